@@ -1,0 +1,1 @@
+"""The GraphQL surface: thin resolvers over the domain layer in `models`."""

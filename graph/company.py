@@ -1,0 +1,157 @@
+"""Companies in GraphQL: the typeahead, lookups, and creating and editing companies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from graph.context import Info
+from graph.errors import CompanyError, company_error
+from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info, parse_global_id
+from graph.permissions import guard
+from models import companies
+from models.access import Ability
+from models.errors import DomainError
+from models.tables import Company as CompanyRow
+from models.tables import Customer as CustomerRow
+
+if TYPE_CHECKING:
+    from graph.customer import Customer
+
+SEARCH_CAP = 50
+CUSTOMERS_CAP = 100
+CustomerRef = Annotated["Customer", strawberry.lazy("graph.customer")]
+
+
+@strawberry.type(description="A buyer organisation in the supplier's CRM.")
+class Company(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="The company's name.")
+    code: str = strawberry.field(description="The company's unique code in the CRM.")
+
+    @classmethod
+    def from_row(cls, row: CompanyRow) -> Company:
+        return cls(id=row.id, name=row.name, code=row.code)
+
+    @strawberry.field(description="The company's customers, oldest first.")
+    async def customers(
+        self,
+        first: Annotated[int, strawberry.argument(description="At most 100.")] = 50,
+        after: Annotated[
+            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
+        ] = None,
+    ) -> relay.Connection[CustomerRef]:
+        from graph.customer import Customer
+
+        first = bounded_first(first, CUSTOMERS_CAP)
+        query = CustomerRow.filter(company_id=self.id)
+        if after is not None:
+            query = query.filter(id__gt=decode_cursor(after, int)[0])
+        rows = await query.order_by("id").limit(first + 1)
+        edges = [relay.Edge(cursor=encode_cursor(r.id), node=Customer.from_row(r)) for r in rows]
+        return relay.Connection(
+            edges=edges[:first], page_info=page_info(edges[:first], len(rows) > first, bool(after))
+        )
+
+
+async def search(
+    info: Info,
+    search: Annotated[
+        str, strawberry.argument(description="Typed keywords; every word must match.")
+    ] = "",
+    first: Annotated[int, strawberry.argument(description="Default 10, at most 50.")] = 10,
+    after: Annotated[
+        str | None, strawberry.argument(description="The `endCursor` of the previous page.")
+    ] = None,
+) -> relay.Connection[Company]:
+    position = None
+    if after is not None:
+        tier, key, row_id = decode_cursor(after, int, str, int)
+        position = companies.SearchPosition(tier, key, row_id)
+    viewer = await info.context.viewer()
+    rows, has_next = await companies.search_companies(
+        viewer, search, bounded_first(first, SEARCH_CAP), position
+    )
+    edges = [
+        relay.Edge(cursor=encode_cursor(p.tier, p.name_key, p.id), node=Company.from_row(c))
+        for c, p in rows
+    ]
+    return relay.Connection(edges=edges, page_info=page_info(edges, has_next, after is not None))
+
+
+async def company_by_id(info: Info, id: strawberry.ID) -> Company | None:
+    viewer = await info.context.viewer()
+    row_id = parse_global_id(id, "Company")
+    row = await companies.get_company(viewer, row_id) if row_id is not None else None  # type: ignore[arg-type]
+    return Company.from_row(row) if row else None
+
+
+
+
+@strawberry.type
+class CompanyQuery:
+    companies: relay.Connection[Company] = strawberry.field(
+        resolver=search,
+        extensions=[guard(Ability.REACH_COMPANIES)],
+        description="Typeahead over the companies you may reach: exact code first, then "
+        "name prefix, then word prefixes, alphabetical within each; case- and accent-insensitive.",
+    )
+    company: Company | None = strawberry.field(
+        resolver=company_by_id,
+        extensions=[guard(Ability.REACH_COMPANIES)],
+        description="A company by its ID; null when it does not exist or is out of your scope.",
+    )
+
+
+@strawberry.input(description="A new company.")
+class CreateCompanyInput:
+    name: str = strawberry.field(description="The company's name.")
+    code: str = strawberry.field(description="A unique code: letters, digits, . _ - /.")
+    assigned_staff: list[str] | None = strawberry.field(
+        default=None, description="Emails of crmCompanyEdit staff who look after it."
+    )
+
+
+@strawberry.input(description="Changes to a company; omitted fields stay as they are.")
+class UpdateCompanyInput:
+    id: strawberry.ID = strawberry.field(description="The company's ID.")
+    name: str | None = strawberry.field(default=None, description="A new name.")
+    code: str | None = strawberry.field(default=None, description="A new unique code.")
+    assigned_staff: list[str] | None = strawberry.field(
+        default=None, description="The full new list of assigned staff emails."
+    )
+
+
+@strawberry.type(description="The result of creating or changing a company.")
+class CompanyPayload:
+    company: Company | None = strawberry.field(description="The company, when it succeeded.")
+    errors: list[CompanyError] = strawberry.field(description="What was wrong with the input.")
+
+
+@strawberry.type
+class CompanyMutation:
+    @strawberry.mutation(extensions=[guard(Ability.EDIT_COMPANIES)], description="Create a company (companyEdit and up).")
+    async def create_company(self, info: Info, input: CreateCompanyInput) -> CompanyPayload:
+        try:
+            row = await companies.create_company(
+                await info.context.viewer(), input.name, input.code, input.assigned_staff
+            )
+        except DomainError as exc:
+            return CompanyPayload(company=None, errors=[company_error(exc)])
+        return CompanyPayload(company=Company.from_row(row), errors=[])
+
+    @strawberry.mutation(extensions=[guard(Ability.EDIT_COMPANIES)], description="Change a company (companyEdit and up).")
+    async def update_company(self, info: Info, input: UpdateCompanyInput) -> CompanyPayload:
+        row_id = parse_global_id(input.id, "Company")
+        try:
+            if row_id is None:
+                raise DomainError("NOT_FOUND", "No such company.", "id")
+            row = await companies.update_company(
+                await info.context.viewer(), row_id, name=input.name, code=input.code,
+                assigned_staff=input.assigned_staff,
+            )
+        except DomainError as exc:
+            return CompanyPayload(company=None, errors=[company_error(exc)])
+        return CompanyPayload(company=Company.from_row(row), errors=[])

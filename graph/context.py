@@ -1,0 +1,38 @@
+"""The per-request context: the request, the settings, the viewer and fresh DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from strawberry.types import Info as StrawberryInfo
+
+from graph.loaders import Loaders
+from models import auth
+from models.access import Viewer
+from opsportal.config import Settings
+
+_UNSET = object()
+
+
+@dataclass
+class Context:
+    request: Request
+    settings: Settings
+    loaders: Loaders = field(default_factory=Loaders)
+    _viewer: object = field(default=_UNSET, repr=False)
+
+    @property
+    def bearer_token(self) -> str | None:
+        scheme, _, token = self.request.headers.get("authorization", "").partition(" ")
+        return token.strip() or None if scheme.lower() == "bearer" else None
+
+    async def viewer(self) -> Viewer | None:
+        """The signed-in staff member, looked up once per request and only when needed."""
+        if self._viewer is _UNSET:
+            token = self.bearer_token
+            self._viewer = await auth.viewer_for_token(token) if token else None
+        return self._viewer  # type: ignore[return-value]
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,214 @@
+"""Customers in GraphQL: details, roles, Developer Fields, cXML credentials, and mutations."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+
+from graph.company import Company
+from graph.context import Info
+from graph.errors import CustomerError, customer_error
+from graph.pagination import parse_global_id
+from graph.permissions import guard
+from graph.role import Role
+from models import customers
+from models.access import Ability
+from models.errors import DomainError
+from models.roles import find_role
+from models.tables import Customer as CustomerRow
+
+
+
+@strawberry.type(description="One of a customer's settings, shown as its Developer Fields.")
+class DeveloperField:
+    key: str = strawberry.field(description="The setting's key, e.g. PUNCHOUT_API_KEY.")
+    label: str = strawberry.field(description="The setting's name as staff see it.")
+    is_secret: strawberry.Private[bool]
+    stored: strawberry.Private[str]
+
+    @strawberry.field(
+        extensions=[guard(Ability.READ_API_KEY, when=lambda field: field.is_secret)],
+        description="The value. Secret values (the PUNCHOUT API Key) only for administrators "
+        "and superusers; others get a FORBIDDEN error for this field.",
+    )
+    def value(self) -> str | None:
+        return self.stored
+
+
+@strawberry.type(
+    description="What to give the buyer's procurement system to connect over cXML. "
+    "Only the Sender identity and the shared secret are checked."
+)
+class PunchoutCredentials:
+    from_domain: str = strawberry.field(description="The From credential's domain.")
+    from_identity: str = strawberry.field(description="The From credential's identity.")
+    to_domain: str = strawberry.field(description="The To (supplier) credential's domain.")
+    to_identity: str = strawberry.field(description="The To (supplier) credential's identity.")
+    sender_domain: str = strawberry.field(description="The Sender credential's domain.")
+    sender_identity: str = strawberry.field(
+        description="The Sender credential's identity: the customer's username."
+    )
+    setup_url: str = strawberry.field(description="Where to post PunchOutSetupRequests.")
+    secret: strawberry.Private[str | None]
+
+    @strawberry.field(
+        extensions=[guard(Ability.READ_API_KEY)],
+        description="The Sender's SharedSecret: the PUNCHOUT API Key. Administrators and "
+        "superusers only.",
+    )
+    def shared_secret(self) -> str | None:
+        return self.secret
+
+
+@strawberry.type(description="A customer account under a company.")
+class Customer(relay.Node):
+    id: relay.NodeID[int]
+    username: str = strawberry.field(description="The username or email the customer uses.")
+    is_punchout: bool = strawberry.field(description="Whether it connects over cXML punchout.")
+    created_at: datetime = strawberry.field(description="When it was added.")
+    row: strawberry.Private[CustomerRow]
+
+    @classmethod
+    def from_row(cls, row: CustomerRow) -> Customer:
+        return cls(
+            id=row.id, username=row.username, is_punchout=row.is_punchout,
+            created_at=row.created_at, row=row,
+        )
+
+    @strawberry.field(description="The company the customer belongs to.")
+    async def company(self, info: Info) -> Company:
+        return Company.from_row(await info.context.loaders.company.load(self.row.company_id))  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The customer's roles, by name.")
+    async def roles(self, info: Info) -> list[Role]:
+        names = await info.context.loaders.customer_roles.load(self.id)
+        return [Role.from_role(r) for r in map(find_role, names) if r is not None]
+
+    @strawberry.field(description="The customer's settings (Developer Fields).")
+    async def developer_fields(self, info: Info) -> list[DeveloperField]:
+        settings = await info.context.loaders.customer_settings.load(self.id)
+        return [
+            DeveloperField(
+                key=key, label=customers.SETTING_LABELS.get(key, key),
+                is_secret=key in customers.SECRET_SETTINGS, stored=value,
+            )
+            for key, value in settings.items()
+        ]
+
+    @strawberry.field(description="The cXML identities and secret to give the buyer.")
+    async def punchout_credentials(self, info: Info) -> PunchoutCredentials:
+        settings = await info.context.loaders.customer_settings.load(self.id)
+        creds = customers.punchout_credentials(
+            self.row, info.context.settings.supplier, settings.get(customers.API_KEY_SETTING)
+        )
+        return PunchoutCredentials(
+            from_domain=creds.from_domain, from_identity=creds.from_identity,
+            to_domain=creds.to_domain, to_identity=creds.to_identity,
+            sender_domain=creds.sender_domain, sender_identity=creds.sender_identity,
+            setup_url=creds.setup_url, secret=creds.shared_secret,
+        )
+
+
+async def customer_by_id(info: Info, id: strawberry.ID) -> Customer | None:
+    viewer = await info.context.viewer()
+    row_id = parse_global_id(id, "Customer")
+    row = await customers.get_customer(viewer, row_id) if row_id is not None else None  # type: ignore[arg-type]
+    return Customer.from_row(row) if row else None
+
+
+
+
+@strawberry.type
+class CustomerQuery:
+    customer: Customer | None = strawberry.field(
+        resolver=customer_by_id,
+        extensions=[guard(Ability.REACH_COMPANIES)],
+        description="A customer by its ID; null when it does not exist or is out of your scope.",
+    )
+
+
+@strawberry.input(description="A punchout customer to add under a company.")
+class AddPunchoutCustomerInput:
+    company_id: strawberry.ID = strawberry.field(description="The parent company's ID.")
+    username: str = strawberry.field(
+        description="A username or email, e.g. punchout-114729@yourdomain.com; unique."
+    )
+
+
+@strawberry.input(description="A role to give to, or take from, a customer.")
+class CustomerRoleInput:
+    customer_id: strawberry.ID = strawberry.field(description="The customer's ID.")
+    role: str = strawberry.field(description="A role name from `roles`, e.g. companyAdmin.")
+
+
+@strawberry.input(description="The buyer's own From identity; both null to go back to defaults.")
+class SetBuyerIdentityInput:
+    customer_id: strawberry.ID = strawberry.field(description="The customer's ID.")
+    domain: str | None = strawberry.field(description="e.g. DUNS, NetworkID, AribaNetworkUserId.")
+    identity: str | None = strawberry.field(description="The buyer's identity in that domain.")
+
+
+@strawberry.type(description="The result of a customer mutation.")
+class CustomerPayload:
+    customer: Customer | None = strawberry.field(description="The customer, when it succeeded.")
+    errors: list[CustomerError] = strawberry.field(description="What was wrong with the input.")
+
+
+def _id(value: str, field: str) -> int:
+    row_id = parse_global_id(value, "Customer" if field == "customerId" else "Company")
+    if row_id is None:
+        raise DomainError("NOT_FOUND", "No such object.", field)
+    return row_id
+
+
+async def _run(change: Callable[[], Awaitable[CustomerRow]]) -> CustomerPayload:
+    """Run a domain change; input problems become the payload's errors."""
+    try:
+        row = await change()
+    except DomainError as exc:
+        return CustomerPayload(customer=None, errors=[customer_error(exc)])
+    return CustomerPayload(customer=Customer.from_row(row), errors=[])
+
+
+@strawberry.type
+class CustomerMutation:
+    @strawberry.mutation(
+        extensions=[guard(Ability.ADD_PUNCHOUT_CUSTOMER)],
+        description="Add a punchout customer with a new PUNCHOUT API Key (administrators and "
+        "superusers).",
+    )
+    async def add_punchout_customer(
+        self, info: Info, input: AddPunchoutCustomerInput
+    ) -> CustomerPayload:
+        viewer = await info.context.viewer()
+        return await _run(
+            lambda: customers.add_punchout_customer(
+                viewer, _id(input.company_id, "companyId"), input.username
+            )
+        )
+
+    @strawberry.mutation(extensions=[guard(Ability.EDIT_CUSTOMERS)], description="Give a customer a role.")
+    async def assign_role(self, info: Info, input: CustomerRoleInput) -> CustomerPayload:
+        viewer = await info.context.viewer()
+        return await _run(
+            lambda: customers.assign_role(viewer, _id(input.customer_id, "customerId"), input.role)
+        )
+
+    @strawberry.mutation(extensions=[guard(Ability.EDIT_CUSTOMERS)], description="Take a role from a customer.")
+    async def remove_role(self, info: Info, input: CustomerRoleInput) -> CustomerPayload:
+        viewer = await info.context.viewer()
+        return await _run(
+            lambda: customers.remove_role(viewer, _id(input.customer_id, "customerId"), input.role)
+        )
+
+    @strawberry.mutation(extensions=[guard(Ability.EDIT_CUSTOMERS)], description="Store the buyer's own cXML From identity.")
+    async def set_buyer_identity(self, info: Info, input: SetBuyerIdentityInput) -> CustomerPayload:
+        viewer = await info.context.viewer()
+        return await _run(
+            lambda: customers.set_buyer_identity(
+                viewer, _id(input.customer_id, "customerId"), input.domain, input.identity
+            )
+        )

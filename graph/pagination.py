@@ -1,0 +1,57 @@
+"""Relay pagination helpers: bounded `first`, opaque cursors, global IDs."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry import relay
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+
+
+def bounded_first(first: int, cap: int) -> int:
+    """`first` as asked, capped; negative values are an error."""
+    if first < 0:
+        raise GraphQLError("`first` must be zero or more.", extensions={"code": BAD_USER_INPUT})
+    return min(first, cap)
+
+
+def encode_cursor(*parts: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(parts, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str, *types: type) -> list[Any]:
+    """The parts of a cursor made by encode_cursor, checked against `types`."""
+    try:
+        parts = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if len(parts) == len(types) and all(
+            isinstance(p, t) and not isinstance(p, bool) for p, t in zip(parts, types, strict=True)
+        ):
+            return parts
+    except (ValueError, binascii.Error, TypeError):
+        pass
+    raise GraphQLError("`after` is not a cursor of this list.", extensions={"code": BAD_USER_INPUT})
+
+
+def parse_global_id(value: str, type_name: str) -> int | None:
+    """The database id inside a global ID of `type_name`; None when malformed or foreign."""
+    try:
+        gid = relay.GlobalID.from_id(value)
+    except Exception:  # noqa: BLE001 - any malformed id reads as "no such object"
+        return None
+    if gid.type_name != type_name or not gid.node_id.isdigit() or len(gid.node_id) > 18:
+        return None
+    return int(gid.node_id)
+
+
+def page_info(edges: list[relay.Edge[Any]], has_next: bool, has_previous: bool) -> relay.PageInfo:
+    return relay.PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )

@@ -1,0 +1,60 @@
+"""Permission classes: each guard calls the domain's rule (models.access) and names its code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.permission import BasePermission, PermissionExtension
+
+from models.access import Ability, require
+from models.errors import AccessDenied, NotSignedIn
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
+
+
+def access_error(exc: AccessDenied) -> GraphQLError:
+    """The top-level GraphQL error for a refusal of the domain layer."""
+    code = UNAUTHENTICATED if isinstance(exc, NotSignedIn) else FORBIDDEN
+    return GraphQLError(exc.message, extensions={"code": code})
+
+
+class SignedIn(BasePermission):
+    """Any signed-in staff member."""
+
+    message = NotSignedIn().message
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        if await info.context.viewer() is None:
+            raise access_error(NotSignedIn())
+        return True
+
+
+class Allowed(BasePermission):
+    """The viewer holds `ability`; with `when`, only for sources where `when(source)` holds."""
+
+    def __init__(
+        self, ability: Ability, when: Callable[[Any], bool] | None = None
+    ) -> None:
+        self.ability = ability
+        self.when = when
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        if self.when is not None and not self.when(source):
+            return True
+        try:
+            require(await info.context.viewer(), self.ability)
+        except AccessDenied as exc:
+            raise access_error(exc) from None
+        return True
+
+
+def guard(ability: Ability, when: Callable[[Any], bool] | None = None) -> PermissionExtension:
+    """The field extension that enforces `ability` (see Allowed)."""
+    return PermissionExtension(permissions=[Allowed(ability, when)], use_directives=False)
+
+
+def signed_in() -> PermissionExtension:
+    return PermissionExtension(permissions=[SignedIn()], use_directives=False)

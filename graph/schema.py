@@ -1,0 +1,62 @@
+"""The schema: every domain's queries and mutations, plus `node(id:)`."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.tools import merge_types
+
+from graph.company import Company, CompanyMutation, CompanyQuery, company_by_id
+from graph.context import Info
+from graph.customer import Customer, CustomerMutation, CustomerQuery, customer_by_id
+from graph.permissions import guard
+from graph.role import RoleQuery
+from graph.staff import StaffMutation, StaffQuery
+from models.access import Ability
+
+
+async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
+    try:
+        type_name = relay.GlobalID.from_id(id).type_name
+    except Exception:  # noqa: BLE001 - a malformed id is a missing object
+        return None
+    by_type = {"Company": company_by_id, "Customer": customer_by_id}
+    resolver = by_type.get(type_name)
+    return await resolver(info, id) if resolver else None  # type: ignore[operator]
+
+
+@strawberry.type
+class NodeQuery:
+    node: relay.Node | None = strawberry.field(
+        resolver=resolve_node,
+        extensions=[guard(Ability.REACH_COMPANIES)],
+        description="Any object by its global ID; null when missing or out of your scope.",
+    )
+
+
+Query = merge_types("Query", (StaffQuery, CompanyQuery, CustomerQuery, RoleQuery, NodeQuery))
+Mutation = merge_types("Mutation", (StaffMutation, CompanyMutation, CustomerMutation))
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask unexpected exceptions; let validation errors and our coded errors through."""
+    original = error.original_error
+    if original is None:
+        return False
+    if isinstance(original, GraphQLError):
+        return False
+    return not (error.extensions or {}).get("code")
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[Company, Customer],
+    extensions=[
+        ParserCache(maxsize=256),
+        ValidationCache(maxsize=256),
+        MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
+    ],
+)

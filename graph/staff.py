@@ -1,0 +1,72 @@
+"""Staff sign-in and the signed-in viewer."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.context import Info
+from graph.errors import LoginError, LoginErrorCode
+from graph.permissions import signed_in
+from models import auth
+from models.errors import DomainError
+
+
+@strawberry.type(description="The signed-in staff member.")
+class Viewer:
+    email: str = strawberry.field(description="The staff member's email.")
+    is_administrator: bool = strawberry.field(description="Administrators may do everything.")
+    is_superuser: bool = strawberry.field(description="Superusers may do everything.")
+    roles: list[str] = strawberry.field(description="Staff roles: companyEdit, crmCompanyEdit.")
+
+
+async def resolve_viewer(info: Info) -> Viewer:
+    viewer = await info.context.viewer()
+    staff = viewer.staff  # type: ignore[union-attr]  # SignedIn guarantees a viewer
+    return Viewer(
+        email=staff.email, is_administrator=staff.is_administrator,
+        is_superuser=staff.is_superuser, roles=list(staff.roles or ()),
+    )
+
+
+@strawberry.type
+class StaffQuery:
+    viewer: Viewer = strawberry.field(
+        resolver=resolve_viewer,
+        extensions=[signed_in()],
+        description="Who is signed in.",
+    )
+
+
+@strawberry.type(description="The result of signing in.")
+class LoginPayload:
+    token: str | None = strawberry.field(
+        description="A bearer token: send it as `Authorization: Bearer <token>`."
+    )
+    errors: list[LoginError] = strawberry.field(description="Why signing in failed.")
+
+
+@strawberry.type(description="The result of signing out.")
+class LogoutPayload:
+    logged_out: bool = strawberry.field(description="True once the token no longer works.")
+
+
+@strawberry.type
+class StaffMutation:
+    @strawberry.mutation(description="Sign in with email and password.")
+    async def login(self, info: Info, email: str, password: str) -> LoginPayload:
+        try:
+            token = await auth.login(email, password, info.context.settings.token_ttl)
+        except DomainError as exc:
+            return LoginPayload(
+                token=None,
+                errors=[LoginError(field=None, code=LoginErrorCode(exc.code), message=exc.message)],
+            )
+        return LoginPayload(token=token, errors=[])
+
+    @strawberry.mutation(
+        extensions=[signed_in()],
+        description="Sign out: the token sent with this request stops working.",
+    )
+    async def logout(self, info: Info) -> LogoutPayload:
+        await auth.logout(info.context.bearer_token or "")
+        return LogoutPayload(logged_out=True)

@@ -1,0 +1,95 @@
+"""Who may do what: the permission table of the portal, in one place.
+
+| staff member              | reach companies | edit companies | add punchout customer | edit customers | read API key |
+| administrator, superuser  | all             | yes            | yes                   | all            | yes          |
+| role companyEdit          | all             | yes            | no                    | all            | no           |
+| role crmCompanyEdit       | assigned only   | no             | no                    | assigned only  | no           |
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from tortoise.expressions import Q, Subquery
+
+from models.errors import AccessDenied, NotSignedIn
+from models.tables import Staff, StaffCompany
+
+COMPANY_EDIT = "companyEdit"
+CRM_COMPANY_EDIT = "crmCompanyEdit"
+STAFF_ROLES = (COMPANY_EDIT, CRM_COMPANY_EDIT)
+
+
+class Ability(enum.Enum):
+    REACH_COMPANIES = "reach companies"
+    EDIT_COMPANIES = "create and edit companies"
+    ADD_PUNCHOUT_CUSTOMER = "add punchout customers"
+    EDIT_CUSTOMERS = "change customers' roles and identities"
+    READ_API_KEY = "read PUNCHOUT API Keys"
+
+
+_BY_ROLE: dict[str, frozenset[Ability]] = {
+    COMPANY_EDIT: frozenset(
+        {Ability.REACH_COMPANIES, Ability.EDIT_COMPANIES, Ability.EDIT_CUSTOMERS}
+    ),
+    CRM_COMPANY_EDIT: frozenset({Ability.REACH_COMPANIES, Ability.EDIT_CUSTOMERS}),
+}
+
+
+@dataclass
+class Viewer:
+    """A signed-in staff member, with what they may do worked out once per request."""
+
+    staff: Staff
+    abilities: frozenset[Ability] = field(init=False)
+    scoped: bool = field(init=False)  # True: only assigned companies are reachable
+    _in_scope: dict[int, bool] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.is_administrator or self.staff.is_superuser:
+            self.abilities = frozenset(Ability)
+            self.scoped = False
+            return
+        granted: set[Ability] = set()
+        for role in self.staff.roles or ():
+            granted |= _BY_ROLE.get(role, frozenset())
+        self.abilities = frozenset(granted)
+        self.scoped = COMPANY_EDIT not in (self.staff.roles or ())
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.staff.is_administrator
+
+    def can(self, ability: Ability) -> bool:
+        return ability in self.abilities
+
+    def company_scope(self) -> Q:
+        """A filter on Company rows: the companies this viewer may reach."""
+        if not self.can(Ability.REACH_COMPANIES):
+            return Q(id__in=[])
+        if not self.scoped:
+            return Q()
+        assigned = StaffCompany.filter(staff_id=self.staff.id).values("company_id")
+        return Q(id__in=Subquery(assigned))
+
+    async def reaches_company(self, company_id: int) -> bool:
+        """Whether one company is in scope (cached: field guards run once per item)."""
+        if not self.can(Ability.REACH_COMPANIES):
+            return False
+        if not self.scoped:
+            return True
+        if company_id not in self._in_scope:
+            self._in_scope[company_id] = await StaffCompany.exists(
+                staff_id=self.staff.id, company_id=company_id
+            )
+        return self._in_scope[company_id]
+
+
+def require(viewer: Viewer | None, ability: Ability) -> Viewer:
+    """The viewer, if signed in and allowed; raises NotSignedIn or AccessDenied otherwise."""
+    if viewer is None:
+        raise NotSignedIn()
+    if not viewer.can(ability):
+        raise AccessDenied(f"Your account may not {ability.value}.")
+    return viewer

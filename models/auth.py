@@ -1,0 +1,102 @@
+"""Staff sign-in: argon2 password hashes and opaque bearer tokens stored as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from models.access import STAFF_ROLES, Viewer
+from models.errors import DomainError
+from models.tables import Company, Staff, StaffCompany, StaffToken
+from models.text import code_key
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both failures cost the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _password_ok(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def login(email: str, password: str, token_ttl: timedelta) -> str:
+    """A new bearer token for valid credentials; one error for any failure."""
+    staff = await Staff.get_or_none(email=email.strip().lower())
+    ok = _password_ok(staff.password_hash if staff else _DUMMY_HASH, password)
+    if staff is None or not ok:
+        raise DomainError("INVALID_CREDENTIALS", "Wrong email or password.")
+    token = secrets.token_urlsafe(32)
+    await StaffToken.create(
+        staff=staff, token_hash=_token_hash(token), expires_at=datetime.now(UTC) + token_ttl
+    )
+    return token
+
+
+async def viewer_for_token(token: str) -> Viewer | None:
+    """The signed-in staff member for a bearer token, or None if unknown or expired."""
+    row = (
+        await StaffToken.filter(token_hash=_token_hash(token), expires_at__gt=datetime.now(UTC))
+        .select_related("staff")
+        .first()
+    )
+    return Viewer(row.staff) if row else None
+
+
+async def logout(token: str) -> None:
+    await StaffToken.filter(token_hash=_token_hash(token)).delete()
+
+
+async def add_staff(
+    email: str,
+    password: str,
+    *,
+    administrator: bool = False,
+    superuser: bool = False,
+    roles: list[str] | None = None,
+    assign_codes: list[str] | None = None,
+) -> Staff:
+    """Create a staff member, or update the one with this email (used by the CLI and the demo)."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise DomainError("INVALID", f"{email!r} is not an email address.", "email")
+    if len(password) < MIN_PASSWORD:
+        raise DomainError("INVALID", f"Passwords have at least {MIN_PASSWORD} characters.")
+    unknown = sorted(set(roles or ()) - set(STAFF_ROLES))
+    if unknown:
+        raise DomainError(
+            "INVALID", f"Unknown staff role {unknown[0]!r}; known: {', '.join(STAFF_ROLES)}."
+        )
+    companies = []
+    for code in assign_codes or ():
+        company = await Company.get_or_none(code_key=code_key(code))
+        if company is None:
+            raise DomainError("NOT_FOUND", f"No company has the code {code!r}.")
+        companies.append(company)
+    staff, _ = await Staff.update_or_create(
+        email=email,
+        defaults={
+            "password_hash": hash_password(password),
+            "is_administrator": administrator,
+            "is_superuser": superuser,
+            "roles": sorted(set(roles or ())),
+        },
+    )
+    for company in companies:
+        await StaffCompany.get_or_create(staff=staff, company=company)
+    return staff

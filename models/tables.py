@@ -1,0 +1,160 @@
+"""The tables. One class a table; rules live in the modules beside this one."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+
+class Company(Model):
+    """A buyer organisation in the supplier's CRM."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=255)
+    code = fields.CharField(max_length=64)
+    # Case- and accent-folded copies, kept by models.companies, so that search is index-served.
+    code_key = fields.CharField(max_length=64, unique=True)
+    name_key = fields.CharField(max_length=255)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    words: fields.ReverseRelation[CompanyWord]
+    customers: fields.ReverseRelation[Customer]
+
+    class Meta:
+        table = "company"
+        indexes = [Index(fields=("name_key", "id"))]
+
+
+class CompanyWord(Model):
+    """One folded word of a company's name or code: the typeahead's prefix index."""
+
+    id = fields.IntField(primary_key=True)
+    company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
+        "models.Company", related_name="words", on_delete=fields.CASCADE, db_index=False
+    )
+    word = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "company_word"
+        unique_together = (("word", "company"),)
+        indexes = [Index(fields=("company_id",))]
+
+
+class Staff(Model):
+    """A member of the supplier's staff who signs in to the portal."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)  # stored lower-cased
+    password_hash = fields.CharField(max_length=255)
+    is_administrator = fields.BooleanField(default=False)
+    is_superuser = fields.BooleanField(default=False)
+    roles: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff"
+
+
+class StaffCompany(Model):
+    """A company assigned to a staff member (the crmCompanyEdit scope)."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="assignments", on_delete=fields.CASCADE, db_index=False
+    )
+    company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
+        "models.Company", related_name="assignments", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "staff_company"
+        unique_together = (("staff", "company"),)
+
+
+class StaffToken(Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name="tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "staff_token"
+
+
+class Customer(Model):
+    """A customer account under a company; punchout customers connect over cXML."""
+
+    id = fields.IntField(primary_key=True)
+    company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
+        "models.Company", related_name="customers", on_delete=fields.RESTRICT, db_index=False
+    )
+    username = fields.CharField(max_length=254)
+    username_key = fields.CharField(max_length=254, unique=True)  # lower-cased: one per name
+    is_punchout = fields.BooleanField(default=False)
+    # The buyer's own identity for the cXML From credential, where the buyer gave one.
+    buyer_domain = fields.CharField(max_length=64, null=True)
+    buyer_identity = fields.CharField(max_length=254, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "customer"
+        indexes = [Index(fields=("company_id", "id"))]
+
+
+class CustomerRole(Model):
+    """A role from the catalog (models.roles) given to a customer."""
+
+    id = fields.IntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="roles", on_delete=fields.CASCADE, db_index=False
+    )
+    role = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "customer_role"
+        unique_together = (("customer", "role"),)
+
+
+class CustomerSetting(Model):
+    """A customer's setting ("Developer Field"), e.g. the PUNCHOUT API Key."""
+
+    id = fields.IntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="settings", on_delete=fields.CASCADE, db_index=False
+    )
+    key = fields.CharField(max_length=64)
+    value = fields.TextField()
+
+    class Meta:
+        table = "customer_setting"
+        unique_together = (("customer", "key"),)
+
+
+class AuditEvent(Model):
+    """Who changed what, and when. Written in the same transaction as the change."""
+
+    id = fields.BigIntField(primary_key=True)
+    actor: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
+        "models.Staff", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=False
+    )
+    action = fields.CharField(max_length=64)
+    target_type = fields.CharField(max_length=32)
+    target_id = fields.IntField()
+    company_id = fields.IntField(null=True)
+    before = fields.JSONField(null=True)
+    after = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "audit_event"
+        indexes = [
+            Index(fields=("company_id", "id")),
+            Index(fields=("target_type", "target_id", "id")),
+        ]

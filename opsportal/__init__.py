@@ -1,0 +1,1 @@
+"""The operations-portal server: configuration, the ASGI app and the `opsportal` command."""

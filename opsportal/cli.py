@@ -1,0 +1,146 @@
+"""The `opsportal` command: serve, staff add, companies import, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+from models.database import open_database
+from models.errors import DomainError
+from opsportal.config import ConfigError, Settings
+
+
+def _run_with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+    async def main() -> int:
+        async with open_database(settings.database_url):
+            return await work()
+
+    return asyncio.run(main())
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from opsportal.app import create_app
+
+    print(f"GraphiQL: http://{args.host}:{args.port}/graphql  database: {settings.database_url}")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, workers=1)
+    return 0
+
+
+def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
+    from models.auth import add_staff
+
+    async def work() -> int:
+        staff = await add_staff(
+            args.email, args.password, administrator=args.administrator,
+            superuser=args.superuser, roles=args.role, assign_codes=args.assign,
+        )
+        print(f"staff member {staff.email} saved")
+        return 0
+
+    return _run_with_database(settings, work)
+
+
+def _csv_rows(path: Path) -> Iterator[dict[str, str | None]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"code", "name"} - {(f or "").strip().lower() for f in reader.fieldnames or ()}
+        if missing:
+            raise DomainError("INVALID", f"{path}: the CSV needs the columns code,name.")
+        for row in reader:
+            yield {(k or "").strip().lower(): v for k, v in row.items()}
+
+
+def cmd_companies_import(args: argparse.Namespace, settings: Settings) -> int:
+    from models.company_import import import_companies
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise DomainError("NOT_FOUND", f"{path}: no such file.")
+
+    def progress(done: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{done:,} rows read", end="", file=sys.stderr, flush=True)
+
+    async def work() -> int:
+        report = await import_companies(_csv_rows(path), progress)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print(f"imported {report.imported:,} companies, skipped {report.skipped_total:,}")
+        for reason, count in report.skipped.most_common():
+            print(f"  skipped {count:,}: {reason}")
+        return 0
+
+    return _run_with_database(settings, work)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from opsportal.demo import load_demo
+
+    async def work() -> int:
+        email, password, report = await load_demo(args.companies, args.password)
+        print(f"demo companies: {report.imported:,} new, {report.skipped_total:,} already there")
+        print("staff: editor@demo.example (companyEdit), crm@demo.example (crmCompanyEdit),")
+        print("       same password as the administrator")
+        print(f"sign in as: {email}  password: {password}")
+        return 0
+
+    return _run_with_database(settings, work)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="opsportal", description="Operations-portal API for punchout suppliers."
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server (GraphiQL at /graphql)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+
+    staff = commands.add_parser("staff", help="manage staff").add_subparsers(
+        dest="staff_command", required=True
+    )
+    add = staff.add_parser("add", help="add a staff member, or update one with this email")
+    add.add_argument("email")
+    add.add_argument("--password", required=True)
+    add.add_argument("--administrator", action="store_true")
+    add.add_argument("--superuser", action="store_true")
+    add.add_argument(
+        "--role", action="append", default=[], choices=["companyEdit", "crmCompanyEdit"]
+    )
+    add.add_argument("--assign", action="append", default=[], metavar="COMPANY_CODE")
+    add.set_defaults(handler=cmd_staff_add)
+
+    companies = commands.add_parser("companies", help="manage companies").add_subparsers(
+        dest="companies_command", required=True
+    )
+    imp = companies.add_parser("import", help="import companies from a CSV with code,name")
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.set_defaults(handler=cmd_companies_import)
+
+    demo = commands.add_parser("demo", help="load demo companies and staff, print a login")
+    demo.add_argument("--companies", type=int, default=500, metavar="N")
+    demo.add_argument("--password", help="the demo staff password (default: a random one)")
+    demo.set_defaults(handler=cmd_demo)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return args.handler(args, settings)
+    except (ConfigError, DomainError) as exc:
+        print(f"opsportal: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

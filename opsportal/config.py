@@ -1,0 +1,81 @@
+"""Configuration from environment variables; every one has a default that runs."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from models.customers import Supplier
+from models.database import DEFAULT_DATABASE_URL
+
+SUPPLIER_IDENTITY_PATTERN = re.compile(r"^[A-Za-z0-9._\-]+$")
+DUNS_PATTERN = re.compile(r"^\d{9}(\d{4})?$")
+CXML_PATH = "/cxml"
+
+
+class ConfigError(ValueError):
+    """A configuration value the server cannot start with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    public_url: str = "http://127.0.0.1:8000"
+    supplier_identity: str = "opsportal-supplier"
+    supplier_duns: str | None = None
+    token_ttl: timedelta = timedelta(hours=12)
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not SUPPLIER_IDENTITY_PATTERN.match(self.supplier_identity):
+            raise ConfigError(
+                f"OPSPORTAL_SUPPLIER_IDENTITY={self.supplier_identity!r}: the supplier's cXML "
+                "identity may hold only letters, digits, '-', '_' and '.'."
+            )
+        if self.supplier_duns is not None and not DUNS_PATTERN.match(self.supplier_duns):
+            raise ConfigError(
+                f"OPSPORTAL_SUPPLIER_DUNS={self.supplier_duns!r}: a DUNS number is 9 digits "
+                "(or 13 with a DUNS+4 suffix)."
+            )
+        if not self.public_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"OPSPORTAL_PUBLIC_URL={self.public_url!r}: give the server's public base URL, "
+                "e.g. https://punchout.example.com."
+            )
+        if self.token_ttl <= timedelta(0):
+            raise ConfigError("OPSPORTAL_TOKEN_TTL_MINUTES must be a positive number of minutes.")
+
+    @property
+    def supplier(self) -> Supplier:
+        return Supplier(
+            identity=self.supplier_identity,
+            duns=self.supplier_duns,
+            setup_url=self.public_url.rstrip("/") + CXML_PATH,
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the OPSPORTAL_* variables and DATABASE_URL; raises ConfigError on bad values."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        ttl = get("OPSPORTAL_TOKEN_TTL_MINUTES") or "720"
+        try:
+            token_ttl = timedelta(minutes=float(ttl))
+        except ValueError as exc:
+            raise ConfigError(f"OPSPORTAL_TOKEN_TTL_MINUTES={ttl!r} is not a number.") from exc
+        origins = get("OPSPORTAL_CORS_ORIGINS") or ""
+        return cls(
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            public_url=get("OPSPORTAL_PUBLIC_URL") or cls.public_url,
+            supplier_identity=get("OPSPORTAL_SUPPLIER_IDENTITY") or cls.supplier_identity,
+            supplier_duns=get("OPSPORTAL_SUPPLIER_DUNS"),
+            token_ttl=token_ttl,
+            cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        )
