@@ -54,9 +54,10 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     types=[Company, Customer],
+    # Factories: a fresh extension per request; the parse/validate caches are shared anyway.
     extensions=[
-        ParserCache(maxsize=256),
-        ValidationCache(maxsize=256),
-        MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
     ],
 )

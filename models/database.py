@@ -8,6 +8,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.context import TortoiseContext
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate
 
 from models import MODEL_MODULES
@@ -33,10 +36,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 def _connection(database_url: str) -> str | dict[str, Any]:
     if database_url.startswith(("postgres://", "postgresql://")):
+        config = expand_db_url(database_url.replace("postgresql://", "postgres://", 1))
         # A custom plan per execution: a cached generic plan cannot use the prefix
-        # indexes (a LIKE/range bound is only known at execution).
-        sep = "&" if "?" in database_url else "?"
-        return f"{database_url}{sep}server_settings__plan_cache_mode=force_custom_plan"
+        # indexes (a range bound is only known at execution).
+        settings = config["credentials"].setdefault("server_settings", {})
+        settings.setdefault("plan_cache_mode", "force_custom_plan")
+        return config
     return database_url
 
 
@@ -52,11 +57,20 @@ async def migrate_database(database_url: str) -> None:
 @asynccontextmanager
 async def open_database(database_url: str) -> AsyncIterator[None]:
     """Migrate, then keep the ORM open for the duration of the block."""
-    await migrate_database(database_url)
-    try:
-        yield
-    finally:
-        await connections.close_all()
+    # A context of its own, so that one process may open one database after another
+    # (the test suite runs on SQLite, then on PostgreSQL).
+    with TortoiseContext() as ctx:
+        # tortoise caches insert statements by connection name, not by engine.
+        EXECUTOR_CACHE.clear()
+        await migrate_database(database_url)
+        # migrate() sets the models up without connections; bind them for queries. The
+        # global fallback makes the ORM visible to request tasks, not just this one (as
+        # tortoise.contrib.starlette does).
+        await ctx.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        try:
+            yield
+        finally:
+            await ctx.close_connections()
 
 
 def dialect() -> str:

@@ -1,4 +1,7 @@
-"""The tables. One class a table; rules live in the modules beside this one."""
+"""The tables. One class a table; rules live in the modules beside this one.
+
+Tables carry no docstrings: tortoise turns them into SQL comments, which it does not escape.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,8 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 
+# A buyer organisation in the supplier's CRM.
 class Company(Model):
-    """A buyer organisation in the supplier's CRM."""
-
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=255)
     code = fields.CharField(max_length=64)
@@ -27,9 +29,8 @@ class Company(Model):
         indexes = [Index(fields=("name_key", "id"))]
 
 
+# One folded word of a company's name or code: the typeahead's prefix index.
 class CompanyWord(Model):
-    """One folded word of a company's name or code: the typeahead's prefix index."""
-
     id = fields.IntField(primary_key=True)
     company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
         "models.Company", related_name="words", on_delete=fields.CASCADE, db_index=False
@@ -42,9 +43,8 @@ class CompanyWord(Model):
         indexes = [Index(fields=("company_id",))]
 
 
+# A member of the supplier's staff who signs in to the portal.
 class Staff(Model):
-    """A member of the supplier's staff who signs in to the portal."""
-
     id = fields.IntField(primary_key=True)
     email = fields.CharField(max_length=254, unique=True)  # stored lower-cased
     password_hash = fields.CharField(max_length=255)
@@ -57,9 +57,8 @@ class Staff(Model):
         table = "staff"
 
 
+# A company assigned to a staff member (the crmCompanyEdit scope).
 class StaffCompany(Model):
-    """A company assigned to a staff member (the crmCompanyEdit scope)."""
-
     id = fields.IntField(primary_key=True)
     staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="assignments", on_delete=fields.CASCADE, db_index=False
@@ -73,9 +72,8 @@ class StaffCompany(Model):
         unique_together = (("staff", "company"),)
 
 
+# A bearer token; only its SHA-256 is stored.
 class StaffToken(Model):
-    """A bearer token; only its SHA-256 is stored."""
-
     id = fields.IntField(primary_key=True)
     staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="tokens", on_delete=fields.CASCADE
@@ -88,9 +86,8 @@ class StaffToken(Model):
         table = "staff_token"
 
 
+# A customer account under a company; punchout customers connect over cXML.
 class Customer(Model):
-    """A customer account under a company; punchout customers connect over cXML."""
-
     id = fields.IntField(primary_key=True)
     company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
         "models.Company", related_name="customers", on_delete=fields.RESTRICT, db_index=False
@@ -108,9 +105,8 @@ class Customer(Model):
         indexes = [Index(fields=("company_id", "id"))]
 
 
+# A role from the catalog (models.roles) given to a customer.
 class CustomerRole(Model):
-    """A role from the catalog (models.roles) given to a customer."""
-
     id = fields.IntField(primary_key=True)
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="roles", on_delete=fields.CASCADE, db_index=False
@@ -122,9 +118,8 @@ class CustomerRole(Model):
         unique_together = (("customer", "role"),)
 
 
+# A customer's setting ("Developer Field"), e.g. the PUNCHOUT API Key.
 class CustomerSetting(Model):
-    """A customer's setting ("Developer Field"), e.g. the PUNCHOUT API Key."""
-
     id = fields.IntField(primary_key=True)
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="settings", on_delete=fields.CASCADE, db_index=False
@@ -137,9 +132,8 @@ class CustomerSetting(Model):
         unique_together = (("customer", "key"),)
 
 
+# Who changed what, and when. Written in the same transaction as the change.
 class AuditEvent(Model):
-    """Who changed what, and when. Written in the same transaction as the change."""
-
     id = fields.BigIntField(primary_key=True)
     actor: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=False

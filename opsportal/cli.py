@@ -93,6 +93,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return _run_with_database(settings, work)
 
 
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.schema import schema
+
+    print(schema.as_str())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="opsportal", description="Operations-portal API for punchout suppliers."
@@ -129,6 +136,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--companies", type=int, default=500, metavar="N")
     demo.add_argument("--password", help="the demo staff password (default: a random one)")
     demo.set_defaults(handler=cmd_demo)
+    sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    sdl.set_defaults(handler=cmd_schema)
     return top
 
 

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'company', 'app': 'models', 'indexes': [Index(fields=['name_key', 'id'])], 'pk_attr': 'id', 'table_description': "A buyer organisation in the supplier's CRM."},
+            options={'table': 'company', 'app': 'models', 'indexes': [Index(fields=['name_key', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('company', fields.ForeignKeyField('models.Company', source_field='company_id', db_constraint=True, to_field='id', related_name='words', on_delete=OnDelete.CASCADE)),
                 ('word', fields.CharField(max_length=64)),
             ],
-            options={'table': 'company_word', 'app': 'models', 'unique_together': (('word', 'company'),), 'indexes': [Index(fields=['company_id'])], 'pk_attr': 'id', 'table_description': "One folded word of a company's name or code: the typeahead's prefix index."},
+            options={'table': 'company_word', 'app': 'models', 'unique_together': (('word', 'company'),), 'indexes': [Index(fields=['company_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('buyer_identity', fields.CharField(null=True, max_length=254)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'customer', 'app': 'models', 'indexes': [Index(fields=['company_id', 'id'])], 'pk_attr': 'id', 'table_description': 'A customer account under a company; punchout customers connect over cXML.'},
+            options={'table': 'customer', 'app': 'models', 'indexes': [Index(fields=['company_id', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('customer', fields.ForeignKeyField('models.Customer', source_field='customer_id', db_constraint=True, to_field='id', related_name='roles', on_delete=OnDelete.CASCADE)),
                 ('role', fields.CharField(max_length=64)),
             ],
-            options={'table': 'customer_role', 'app': 'models', 'unique_together': (('customer', 'role'),), 'pk_attr': 'id', 'table_description': 'A role from the catalog (models.roles) given to a customer.'},
+            options={'table': 'customer_role', 'app': 'models', 'unique_together': (('customer', 'role'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 ('key', fields.CharField(max_length=64)),
                 ('value', fields.TextField(unique=False)),
             ],
-            options={'table': 'customer_setting', 'app': 'models', 'unique_together': (('customer', 'key'),), 'pk_attr': 'id', 'table_description': 'A customer\'s setting ("Developer Field"), e.g. the PUNCHOUT API Key.'},
+            options={'table': 'customer_setting', 'app': 'models', 'unique_together': (('customer', 'key'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('roles', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'staff', 'app': 'models', 'pk_attr': 'id', 'table_description': "A member of the supplier's staff who signs in to the portal."},
+            options={'table': 'staff', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ('after', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'audit_event', 'app': 'models', 'indexes': [Index(fields=['company_id', 'id']), Index(fields=['target_type', 'target_id', 'id'])], 'pk_attr': 'id', 'table_description': 'Who changed what, and when. Written in the same transaction as the change.'},
+            options={'table': 'audit_event', 'app': 'models', 'indexes': [Index(fields=['company_id', 'id']), Index(fields=['target_type', 'target_id', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
                 ('staff', fields.ForeignKeyField('models.Staff', source_field='staff_id', db_constraint=True, to_field='id', related_name='assignments', on_delete=OnDelete.CASCADE)),
                 ('company', fields.ForeignKeyField('models.Company', source_field='company_id', db_constraint=True, to_field='id', related_name='assignments', on_delete=OnDelete.CASCADE)),
             ],
-            options={'table': 'staff_company', 'app': 'models', 'unique_together': (('staff', 'company'),), 'pk_attr': 'id', 'table_description': 'A company assigned to a staff member (the crmCompanyEdit scope).'},
+            options={'table': 'staff_company', 'app': 'models', 'unique_together': (('staff', 'company'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -119,7 +119,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'staff_token', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A bearer token; only its SHA-256 is stored.'},
+            options={'table': 'staff_token', 'app': 'models', 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]

@@ -1,0 +1,210 @@
+"""Fixtures: the suite's database tests run once on SQLite and once on PostgreSQL.
+
+Each database is opened (and migrated) once per session; every test starts from empty tables.
+Requests go through the real ASGI app over httpx, as a frontend's would.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tortoise import connections
+
+from models.auth import add_staff
+from models.companies import create_company
+from models.access import Viewer
+from models.database import dialect, open_database
+from models.tables import Company
+from opsportal.app import create_app
+from opsportal.config import Settings
+from tests.postgres_server import PostgresUnavailable, throwaway_postgres
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "cxml-samples"
+PASSWORD = "correct horse battery"
+TABLES = [
+    "audit_event", "customer_setting", "customer_role", "customer", "staff_token",
+    "staff_company", "company_word", "company", "staff",
+]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    given = os.environ.get("OPSPORTAL_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    try:
+        with throwaway_postgres() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        if os.environ.get("OPSPORTAL_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here: {exc}")
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        await _drop_everything(url)
+    else:
+        url = f"sqlite://{tempfile.mkdtemp(prefix='opsportal-test-')}/test.sqlite3"
+    async with open_database(url):
+        yield url
+
+
+async def _drop_everything(url: str) -> None:
+    # A server given by URL may hold a previous run's schema; start from nothing.
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def db(database_url: str) -> str:
+    """Empty tables for this test; yields the database's dialect."""
+    conn = connections.get("default")
+    if dialect() == "postgres":
+        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+    else:
+        await conn.execute_script("".join(f"DELETE FROM {t};" for t in TABLES))
+    return dialect()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, public_url="https://punchout.example.com")
+
+
+@pytest.fixture
+async def client(db: str, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
+        yield http
+
+
+@dataclass
+class Api:
+    """Sends GraphQL operations as the frontend does: JSON POST, bearer token."""
+
+    http: httpx.AsyncClient
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def login(self, email: str, password: str = PASSWORD) -> str:
+        body = await self(LOGIN, {"email": email, "password": password})
+        token = body["data"]["login"]["token"]
+        assert token, body
+        return token
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient) -> Api:
+    return Api(client)
+
+
+STAFF_KINDS = {
+    "administrator": {"administrator": True},
+    "superuser": {"superuser": True},
+    "companyEdit": {"roles": ["companyEdit"]},
+    "crmCompanyEdit": {"roles": ["crmCompanyEdit"], "assign_codes": ["ACME"]},
+    "none": {},
+}
+
+
+@dataclass
+class World:
+    """Two companies, and a signed-in staff member of every kind in the permission table."""
+
+    acme: Company
+    globex: Company
+    tokens: dict[str, str]
+
+
+@pytest.fixture
+async def world(api: Api) -> World:
+    admin = Viewer(await add_staff("founder@supplier.example", PASSWORD, administrator=True))
+    acme = await create_company(admin, "ACME Supplies Ltd", "ACME")
+    globex = await create_company(admin, "Globex Corporation", "GLOBEX")
+    tokens = {}
+    for kind, options in STAFF_KINDS.items():
+        await add_staff(f"{kind.lower()}@supplier.example", PASSWORD, **options)
+        tokens[kind] = await api.login(f"{kind.lower()}@supplier.example")
+    return World(acme=acme, globex=globex, tokens=tokens)
+
+
+def global_id(type_name: str, pk: int) -> str:
+    import base64
+
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+# The operations as the frontend sends them (issue 2), verbatim.
+LOGIN = """
+mutation Login($email: String!, $password: String!) {
+  login(email: $email, password: $password) { token errors { field code message } }
+}"""
+VIEWER = "query Viewer { viewer { email isAdministrator isSuperuser roles } }"
+COMPANY_SEARCH = """
+query CompanySearch($search: String!) {
+  companies(search: $search, first: 10) { edges { node { id name code } } pageInfo { hasNextPage endCursor } }
+}"""
+COMPANY_DETAILS = """
+query CompanyDetails($id: ID!) {
+  company(id: $id) { id name code customers(first: 50) { edges { node { id username isPunchout } } } }
+}"""
+ADD_PUNCHOUT_CUSTOMER = """
+mutation AddPunchoutCustomer($companyId: ID!, $username: String!) {
+  addPunchoutCustomer(input: {companyId: $companyId, username: $username}) {
+    customer { id username isPunchout company { id } }
+    errors { field code message }
+  }
+}"""
+ROLE_SEARCH = """
+query RoleSearch($search: String!) { roles(search: $search, first: 10) { name description } }"""
+ASSIGN_ROLE = """
+mutation AssignRole($customerId: ID!, $role: String!) {
+  assignRole(input: {customerId: $customerId, role: $role}) {
+    customer { id roles { name } }
+    errors { field code message }
+  }
+}"""
+REMOVE_ROLE = """
+mutation RemoveRole($customerId: ID!, $role: String!) {
+  removeRole(input: {customerId: $customerId, role: $role}) { customer { id roles { name } } errors { field code message } }
+}"""
+CUSTOMER_DETAILS = """
+query CustomerDetails($id: ID!) {
+  customer(id: $id) {
+    id username isPunchout createdAt company { id name }
+    roles { name }
+    developerFields { key label value }
+    punchoutCredentials {
+      fromDomain fromIdentity toDomain toIdentity senderDomain senderIdentity sharedSecret setupUrl
+    }
+  }
+}"""
