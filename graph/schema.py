@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
@@ -50,7 +52,13 @@ def should_mask(error: GraphQLError) -> bool:
     return not (error.extensions or {}).get("code")
 
 
-schema = strawberry.Schema(
+class PortalSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # Log what went wrong on our side; a refusal or a bad query is the client's answer.
+        super().process_errors([e for e in errors if should_mask(e)], execution_context)
+
+
+schema = PortalSchema(
     query=Query,
     mutation=Mutation,
     types=[Company, Customer],

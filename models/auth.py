@@ -41,6 +41,11 @@ async def login(email: str, password: str, token_ttl: timedelta) -> str:
     ok = _password_ok(staff.password_hash if staff else _DUMMY_HASH, password)
     if staff is None or not ok:
         raise DomainError("INVALID_CREDENTIALS", "Wrong email or password.")
+    return await issue_token(staff, token_ttl)
+
+
+async def issue_token(staff: Staff, token_ttl: timedelta) -> str:
+    """A new opaque bearer token; only its hash is kept."""
     token = secrets.token_urlsafe(32)
     await StaffToken.create(
         staff=staff, token_hash=_token_hash(token), expires_at=datetime.now(UTC) + token_ttl

@@ -36,7 +36,7 @@ def clean_name(name: str) -> str:
 
 def clean_code(code: str) -> str:
     code = code.strip()
-    if not CODE_PATTERN.match(code):
+    if not CODE_PATTERN.fullmatch(code):
         raise DomainError(
             "INVALID",
             "A company code has 1-64 characters: letters, digits, '.', '_', '-', '/'.",

@@ -20,6 +20,11 @@ API_KEY_SETTING = "PUNCHOUT_API_KEY"
 SETTING_LABELS = {API_KEY_SETTING: "PUNCHOUT API Key"}
 SECRET_SETTINGS = frozenset({API_KEY_SETTING})
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9.\-_@+]{3,254}$")
+# An email's dot-atom local part may hold more than a plain name (RFC 5322, section 3.2.3).
+EMAIL_PATTERN = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 DOMAIN_PATTERN = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 
 
@@ -30,7 +35,8 @@ def new_api_key() -> str:
 
 def clean_username(username: str) -> str:
     username = username.strip()
-    if not USERNAME_PATTERN.match(username):
+    plain = USERNAME_PATTERN.fullmatch(username)
+    if not (plain or (len(username) <= 254 and EMAIL_PATTERN.fullmatch(username))):
         raise DomainError(
             "INVALID",
             "A username is 3-254 characters: an email, or letters, digits and . - _ @ + "
@@ -134,7 +140,7 @@ async def set_buyer_identity(
     identity = identity.strip() if identity else None
     if (domain is None) != (identity is None):
         raise DomainError("REQUIRED", "Give both a domain and an identity, or neither.", "domain")
-    if domain is not None and not DOMAIN_PATTERN.match(domain):
+    if domain is not None and not DOMAIN_PATTERN.fullmatch(domain):
         raise DomainError("INVALID", "A domain is 1-64 letters, digits, '.', '_', '-'.", "domain")
     if identity is not None and len(identity) > 254:
         raise DomainError("INVALID", "An identity has at most 254 characters.", "identity")

@@ -30,12 +30,12 @@ class Settings:
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        if not SUPPLIER_IDENTITY_PATTERN.match(self.supplier_identity):
+        if not SUPPLIER_IDENTITY_PATTERN.fullmatch(self.supplier_identity):
             raise ConfigError(
                 f"OPSPORTAL_SUPPLIER_IDENTITY={self.supplier_identity!r}: the supplier's cXML "
                 "identity may hold only letters, digits, '-', '_' and '.'."
             )
-        if self.supplier_duns is not None and not DUNS_PATTERN.match(self.supplier_duns):
+        if self.supplier_duns is not None and not DUNS_PATTERN.fullmatch(self.supplier_duns):
             raise ConfigError(
                 f"OPSPORTAL_SUPPLIER_DUNS={self.supplier_duns!r}: a DUNS number is 9 digits "
                 "(or 13 with a DUNS+4 suffix)."

@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,11 @@ import httpx
 import pytest
 from tortoise import connections
 
-from models.auth import add_staff
+from models.auth import hash_password, issue_token
 from models.companies import create_company
 from models.access import Viewer
 from models.database import dialect, open_database
-from models.tables import Company
+from models.tables import Company, Staff, StaffCompany
 from opsportal.app import create_app
 from opsportal.config import Settings
 from tests.postgres_server import PostgresUnavailable, throwaway_postgres
@@ -141,15 +142,32 @@ class World:
     tokens: dict[str, str]
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    # argon2 is slow by design; hash the test password once, not once per staff member.
+    return hash_password(PASSWORD)
+
+
 @pytest.fixture
-async def world(api: Api) -> World:
-    admin = Viewer(await add_staff("founder@supplier.example", PASSWORD, administrator=True))
+async def world(db: str, password_hash: str) -> World:
+    founder = await Staff.create(
+        email="founder@supplier.example", password_hash=password_hash, is_administrator=True
+    )
+    admin = Viewer(founder)
     acme = await create_company(admin, "ACME Supplies Ltd", "ACME")
     globex = await create_company(admin, "Globex Corporation", "GLOBEX")
     tokens = {}
     for kind, options in STAFF_KINDS.items():
-        await add_staff(f"{kind.lower()}@supplier.example", PASSWORD, **options)
-        tokens[kind] = await api.login(f"{kind.lower()}@supplier.example")
+        staff = await Staff.create(
+            email=f"{kind.lower()}@supplier.example",
+            password_hash=password_hash,
+            is_administrator=options.get("administrator", False),
+            is_superuser=options.get("superuser", False),
+            roles=options.get("roles", []),
+        )
+        for code in options.get("assign_codes", []):
+            await StaffCompany.create(staff=staff, company=await Company.get(code=code))
+        tokens[kind] = await issue_token(staff, timedelta(hours=1))
     return World(acme=acme, globex=globex, tokens=tokens)
 
 
@@ -208,3 +226,11 @@ query CustomerDetails($id: ID!) {
     }
   }
 }"""
+
+
+async def add_customer(company: Company, username: str) -> int:
+    """A punchout customer added by the founding administrator, as set-up for a test."""
+    from models.customers import add_punchout_customer
+
+    admin = Viewer(await Staff.get(email="founder@supplier.example"))
+    return (await add_punchout_customer(admin, company.id, username)).id

@@ -63,7 +63,14 @@ def throwaway_postgres() -> Iterator[str]:
             raise PostgresUnavailable(f"{cmd[0]} failed: {done.stderr.strip() or done.stdout}")
 
     try:
-        run(initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        # A linguistic default collation (ICU "en"), as production servers have; plain
+        # UTF-8 where ICU is absent.
+        base = [initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+        try:
+            run(*base, "--locale=C.UTF-8", "--locale-provider=icu", "--icu-locale=en")
+        except PostgresUnavailable:
+            shutil.rmtree(data, ignore_errors=True)
+            run(*base)
         run(
             pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w", "-o",
             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "

@@ -1,0 +1,168 @@
+"""The company typeahead and company editing, through HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.company_import import import_companies
+from models.tables import AuditEvent, Company, StaffCompany
+from tests.conftest import COMPANY_SEARCH, Api, World, error_codes, global_id
+
+PAGE = """
+query($search: String!, $first: Int!, $after: String) {
+  companies(search: $search, first: $first, after: $after) {
+    edges { node { name code } } pageInfo { hasNextPage endCursor }
+  }
+}"""
+CREATE = """
+mutation($input: CreateCompanyInput!) {
+  createCompany(input: $input) { company { id name code } errors { field code message } }
+}"""
+UPDATE = """
+mutation($input: UpdateCompanyInput!) {
+  updateCompany(input: $input) { company { id name code } errors { field code message } }
+}"""
+
+
+async def names(api: Api, token: str, search: str) -> list[str]:
+    body = await api(COMPANY_SEARCH, {"search": search}, token)
+    return [e["node"]["name"] for e in body["data"]["companies"]["edges"]]
+
+
+@pytest.fixture
+async def catalogue(world: World) -> str:
+    await import_companies(
+        [
+            {"code": "SUP-1", "name": "Supreme Office Furniture"},
+            {"code": "ACME2", "name": "Acme Trading GmbH"},
+            {"code": "ZRH", "name": "Zürich Versicherungs AG"},
+            {"code": "BLUE", "name": "Blue Sun Corporation"},
+            {"code": "ACM", "name": "Zenith Holdings"},
+            {"code": "OSTER", "name": "Öster Supplies"},
+        ]
+    )
+    return world.tokens["administrator"]
+
+
+async def test_every_typed_word_must_match_a_word_prefix(api: Api, catalogue: str) -> None:
+    assert await names(api, catalogue, "acm sup") == ["ACME Supplies Ltd"]
+    assert await names(api, catalogue, "SUP acm") == ["ACME Supplies Ltd"]
+    assert await names(api, catalogue, "acme trading gmbh") == ["Acme Trading GmbH"]
+    assert await names(api, catalogue, "acme nothing") == []
+    assert await names(api, catalogue, "pplies") == []  # word prefixes, not substrings
+
+
+async def test_ranking_exact_code_then_name_prefix_then_word_prefix(
+    api: Api, catalogue: str
+) -> None:
+    # "acm" is Zenith's exact code; two names start with "acm"; none only contains it.
+    assert await names(api, catalogue, "acm") == [
+        "Zenith Holdings", "ACME Supplies Ltd", "Acme Trading GmbH",
+    ]
+    # Name prefixes before word prefixes, alphabetical within each.
+    assert await names(api, catalogue, "sup") == [
+        "Supreme Office Furniture", "ACME Supplies Ltd", "Öster Supplies",
+    ]
+
+
+async def test_case_and_accent_insensitive(api: Api, catalogue: str) -> None:
+    assert await names(api, catalogue, "zurich") == ["Zürich Versicherungs AG"]
+    assert await names(api, catalogue, "ZÜRI") == ["Zürich Versicherungs AG"]
+    assert await names(api, catalogue, "oster") == ["Öster Supplies"]
+
+
+async def test_matches_the_code(api: Api, catalogue: str) -> None:
+    assert await names(api, catalogue, "sup-1") == ["Supreme Office Furniture"]
+    assert await names(api, catalogue, "blue") == ["Blue Sun Corporation"]
+    assert await names(api, catalogue, "glob") == ["Globex Corporation"]
+
+
+async def test_first_defaults_to_ten_and_is_capped_at_fifty(api: Api, world: World) -> None:
+    await import_companies({"code": f"BULK{i:03d}", "name": f"Bulk Buyer {i:03d}"} for i in range(60))
+    token = world.tokens["administrator"]
+    default = await api("{ companies(search: \"bulk\") { edges { node { code } } } }", token=token)
+    assert len(default["data"]["companies"]["edges"]) == 10
+    body = await api(PAGE, {"search": "bulk", "first": 500}, token)
+    assert len(body["data"]["companies"]["edges"]) == 50
+    assert body["data"]["companies"]["pageInfo"]["hasNextPage"] is True
+    body = await api(PAGE, {"search": "bulk", "first": -1}, token)
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_pages_follow_on_across_tiers_without_gaps(api: Api, catalogue: str) -> None:
+    seen, after = [], None
+    while True:
+        body = await api(PAGE, {"search": "s", "first": 2, "after": after}, catalogue)
+        page = body["data"]["companies"]
+        seen += [e["node"]["name"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    everything = await api(PAGE, {"search": "s", "first": 50}, catalogue)
+    assert seen == [e["node"]["name"] for e in everything["data"]["companies"]["edges"]]
+    assert seen[:2] == ["Supreme Office Furniture", "ACME Supplies Ltd"]
+    assert len(seen) == len(set(seen)) == 4
+
+
+async def test_a_forged_cursor_is_bad_input(api: Api, catalogue: str) -> None:
+    body = await api(PAGE, {"search": "acme", "first": 5, "after": "bm90IGEgY3Vyc29y"}, catalogue)
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("kind", ["administrator", "superuser", "companyEdit"])
+async def test_company_edit_and_up_create_and_update_companies(
+    api: Api, world: World, kind: str
+) -> None:
+    token = world.tokens[kind]
+    body = await api(
+        CREATE,
+        {"input": {"name": " Initech  Inc. ", "code": "INI", "assignedStaff": [
+            "crmcompanyedit@supplier.example"]}},
+        token,
+    )
+    payload = body["data"]["createCompany"]
+    assert payload["errors"] == []
+    assert payload["company"]["name"] == "Initech Inc."
+    company_id = payload["company"]["id"]
+    assert await names(api, world.tokens["crmCompanyEdit"], "initech") == ["Initech Inc."]
+
+    body = await api(UPDATE, {"input": {"id": company_id, "name": "Initrode"}}, token)
+    assert body["data"]["updateCompany"]["company"]["name"] == "Initrode"
+    assert await names(api, token, "initech") == []
+    assert await names(api, token, "initr") == ["Initrode"]
+    assert await AuditEvent.filter(target_type="company").count() == 2 + 2  # world's own two
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [("crmCompanyEdit", "FORBIDDEN"), ("none", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")],
+)
+async def test_others_may_not_create_or_update(api: Api, world: World, kind: str, code: str) -> None:
+    token = None if kind == "anonymous" else world.tokens[kind]
+    body = await api(CREATE, {"input": {"name": "Initech", "code": "INI"}}, token)
+    assert error_codes(body) == [code]
+    body = await api(
+        UPDATE, {"input": {"id": global_id("Company", world.acme.id), "name": "Mine"}}, token
+    )
+    assert error_codes(body) == [code]
+    assert await Company.filter(name__in=["Initech", "Mine"]).count() == 0
+
+
+async def test_company_input_errors_change_nothing(api: Api, world: World) -> None:
+    token = world.tokens["administrator"]
+    cases = [
+        ({"name": "Acme Again", "code": "acme"}, ("code", "TAKEN")),
+        ({"name": "   ", "code": "NEW"}, ("name", "REQUIRED")),
+        ({"name": "Bad Code", "code": "has space"}, ("code", "INVALID")),
+        ({"name": "Nobody", "code": "NOB", "assignedStaff": ["ghost@x.example"]},
+         ("assignedStaff", "NOT_FOUND")),
+    ]
+    for given, (field, code) in cases:
+        body = await api(CREATE, {"input": given}, token)
+        payload = body["data"]["createCompany"]
+        assert payload["company"] is None
+        assert [(e["field"], e["code"]) for e in payload["errors"]] == [(field, code)]
+    assert await Company.all().count() == 2
+    body = await api(UPDATE, {"input": {"id": global_id("Company", 999), "name": "X"}}, token)
+    assert [e["code"] for e in body["data"]["updateCompany"]["errors"]] == ["NOT_FOUND"]
+    assert await StaffCompany.all().count() == 1
