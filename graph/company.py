@@ -88,8 +88,6 @@ async def company_by_id(info: Info, id: strawberry.ID) -> Company | None:
     return Company.from_row(row) if row else None
 
 
-
-
 @strawberry.type
 class CompanyQuery:
     companies: relay.Connection[Company] = strawberry.field(
@@ -132,7 +130,10 @@ class CompanyPayload:
 
 @strawberry.type
 class CompanyMutation:
-    @strawberry.mutation(extensions=[guard(Ability.EDIT_COMPANIES)], description="Create a company (companyEdit and up).")
+    @strawberry.mutation(
+        extensions=[guard(Ability.EDIT_COMPANIES)],
+        description="Create a company (companyEdit and up).",
+    )
     async def create_company(self, info: Info, input: CreateCompanyInput) -> CompanyPayload:
         try:
             row = await companies.create_company(
@@ -142,14 +143,20 @@ class CompanyMutation:
             return CompanyPayload(company=None, errors=[company_error(exc)])
         return CompanyPayload(company=Company.from_row(row), errors=[])
 
-    @strawberry.mutation(extensions=[guard(Ability.EDIT_COMPANIES)], description="Change a company (companyEdit and up).")
+    @strawberry.mutation(
+        extensions=[guard(Ability.EDIT_COMPANIES)],
+        description="Change a company (companyEdit and up).",
+    )
     async def update_company(self, info: Info, input: UpdateCompanyInput) -> CompanyPayload:
         row_id = parse_global_id(input.id, "Company")
         try:
             if row_id is None:
                 raise DomainError("NOT_FOUND", "No such company.", "id")
             row = await companies.update_company(
-                await info.context.viewer(), row_id, name=input.name, code=input.code,
+                await info.context.viewer(),
+                row_id,
+                name=input.name,
+                code=input.code,
                 assigned_staff=input.assigned_staff,
             )
         except DomainError as exc:

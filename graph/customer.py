@@ -21,7 +21,6 @@ from models.roles import find_role
 from models.tables import Customer as CustomerRow
 
 
-
 @strawberry.type(description="One of a customer's settings, shown as its Developer Fields.")
 class DeveloperField:
     key: str = strawberry.field(description="The setting's key, e.g. PUNCHOUT_API_KEY.")
@@ -74,8 +73,11 @@ class Customer(relay.Node):
     @classmethod
     def from_row(cls, row: CustomerRow) -> Customer:
         return cls(
-            id=row.id, username=row.username, is_punchout=row.is_punchout,
-            created_at=row.created_at, row=row,
+            id=row.id,
+            username=row.username,
+            is_punchout=row.is_punchout,
+            created_at=row.created_at,
+            row=row,
         )
 
     @strawberry.field(description="The company the customer belongs to.")
@@ -92,8 +94,10 @@ class Customer(relay.Node):
         settings = await info.context.loaders.customer_settings.load(self.id)
         return [
             DeveloperField(
-                key=key, label=customers.SETTING_LABELS.get(key, key),
-                is_secret=key in customers.SECRET_SETTINGS, stored=value,
+                key=key,
+                label=customers.SETTING_LABELS.get(key, key),
+                is_secret=key in customers.SECRET_SETTINGS,
+                stored=value,
             )
             for key, value in settings.items()
         ]
@@ -105,10 +109,14 @@ class Customer(relay.Node):
             self.row, info.context.settings.supplier, settings.get(customers.API_KEY_SETTING)
         )
         return PunchoutCredentials(
-            from_domain=creds.from_domain, from_identity=creds.from_identity,
-            to_domain=creds.to_domain, to_identity=creds.to_identity,
-            sender_domain=creds.sender_domain, sender_identity=creds.sender_identity,
-            setup_url=creds.setup_url, secret=creds.shared_secret,
+            from_domain=creds.from_domain,
+            from_identity=creds.from_identity,
+            to_domain=creds.to_domain,
+            to_identity=creds.to_identity,
+            sender_domain=creds.sender_domain,
+            sender_identity=creds.sender_identity,
+            setup_url=creds.setup_url,
+            secret=creds.shared_secret,
         )
 
 
@@ -117,8 +125,6 @@ async def customer_by_id(info: Info, id: strawberry.ID) -> Customer | None:
     row_id = parse_global_id(id, "Customer")
     row = await customers.get_customer(viewer, row_id) if row_id is not None else None  # type: ignore[arg-type]
     return Customer.from_row(row) if row else None
-
-
 
 
 @strawberry.type
@@ -190,21 +196,28 @@ class CustomerMutation:
             )
         )
 
-    @strawberry.mutation(extensions=[guard(Ability.EDIT_CUSTOMERS)], description="Give a customer a role.")
+    @strawberry.mutation(
+        extensions=[guard(Ability.EDIT_CUSTOMERS)], description="Give a customer a role."
+    )
     async def assign_role(self, info: Info, input: CustomerRoleInput) -> CustomerPayload:
         viewer = await info.context.viewer()
         return await _run(
             lambda: customers.assign_role(viewer, _id(input.customer_id, "customerId"), input.role)
         )
 
-    @strawberry.mutation(extensions=[guard(Ability.EDIT_CUSTOMERS)], description="Take a role from a customer.")
+    @strawberry.mutation(
+        extensions=[guard(Ability.EDIT_CUSTOMERS)], description="Take a role from a customer."
+    )
     async def remove_role(self, info: Info, input: CustomerRoleInput) -> CustomerPayload:
         viewer = await info.context.viewer()
         return await _run(
             lambda: customers.remove_role(viewer, _id(input.customer_id, "customerId"), input.role)
         )
 
-    @strawberry.mutation(extensions=[guard(Ability.EDIT_CUSTOMERS)], description="Store the buyer's own cXML From identity.")
+    @strawberry.mutation(
+        extensions=[guard(Ability.EDIT_CUSTOMERS)],
+        description="Store the buyer's own cXML From identity.",
+    )
     async def set_buyer_identity(self, info: Info, input: SetBuyerIdentityInput) -> CustomerPayload:
         viewer = await info.context.viewer()
         return await _run(

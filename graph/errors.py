@@ -11,24 +11,45 @@ from models.errors import DomainError
 
 @strawberry.enum(description="Why a company could not be created or changed.")
 class CompanyErrorCode(enum.Enum):
-    REQUIRED = "REQUIRED"
-    INVALID = "INVALID"
-    TAKEN = "TAKEN"
-    NOT_FOUND = "NOT_FOUND"
+    REQUIRED = strawberry.enum_value(
+        "REQUIRED", description="A required value is missing or blank."
+    )
+    INVALID = strawberry.enum_value(
+        "INVALID", description="A value has the wrong form; the message says which."
+    )
+    TAKEN = strawberry.enum_value(
+        "TAKEN", description="The value must be unique and is in use already."
+    )
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND", description="The object does not exist, or is out of your scope."
+    )
 
 
 @strawberry.enum(description="Why a customer could not be added or changed.")
 class CustomerErrorCode(enum.Enum):
-    REQUIRED = "REQUIRED"
-    INVALID = "INVALID"
-    TAKEN = "TAKEN"
-    NOT_FOUND = "NOT_FOUND"
-    UNKNOWN_ROLE = "UNKNOWN_ROLE"
+    REQUIRED = strawberry.enum_value(
+        "REQUIRED", description="A required value is missing or blank."
+    )
+    INVALID = strawberry.enum_value(
+        "INVALID", description="A value has the wrong form; the message says which."
+    )
+    TAKEN = strawberry.enum_value(
+        "TAKEN", description="The value must be unique and is in use already."
+    )
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND", description="The object does not exist, or is out of your scope."
+    )
+    UNKNOWN_ROLE = strawberry.enum_value(
+        "UNKNOWN_ROLE", description="The role is not in the catalog (see `roles`)."
+    )
 
 
 @strawberry.enum(description="Why signing in failed.")
 class LoginErrorCode(enum.Enum):
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_CREDENTIALS = strawberry.enum_value(
+        "INVALID_CREDENTIALS",
+        description="Wrong email or password (deliberately not saying which).",
+    )
 
 
 @strawberry.type(description="A problem with a company mutation's input.")

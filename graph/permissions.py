@@ -35,9 +35,7 @@ class SignedIn(BasePermission):
 class Allowed(BasePermission):
     """The viewer holds `ability`; with `when`, only for sources where `when(source)` holds."""
 
-    def __init__(
-        self, ability: Ability, when: Callable[[Any], bool] | None = None
-    ) -> None:
+    def __init__(self, ability: Ability, when: Callable[[Any], bool] | None = None) -> None:
         self.ability = ability
         self.when = when
 

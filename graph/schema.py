@@ -8,7 +8,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
-from strawberry.tools import merge_types
 
 from graph.company import Company, CompanyMutation, CompanyQuery, company_by_id
 from graph.context import Info
@@ -38,8 +37,19 @@ class NodeQuery:
     )
 
 
-Query = merge_types("Query", (StaffQuery, CompanyQuery, CustomerQuery, RoleQuery, NodeQuery))
-Mutation = merge_types("Mutation", (StaffMutation, CompanyMutation, CustomerMutation))
+@strawberry.type(
+    description="Everything staff read. Send `Authorization: Bearer <token>` from `login`."
+)
+class Query(StaffQuery, CompanyQuery, CustomerQuery, RoleQuery, NodeQuery):
+    pass
+
+
+@strawberry.type(
+    description="Every change staff make. Input problems come back in each payload's `errors`; "
+    "refusals as GraphQL errors with `extensions.code` FORBIDDEN or UNAUTHENTICATED."
+)
+class Mutation(StaffMutation, CompanyMutation, CustomerMutation):
+    pass
 
 
 def should_mask(error: GraphQLError) -> bool:

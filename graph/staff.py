@@ -23,8 +23,10 @@ async def resolve_viewer(info: Info) -> Viewer:
     viewer = await info.context.viewer()
     staff = viewer.staff  # type: ignore[union-attr]  # SignedIn guarantees a viewer
     return Viewer(
-        email=staff.email, is_administrator=staff.is_administrator,
-        is_superuser=staff.is_superuser, roles=list(staff.roles or ()),
+        email=staff.email,
+        is_administrator=staff.is_administrator,
+        is_superuser=staff.is_superuser,
+        roles=list(staff.roles or ()),
     )
 
 

@@ -1,9 +1,10 @@
 """Who may do what: the permission table of the portal, in one place.
 
-| staff member              | reach companies | edit companies | add punchout customer | edit customers | read API key |
-| administrator, superuser  | all             | yes            | yes                   | all            | yes          |
-| role companyEdit          | all             | yes            | no                    | all            | no           |
-| role crmCompanyEdit       | assigned only   | no             | no                    | assigned only  | no           |
+- administrator, superuser: every company; edit companies; add punchout customers; edit
+  customers; read PUNCHOUT API Keys.
+- role companyEdit: every company; edit companies; edit customers.
+- role crmCompanyEdit: only the companies assigned to them; edit those companies' customers.
+- anyone else: nothing.
 """
 
 from __future__ import annotations

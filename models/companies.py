@@ -68,7 +68,10 @@ async def create_company(
     try:
         async with in_transaction() as conn:
             company = await Company.create(
-                name=name, code=code, code_key=code_key(code), name_key=name_key(name),
+                name=name,
+                code=code,
+                code_key=code_key(code),
+                name_key=name_key(name),
                 using_db=conn,
             )
             await CompanyWord.bulk_create(
@@ -78,7 +81,11 @@ async def create_company(
             for member in staff:
                 await StaffCompany.create(staff=member, company=company, using_db=conn)
             await audit.record(
-                viewer, "company.create", "company", company.id, company_id=company.id,
+                viewer,
+                "company.create",
+                "company",
+                company.id,
+                company_id=company.id,
                 after={"name": name, "code": code, "assignedStaff": sorted(s.email for s in staff)},
                 using=conn,
             )
@@ -115,8 +122,10 @@ async def update_company(
             )
             after: dict[str, object] = {"name": new_name, "code": new_code}
             if staff is not None:
-                old = await StaffCompany.filter(company_id=company.id).using_db(conn).values_list(
-                    "staff__email", flat=True
+                old = (
+                    await StaffCompany.filter(company_id=company.id)
+                    .using_db(conn)
+                    .values_list("staff__email", flat=True)
                 )
                 before["assignedStaff"] = sorted(old)  # type: ignore[assignment]
                 after["assignedStaff"] = sorted(s.email for s in staff)
@@ -124,8 +133,14 @@ async def update_company(
                 for member in staff:
                     await StaffCompany.create(staff=member, company=company, using_db=conn)
             await audit.record(
-                viewer, "company.update", "company", company.id, company_id=company.id,
-                before=before, after=after, using=conn,
+                viewer,
+                "company.update",
+                "company",
+                company.id,
+                company_id=company.id,
+                before=before,
+                after=after,
+                using=conn,
             )
     except IntegrityError as exc:
         raise DomainError("TAKEN", f"Another company has the code {new_code!r}.", "code") from exc

@@ -60,9 +60,9 @@ async def import_companies(
 async def _insert(batch: dict[str, tuple[str, str]], report: ImportReport) -> None:
     async with in_transaction() as conn:
         existing = set(
-            await Company.filter(code_key__in=list(batch)).using_db(conn).values_list(
-                "code_key", flat=True
-            )
+            await Company.filter(code_key__in=list(batch))
+            .using_db(conn)
+            .values_list("code_key", flat=True)
         )
         new = {k: v for k, v in batch.items() if k not in existing}
         report.skipped["duplicate code"] += len(batch) - len(new)
@@ -76,7 +76,9 @@ async def _insert(batch: dict[str, tuple[str, str]], report: ImportReport) -> No
             using_db=conn,
         )
         ids = dict(
-            await Company.filter(code_key__in=list(new)).using_db(conn).values_list("code_key", "id")
+            await Company.filter(code_key__in=list(new))
+            .using_db(conn)
+            .values_list("code_key", "id")
         )
         await CompanyWord.bulk_create(
             [

@@ -78,15 +78,23 @@ async def add_punchout_customer(viewer: Viewer | None, company_id: int, username
     try:
         async with in_transaction() as conn:
             customer = await Customer.create(
-                company=company, username=username, username_key=username.lower(),
-                is_punchout=True, using_db=conn,
+                company=company,
+                username=username,
+                username_key=username.lower(),
+                is_punchout=True,
+                using_db=conn,
             )
             await CustomerSetting.create(
                 customer=customer, key=API_KEY_SETTING, value=new_api_key(), using_db=conn
             )
             await audit.record(
-                viewer, "customer.add_punchout", "customer", customer.id, company_id=company.id,
-                after={"username": username, "isPunchout": True}, using=conn,
+                viewer,
+                "customer.add_punchout",
+                "customer",
+                customer.id,
+                company_id=company.id,
+                after={"username": username, "isPunchout": True},
+                using=conn,
             )
     except IntegrityError as exc:  # a concurrent add of the same name won the race
         raise taken from exc
@@ -105,8 +113,13 @@ async def assign_role(viewer: Viewer | None, customer_id: int, role_name: str) -
         async with in_transaction() as conn:
             await CustomerRole.create(customer=customer, role=role.name, using_db=conn)
             await audit.record(
-                viewer, "customer.assign_role", "customer", customer.id,
-                company_id=customer.company_id, after={"role": role.name}, using=conn,
+                viewer,
+                "customer.assign_role",
+                "customer",
+                customer.id,
+                company_id=customer.company_id,
+                after={"role": role.name},
+                using=conn,
             )
     except IntegrityError:
         pass  # assigned concurrently: stored once, as asked
@@ -120,13 +133,20 @@ async def remove_role(viewer: Viewer | None, customer_id: int, role_name: str) -
     if role is None:
         raise DomainError("UNKNOWN_ROLE", f"There is no role {role_name.strip()!r}.", "role")
     async with in_transaction() as conn:
-        removed = await CustomerRole.filter(customer_id=customer.id, role=role.name).using_db(
-            conn
-        ).delete()
+        removed = (
+            await CustomerRole.filter(customer_id=customer.id, role=role.name)
+            .using_db(conn)
+            .delete()
+        )
         if removed:
             await audit.record(
-                viewer, "customer.remove_role", "customer", customer.id,
-                company_id=customer.company_id, before={"role": role.name}, using=conn,
+                viewer,
+                "customer.remove_role",
+                "customer",
+                customer.id,
+                company_id=customer.company_id,
+                before={"role": role.name},
+                using=conn,
             )
     return customer
 
@@ -149,9 +169,14 @@ async def set_buyer_identity(
         customer.buyer_domain, customer.buyer_identity = domain, identity
         await customer.save(using_db=conn, update_fields=["buyer_domain", "buyer_identity"])
         await audit.record(
-            viewer, "customer.set_buyer_identity", "customer", customer.id,
-            company_id=customer.company_id, before=before,
-            after={"domain": domain, "identity": identity}, using=conn,
+            viewer,
+            "customer.set_buyer_identity",
+            "customer",
+            customer.id,
+            company_id=customer.company_id,
+            before=before,
+            after={"domain": domain, "identity": identity},
+            using=conn,
         )
     return customer
 
@@ -177,7 +202,9 @@ class Credentials:
     setup_url: str
 
 
-def punchout_credentials(customer: Customer, supplier: Supplier, api_key: str | None) -> Credentials:
+def punchout_credentials(
+    customer: Customer, supplier: Supplier, api_key: str | None
+) -> Credentials:
     """What the buyer's procurement system is to send. Only Sender and secret are checked."""
     if supplier.duns:
         to_domain, to_identity = "DUNS", supplier.duns

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from tortoise import Tortoise, connections
-from tortoise.context import TortoiseContext
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
 from models import MODEL_MODULES

@@ -37,8 +37,12 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work() -> int:
         staff = await add_staff(
-            args.email, args.password, administrator=args.administrator,
-            superuser=args.superuser, roles=args.role, assign_codes=args.assign,
+            args.email,
+            args.password,
+            administrator=args.administrator,
+            superuser=args.superuser,
+            roles=args.role,
+            assign_codes=args.assign,
         )
         print(f"staff member {staff.email} saved")
         return 0

@@ -12,17 +12,73 @@ DEMO_ADMIN = "admin@demo.example"
 DEMO_PASSWORD_DEFAULT_LENGTH = 12
 
 _FIRST = [
-    "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Wonka", "Tyrell", "Cyberdyne",
-    "Soylent", "Hooli", "Vandelay", "Pied Piper", "Nakatomi", "Oceanic", "Gringotts", "Zürich",
-    "Müller", "Société Générale", "Dunder Mifflin", "Aperture", "Black Mesa", "Massive Dynamic",
-    "Blue Sun", "Monarch", "Virtucon", "Sterling Cooper", "Prestige", "Northwind", "Contoso",
-    "Fabrikam", "Tailspin", "Litware", "Adventure Works", "Bluth", "Krusty", "Gekko", "Duff",
-    "Łódź", "Ørsted", "São Paulo", "Córdoba", "Île-de-France", "Kraków", "Göteborg",
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Hooli",
+    "Vandelay",
+    "Pied Piper",
+    "Nakatomi",
+    "Oceanic",
+    "Gringotts",
+    "Zürich",
+    "Müller",
+    "Société Générale",
+    "Dunder Mifflin",
+    "Aperture",
+    "Black Mesa",
+    "Massive Dynamic",
+    "Blue Sun",
+    "Monarch",
+    "Virtucon",
+    "Sterling Cooper",
+    "Prestige",
+    "Northwind",
+    "Contoso",
+    "Fabrikam",
+    "Tailspin",
+    "Litware",
+    "Adventure Works",
+    "Bluth",
+    "Krusty",
+    "Gekko",
+    "Duff",
+    "Łódź",
+    "Ørsted",
+    "São Paulo",
+    "Córdoba",
+    "Île-de-France",
+    "Kraków",
+    "Göteborg",
 ]
 _SECOND = [
-    "Supplies", "Industries", "Logistics", "Medical", "Labs", "Foods", "Energy", "Systems",
-    "Engineering", "Office", "Hospitality", "Construction", "Pharma", "Automotive", "Retail",
-    "Facilities", "Education", "Aerospace", "Textiles", "Chemicals",
+    "Supplies",
+    "Industries",
+    "Logistics",
+    "Medical",
+    "Labs",
+    "Foods",
+    "Energy",
+    "Systems",
+    "Engineering",
+    "Office",
+    "Hospitality",
+    "Construction",
+    "Pharma",
+    "Automotive",
+    "Retail",
+    "Facilities",
+    "Education",
+    "Aerospace",
+    "Textiles",
+    "Chemicals",
 ]
 _SUFFIX = ["Ltd", "GmbH", "Inc.", "LLC", "SA", "AG", "BV", "plc", "S.r.l.", "Co."]
 
@@ -39,7 +95,9 @@ def demo_companies(count: int, seed: int = 114729) -> list[dict[str, str]]:
     return rows
 
 
-async def load_demo(companies: int = 500, password: str | None = None) -> tuple[str, str, ImportReport]:
+async def load_demo(
+    companies: int = 500, password: str | None = None
+) -> tuple[str, str, ImportReport]:
     """Load the demo companies and staff; returns the administrator's email and password."""
     report = await import_companies(demo_companies(companies))
     password = password or secrets.token_urlsafe(DEMO_PASSWORD_DEFAULT_LENGTH)

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from tortoise import connections
 
+from models.access import Viewer
 from models.auth import hash_password, issue_token
 from models.companies import create_company
-from models.access import Viewer
 from models.database import dialect, open_database
 from models.tables import Company, Staff, StaffCompany
 from opsportal.app import create_app
@@ -30,8 +30,15 @@ from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "cxml-samples"
 PASSWORD = "correct horse battery"
 TABLES = [
-    "audit_event", "customer_setting", "customer_role", "customer", "staff_token",
-    "staff_company", "company_word", "company", "staff",
+    "audit_event",
+    "customer_setting",
+    "customer_role",
+    "customer",
+    "staff_token",
+    "staff_company",
+    "company_word",
+    "company",
+    "staff",
 ]
 
 

@@ -72,7 +72,13 @@ def throwaway_postgres() -> Iterator[str]:
             shutil.rmtree(data, ignore_errors=True)
             run(*base)
         run(
-            pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+            pg_ctl,
+            "-D",
+            str(data),
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-o",
             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off",
             "start",

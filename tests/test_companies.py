@@ -57,11 +57,15 @@ async def test_ranking_exact_code_then_name_prefix_then_word_prefix(
 ) -> None:
     # "acm" is Zenith's exact code; two names start with "acm"; none only contains it.
     assert await names(api, catalogue, "acm") == [
-        "Zenith Holdings", "ACME Supplies Ltd", "Acme Trading GmbH",
+        "Zenith Holdings",
+        "ACME Supplies Ltd",
+        "Acme Trading GmbH",
     ]
     # Name prefixes before word prefixes, alphabetical within each.
     assert await names(api, catalogue, "sup") == [
-        "Supreme Office Furniture", "ACME Supplies Ltd", "Öster Supplies",
+        "Supreme Office Furniture",
+        "ACME Supplies Ltd",
+        "Öster Supplies",
     ]
 
 
@@ -78,9 +82,11 @@ async def test_matches_the_code(api: Api, catalogue: str) -> None:
 
 
 async def test_first_defaults_to_ten_and_is_capped_at_fifty(api: Api, world: World) -> None:
-    await import_companies({"code": f"BULK{i:03d}", "name": f"Bulk Buyer {i:03d}"} for i in range(60))
+    await import_companies(
+        {"code": f"BULK{i:03d}", "name": f"Bulk Buyer {i:03d}"} for i in range(60)
+    )
     token = world.tokens["administrator"]
-    default = await api("{ companies(search: \"bulk\") { edges { node { code } } } }", token=token)
+    default = await api('{ companies(search: "bulk") { edges { node { code } } } }', token=token)
     assert len(default["data"]["companies"]["edges"]) == 10
     body = await api(PAGE, {"search": "bulk", "first": 500}, token)
     assert len(body["data"]["companies"]["edges"]) == 50
@@ -116,8 +122,13 @@ async def test_company_edit_and_up_create_and_update_companies(
     token = world.tokens[kind]
     body = await api(
         CREATE,
-        {"input": {"name": " Initech  Inc. ", "code": "INI", "assignedStaff": [
-            "crmcompanyedit@supplier.example"]}},
+        {
+            "input": {
+                "name": " Initech  Inc. ",
+                "code": "INI",
+                "assignedStaff": ["crmcompanyedit@supplier.example"],
+            }
+        },
         token,
     )
     payload = body["data"]["createCompany"]
@@ -137,7 +148,9 @@ async def test_company_edit_and_up_create_and_update_companies(
     ("kind", "code"),
     [("crmCompanyEdit", "FORBIDDEN"), ("none", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")],
 )
-async def test_others_may_not_create_or_update(api: Api, world: World, kind: str, code: str) -> None:
+async def test_others_may_not_create_or_update(
+    api: Api, world: World, kind: str, code: str
+) -> None:
     token = None if kind == "anonymous" else world.tokens[kind]
     body = await api(CREATE, {"input": {"name": "Initech", "code": "INI"}}, token)
     assert error_codes(body) == [code]
@@ -154,8 +167,10 @@ async def test_company_input_errors_change_nothing(api: Api, world: World) -> No
         ({"name": "Acme Again", "code": "acme"}, ("code", "TAKEN")),
         ({"name": "   ", "code": "NEW"}, ("name", "REQUIRED")),
         ({"name": "Bad Code", "code": "has space"}, ("code", "INVALID")),
-        ({"name": "Nobody", "code": "NOB", "assignedStaff": ["ghost@x.example"]},
-         ("assignedStaff", "NOT_FOUND")),
+        (
+            {"name": "Nobody", "code": "NOB", "assignedStaff": ["ghost@x.example"]},
+            ("assignedStaff", "NOT_FOUND"),
+        ),
     ]
     for given, (field, code) in cases:
         body = await api(CREATE, {"input": given}, token)

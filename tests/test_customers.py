@@ -40,8 +40,13 @@ async def add(api: Api, world: World, username: str, company_id: str | None = No
 
 @pytest.mark.parametrize(
     "username",
-    ["punchout-114729@yourdomain.com", "abc", "Buyer_01.test+po", "o'brien@buyer.example",
-     "x" * 254],
+    [
+        "punchout-114729@yourdomain.com",
+        "abc",
+        "Buyer_01.test+po",
+        "o'brien@buyer.example",
+        "x" * 254,
+    ],
 )
 async def test_accepted_usernames(api: Api, world: World, username: str) -> None:
     payload = await add(api, world, f"  {username}\t")
@@ -51,8 +56,17 @@ async def test_accepted_usernames(api: Api, world: World, username: str) -> None
 
 @pytest.mark.parametrize(
     "username",
-    ["ab", "x" * 255, "two words", "semi;colon", "tab\tinside", "new\nline", "ünïcode", "a@@b.example;",
-     "   "],
+    [
+        "ab",
+        "x" * 255,
+        "two words",
+        "semi;colon",
+        "tab\tinside",
+        "new\nline",
+        "ünïcode",
+        "a@@b.example;",
+        "   ",
+    ],
 )
 async def test_rejected_usernames_change_nothing(api: Api, world: World, username: str) -> None:
     payload = await add(api, world, username)
@@ -103,9 +117,9 @@ async def test_role_search_by_prefix(api: Api, world: World) -> None:
     names = [r["name"] for r in everything]
     assert {"companyAdmin", "buyer", "approver", "viewer"} <= set(names)
     assert all(r["description"] for r in everything)
-    assert [r["name"] for r in (await api(ROLE_SEARCH, {"search": "AP"}, token))["data"]["roles"]] == [
-        "approver"
-    ]
+    assert [
+        r["name"] for r in (await api(ROLE_SEARCH, {"search": "AP"}, token))["data"]["roles"]
+    ] == ["approver"]
     assert (await api(ROLE_SEARCH, {"search": "zzz"}, token))["data"]["roles"] == []
 
 
@@ -117,13 +131,16 @@ async def test_roles_are_stored_once_and_each_change_audited(api: Api, world: Wo
         assert body["data"]["assignRole"]["errors"] == []
     body = await api(ASSIGN_ROLE, {"customerId": customer, "role": "approver"}, token)
     assert body["data"]["assignRole"]["customer"]["roles"] == [
-        {"name": "approver"}, {"name": "companyAdmin"}
+        {"name": "approver"},
+        {"name": "companyAdmin"},
     ]
     assert await CustomerRole.all().count() == 2
     for _ in range(2):
         body = await api(REMOVE_ROLE, {"customerId": customer, "role": "approver"}, token)
         assert body["data"]["removeRole"]["customer"]["roles"] == [{"name": "companyAdmin"}]
-    events = await AuditEvent.filter(target_type="customer").order_by("id").prefetch_related("actor")
+    events = (
+        await AuditEvent.filter(target_type="customer").order_by("id").prefetch_related("actor")
+    )
     assert [(e.action, e.actor.email) for e in events] == [
         ("customer.add_punchout", "founder@supplier.example"),
         ("customer.assign_role", "companyedit@supplier.example"),
@@ -146,27 +163,32 @@ async def test_buyer_identity_replaces_the_from_default(api: Api, world: World) 
     customer = global_id("Customer", await add_customer(world.acme, "buyer@acme.example"))
     token = world.tokens["companyEdit"]
     body = await api(
-        SET_BUYER, {"input": {"customerId": customer, "domain": "DUNS", "identity": "123456789"}},
+        SET_BUYER,
+        {"input": {"customerId": customer, "domain": "DUNS", "identity": "123456789"}},
         token,
     )
     assert body["data"]["setBuyerIdentity"]["customer"]["punchoutCredentials"] == {
-        "fromDomain": "DUNS", "fromIdentity": "123456789", "senderIdentity": "buyer@acme.example",
+        "fromDomain": "DUNS",
+        "fromIdentity": "123456789",
+        "senderIdentity": "buyer@acme.example",
     }
     bad = await api(SET_BUYER, {"input": {"customerId": customer, "domain": "DUNS"}}, token)
     assert [e["code"] for e in bad["data"]["setBuyerIdentity"]["errors"]] == ["REQUIRED"]
     bad = await api(
-        SET_BUYER, {"input": {"customerId": customer, "domain": "has space", "identity": "1"}},
+        SET_BUYER,
+        {"input": {"customerId": customer, "domain": "has space", "identity": "1"}},
         token,
     )
     assert [e["code"] for e in bad["data"]["setBuyerIdentity"]["errors"]] == ["INVALID"]
     cleared = await api(
         SET_BUYER, {"input": {"customerId": customer, "domain": None, "identity": None}}, token
     )
-    assert cleared["data"]["setBuyerIdentity"]["customer"]["punchoutCredentials"]["fromIdentity"] == (
-        "buyer@acme.example"
-    )
+    assert cleared["data"]["setBuyerIdentity"]["customer"]["punchoutCredentials"][
+        "fromIdentity"
+    ] == ("buyer@acme.example")
     refused = await api(
-        SET_BUYER, {"input": {"customerId": customer, "domain": "DUNS", "identity": "1"}},
+        SET_BUYER,
+        {"input": {"customerId": customer, "domain": "DUNS", "identity": "1"}},
         world.tokens["none"],
     )
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
@@ -181,7 +203,8 @@ async def test_to_identity_is_the_duns_number_when_configured(
 
     customer = global_id("Customer", await add_customer(world.acme, "buyer@acme.example"))
     duns = Settings(
-        database_url=settings.database_url, public_url="https://shop.example.com/punchout/",
+        database_url=settings.database_url,
+        public_url="https://shop.example.com/punchout/",
         supplier_duns="123456789",
     )
     transport = httpx.ASGITransport(app=create_app(duns, manage_database=False))

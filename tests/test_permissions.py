@@ -46,7 +46,9 @@ async def test_search_sees_the_companies_in_scope(
         assert found == (["Globex Corporation"] if "Globex Corporation" in seen else [])
 
 
-@pytest.mark.parametrize(("kind", "code"), [("none", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")])
+@pytest.mark.parametrize(
+    ("kind", "code"), [("none", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")]
+)
 async def test_search_refused(api: Api, world: World, kind: str, code: str) -> None:
     body = await api(COMPANY_SEARCH, {"search": "acme"}, token_for(world, kind))
     assert body["data"] is None
@@ -64,7 +66,10 @@ async def test_unassigned_company_is_indistinguishable_from_a_missing_one(
 ) -> None:
     crm = world.tokens["crmCompanyEdit"]
     globex_customer = await add_customer(world.globex, "buyer@globex.example")
-    missing_company, missing_customer = global_id("Company", 999_999), global_id("Customer", 999_999)
+    missing_company, missing_customer = (
+        global_id("Company", 999_999),
+        global_id("Customer", 999_999),
+    )
 
     hidden = await api(COMPANY_DETAILS, {"id": global_id("Company", world.globex.id)}, crm)
     missing = await api(COMPANY_DETAILS, {"id": missing_company}, crm)
@@ -75,14 +80,18 @@ async def test_unassigned_company_is_indistinguishable_from_a_missing_one(
     assert hidden == missing == {"data": {"customer": None}}
 
     node = "query($id: ID!) { node(id: $id) { id } }"
-    for hidden_id in (global_id("Company", world.globex.id), global_id("Customer", globex_customer)):
+    for hidden_id in (
+        global_id("Company", world.globex.id),
+        global_id("Customer", globex_customer),
+    ):
         assert await api(node, {"id": hidden_id}, crm) == {"data": {"node": None}}
 
     for op, missing_id in ((ASSIGN_ROLE, missing_customer), (REMOVE_ROLE, missing_customer)):
         name = op.split("(")[0].split()[-1]
         field = name[0].lower() + name[1:]
-        hidden = await api(op, {"customerId": global_id("Customer", globex_customer),
-                                "role": "buyer"}, crm)
+        hidden = await api(
+            op, {"customerId": global_id("Customer", globex_customer), "role": "buyer"}, crm
+        )
         missing = await api(op, {"customerId": missing_id, "role": "buyer"}, crm)
         assert hidden["data"][field]["errors"] == missing["data"][field]["errors"]
         assert [e["code"] for e in hidden["data"][field]["errors"]] == ["NOT_FOUND"]
@@ -148,7 +157,9 @@ async def test_roles_are_assigned_and_removed_in_scope(
         }
 
 
-@pytest.mark.parametrize(("kind", "code"), [("none", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")])
+@pytest.mark.parametrize(
+    ("kind", "code"), [("none", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")]
+)
 async def test_roles_refused(api: Api, world: World, kind: str, code: str) -> None:
     customer = global_id("Customer", await add_customer(world.acme, "acme-buyer"))
     for op in (ASSIGN_ROLE, REMOVE_ROLE):
@@ -186,7 +197,9 @@ async def test_others_get_everything_but_the_api_key(api: Api, world: World, kin
     assert shown["punchoutCredentials"]["senderIdentity"] == "acme-buyer"
 
 
-@pytest.mark.parametrize(("kind", "code"), [("none", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")])
+@pytest.mark.parametrize(
+    ("kind", "code"), [("none", "FORBIDDEN"), ("anonymous", "UNAUTHENTICATED")]
+)
 async def test_customer_details_refused(api: Api, world: World, kind: str, code: str) -> None:
     customer = global_id("Customer", await add_customer(world.acme, "acme-buyer"))
     body = await api(CUSTOMER_DETAILS, {"id": customer}, token_for(world, kind))

@@ -88,7 +88,9 @@ async def test_staff_member_creates_a_punchout_customer(api: Api, world: World) 
     }
 
     # Who did it is on record, without the secret.
-    events = await AuditEvent.filter(target_type="customer").order_by("id").prefetch_related("actor")
+    events = (
+        await AuditEvent.filter(target_type="customer").order_by("id").prefetch_related("actor")
+    )
     assert [e.action for e in events] == ["customer.add_punchout", "customer.assign_role"]
     assert {e.actor.email for e in events} == {"administrator@supplier.example"}
     for event in await AuditEvent.all():

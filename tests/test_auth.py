@@ -1,0 +1,85 @@
+"""Staff sign-in: argon2 passwords, hashed bearer tokens with an expiry, logout."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from models.auth import add_staff
+from models.tables import Staff, StaffToken
+from tests.conftest import LOGIN, PASSWORD, VIEWER, Api, World, error_codes
+
+LOGOUT = "mutation { logout { loggedOut } }"
+
+
+async def test_login_returns_a_token_stored_only_as_a_hash(api: Api, world: World) -> None:
+    body = await api(LOGIN, {"email": " SuperUser@supplier.example ", "password": PASSWORD})
+    token = body["data"]["login"]["token"]
+    assert body["data"]["login"]["errors"] == []
+    stored = await StaffToken.filter(staff__email="superuser@supplier.example").values_list(
+        "token_hash", flat=True
+    )
+    assert hashlib.sha256(token.encode()).hexdigest() in stored
+    assert token not in stored
+    viewer = (await api(VIEWER, token=token))["data"]["viewer"]
+    assert viewer["email"] == "superuser@supplier.example" and viewer["isSuperuser"] is True
+
+
+async def test_password_is_hashed_with_argon2(db: str) -> None:
+    staff = await add_staff("new@supplier.example", "a long password", roles=["companyEdit"])
+    assert staff.password_hash.startswith("$argon2id$")
+    assert "a long password" not in staff.password_hash
+
+
+async def test_wrong_password_and_unknown_email_look_the_same(api: Api, world: World) -> None:
+    answers = []
+    for email, password in (
+        ("administrator@supplier.example", "wrong password"),
+        ("nobody@supplier.example", PASSWORD),
+        ("administrator@supplier.example", ""),
+    ):
+        body = await api(LOGIN, {"email": email, "password": password})
+        answers.append(body["data"]["login"])
+    assert all(a == answers[0] for a in answers)
+    assert answers[0]["token"] is None
+    assert [e["code"] for e in answers[0]["errors"]] == ["INVALID_CREDENTIALS"]
+
+
+async def test_logout_ends_the_token_only(api: Api, world: World) -> None:
+    other = await api.login("administrator@supplier.example")
+    token = world.tokens["administrator"]
+    body = await api(LOGOUT, token=token)
+    assert body["data"]["logout"] == {"loggedOut": True}
+    assert error_codes(await api(VIEWER, token=token)) == ["UNAUTHENTICATED"]
+    assert "errors" not in await api(VIEWER, token=other)
+    assert error_codes(await api(LOGOUT)) == ["UNAUTHENTICATED"]
+
+
+async def test_expired_token_is_unauthenticated(api: Api, world: World) -> None:
+    token = world.tokens["companyEdit"]
+    await StaffToken.filter(staff__email="companyedit@supplier.example").update(
+        expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    assert error_codes(await api(VIEWER, token=token)) == ["UNAUTHENTICATED"]
+
+
+async def test_token_lifetime_comes_from_configuration(api: Api, world: World) -> None:
+    before = datetime.now(UTC)
+    await api.login("none@supplier.example")
+    newest = await StaffToken.filter(staff__email="none@supplier.example").order_by("-id").first()
+    assert newest is not None
+    # The test settings keep the default of 12 hours.
+    assert (
+        timedelta(hours=11, minutes=59)
+        < newest.expires_at - before
+        <= timedelta(hours=12, minutes=1)
+    )
+
+
+async def test_malformed_authorization_header_is_unauthenticated(api: Api, world: World) -> None:
+    for header in ("Basic abc", "Bearer", "bearer " + world.tokens["administrator"] + " extra"):
+        response = await api.http.post(
+            "/graphql", json={"query": VIEWER}, headers={"Authorization": header}
+        )
+        assert error_codes(response.json()) == ["UNAUTHENTICATED"], header
+    assert await Staff.all().count() == 6

@@ -1,0 +1,168 @@
+"""The `opsportal` command, run as a user runs it: a process in a working folder."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from opsportal.config import ConfigError, Settings
+from tests.conftest import LOGIN
+
+
+def opsportal(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 120):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
+    clean.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "opsportal.cli", *args],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_demo_then_staff_then_import(tmp_path: Path) -> None:
+    done = opsportal(tmp_path, "demo", "--companies", "50", "--password", "demo-pass-123")
+    assert done.returncode == 0, done.stderr
+    assert "admin@demo.example" in done.stdout and "demo-pass-123" in done.stdout
+    assert (tmp_path / "opsportal.sqlite3").exists()  # the default: a file in the folder
+
+    again = opsportal(tmp_path, "demo", "--companies", "50", "--password", "demo-pass-123")
+    assert again.returncode == 0 and "0 new, 50 already there" in again.stdout
+
+    added = opsportal(
+        tmp_path,
+        "staff",
+        "add",
+        "Kim@Supplier.example",
+        "--password",
+        "kims-password",
+        "--role",
+        "crmCompanyEdit",
+        "--assign",
+        "C000001",
+    )
+    assert added.returncode == 0, added.stderr
+    assert "kim@supplier.example" in added.stdout
+
+    csv = tmp_path / "companies.csv"
+    csv.write_text(
+        "Code,Name,Country\nNEW1,Brand New Ltd,DE\nC000001,Duplicate,FR\nbad code,Bad,US\n"
+        "NEW2,,US\nNEW3,Ørsted Wind A/S,DK\n",
+        encoding="utf-8",
+    )
+    imported = opsportal(tmp_path, "companies", "import", str(csv))
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 2 companies, skipped 3" in imported.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["staff", "add", "not-an-email", "--password", "long-enough"], "not an email"),
+        (["staff", "add", "a@b.example", "--password", "short"], "at least 8"),
+        (
+            ["staff", "add", "a@b.example", "--password", "long-enough", "--role", "boss"],
+            "invalid choice",
+        ),
+        (["staff", "add", "a@b.example", "--password", "long-enough", "--assign", "NOPE"], "NOPE"),
+        (["companies", "import", "missing.csv"], "no such file"),
+        (["serve", "--port", "eighty"], "invalid int"),
+        (["fly"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_give_a_message_and_fail(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    done = opsportal(tmp_path, *args)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_import_needs_code_and_name_columns(tmp_path: Path) -> None:
+    csv = tmp_path / "wrong.csv"
+    csv.write_text("id,title\n1,Acme\n")
+    done = opsportal(tmp_path, "companies", "import", str(csv))
+    assert done.returncode == 2
+    assert "code,name" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"OPSPORTAL_SUPPLIER_IDENTITY": "ACME supplier!"}, "only letters, digits"),
+        ({"OPSPORTAL_SUPPLIER_DUNS": "12-345"}, "DUNS number"),
+        ({"OPSPORTAL_PUBLIC_URL": "punchout.example.com"}, "public base URL"),
+        ({"OPSPORTAL_TOKEN_TTL_MINUTES": "soon"}, "not a number"),
+    ],
+)
+def test_serve_refuses_bad_configuration(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    done = opsportal(tmp_path, "serve", "--port", "1", env=env)
+    assert done.returncode == 2
+    assert message in done.stderr
+
+
+def test_supplier_identity_rule() -> None:
+    for good in ("acme-supplies_1.0", "AN01000000001"):
+        assert Settings(supplier_identity=good).supplier.identity == good
+    for bad in ("", "with space", "ümlaut", "a/b", "x\n"):
+        with pytest.raises(ConfigError):
+            Settings(supplier_identity=bad)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_over_real_http(tmp_path: Path) -> None:
+    assert (
+        opsportal(tmp_path, "demo", "--companies", "10", "--password", "demo-pass-123").returncode
+        == 0
+    )
+    port = _free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "opsportal.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=clean,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not come up"
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            time.sleep(0.2)
+        answer = httpx.post(
+            f"{base}/graphql",
+            json={
+                "query": LOGIN,
+                "variables": {"email": "admin@demo.example", "password": "demo-pass-123"},
+            },
+        ).json()
+        assert answer["data"]["login"]["token"]
+        assert "<html" in httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}).text.lower()
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+    assert "demo-pass-123" not in output  # no secrets in the logs
+    assert answer["data"]["login"]["token"] not in output
