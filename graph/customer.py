@@ -8,14 +8,16 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
+from cxml.build import SECRET_PLACEHOLDER, example_setup_request
 from graph.company import Company
 from graph.context import Info
 from graph.errors import CustomerError, customer_error
 from graph.pagination import parse_global_id
 from graph.permissions import guard
 from graph.role import Role
-from models import customers
+from models import customers, developer_fields
 from models.access import Ability
+from models.developer_fields import API_KEY_SETTING
 from models.errors import DomainError
 from models.roles import find_role
 from models.tables import Customer as CustomerRow
@@ -25,13 +27,17 @@ from models.tables import Customer as CustomerRow
 class DeveloperField:
     key: str = strawberry.field(description="The setting's key, e.g. PUNCHOUT_API_KEY.")
     label: str = strawberry.field(description="The setting's name as staff see it.")
+    description: str = strawberry.field(description="What the setting does.")
+    choices: list[str] = strawberry.field(
+        description="The values it may take, when it is a choice; empty otherwise."
+    )
     is_secret: strawberry.Private[bool]
-    stored: strawberry.Private[str]
+    stored: strawberry.Private[str | None]
 
     @strawberry.field(
         extensions=[guard(Ability.READ_API_KEY, when=lambda field: field.is_secret)],
-        description="The value. Secret values (the PUNCHOUT API Key) only for administrators "
-        "and superusers; others get a FORBIDDEN error for this field.",
+        description="The value (the default where none is stored). Secret values (the PUNCHOUT "
+        "API Key) only for administrators and superusers; others get a FORBIDDEN error here.",
     )
     def value(self) -> str | None:
         return self.stored
@@ -52,6 +58,7 @@ class PunchoutCredentials:
     )
     setup_url: str = strawberry.field(description="Where to post PunchOutSetupRequests.")
     secret: strawberry.Private[str | None]
+    credentials: strawberry.Private[customers.Credentials]
 
     @strawberry.field(
         extensions=[guard(Ability.READ_API_KEY)],
@@ -60,6 +67,17 @@ class PunchoutCredentials:
     )
     def shared_secret(self) -> str | None:
         return self.secret
+
+    @strawberry.field(
+        description="A ready PunchOutSetupRequest with these values, for the buyer's "
+        "integrator to try against `setupUrl`. Staff who may not read the key get the "
+        f"placeholder {SECRET_PLACEHOLDER} in its SharedSecret."
+    )
+    async def example_setup_request(self, info: Info) -> str:
+        viewer = await info.context.viewer()
+        readable = viewer is not None and viewer.can(Ability.READ_API_KEY)
+        secret = self.secret if readable and self.secret else SECRET_PLACEHOLDER
+        return example_setup_request(self.credentials, secret)
 
 
 @strawberry.type(description="A customer account under a company.")
@@ -94,19 +112,21 @@ class Customer(relay.Node):
         settings = await info.context.loaders.customer_settings.load(self.id)
         return [
             DeveloperField(
-                key=key,
-                label=customers.SETTING_LABELS.get(key, key),
-                is_secret=key in customers.SECRET_SETTINGS,
+                key=spec.key,
+                label=spec.label,
+                description=spec.description,
+                choices=list(spec.choices),
+                is_secret=spec.secret,
                 stored=value,
             )
-            for key, value in settings.items()
+            for spec, value in developer_fields.effective(settings)
         ]
 
     @strawberry.field(description="The cXML identities and secret to give the buyer.")
     async def punchout_credentials(self, info: Info) -> PunchoutCredentials:
         settings = await info.context.loaders.customer_settings.load(self.id)
         creds = customers.punchout_credentials(
-            self.row, info.context.settings.supplier, settings.get(customers.API_KEY_SETTING)
+            self.row, info.context.settings.supplier, settings.get(API_KEY_SETTING)
         )
         return PunchoutCredentials(
             from_domain=creds.from_domain,
@@ -117,6 +137,7 @@ class Customer(relay.Node):
             sender_identity=creds.sender_identity,
             setup_url=creds.setup_url,
             secret=creds.shared_secret,
+            credentials=creds,
         )
 
 

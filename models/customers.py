@@ -12,13 +12,11 @@ from tortoise.transactions import in_transaction
 
 from models import audit
 from models.access import Ability, Viewer, require
+from models.developer_fields import API_KEY_SETTING
 from models.errors import DomainError
 from models.roles import find_role
 from models.tables import Company, Customer, CustomerRole, CustomerSetting
 
-API_KEY_SETTING = "PUNCHOUT_API_KEY"
-SETTING_LABELS = {API_KEY_SETTING: "PUNCHOUT API Key"}
-SECRET_SETTINGS = frozenset({API_KEY_SETTING})
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9.\-_@+]{3,254}$")
 # An email's dot-atom local part may hold more than a plain name (RFC 5322, section 3.2.3).
 EMAIL_PATTERN = re.compile(
@@ -57,7 +55,7 @@ async def get_customer(viewer: Viewer, customer_id: int) -> Customer | None:
     return await query.first()
 
 
-async def _editable_customer(viewer: Viewer | None, customer_id: int) -> tuple[Viewer, Customer]:
+async def editable_customer(viewer: Viewer | None, customer_id: int) -> tuple[Viewer, Customer]:
     viewer = require(viewer, Ability.EDIT_CUSTOMERS)
     customer = await get_customer(viewer, customer_id)
     if customer is None:
@@ -103,7 +101,7 @@ async def add_punchout_customer(viewer: Viewer | None, company_id: int, username
 
 async def assign_role(viewer: Viewer | None, customer_id: int, role_name: str) -> Customer:
     """Give a catalog role; giving it again changes nothing."""
-    viewer, customer = await _editable_customer(viewer, customer_id)
+    viewer, customer = await editable_customer(viewer, customer_id)
     role = find_role(role_name)
     if role is None:
         raise DomainError("UNKNOWN_ROLE", f"There is no role {role_name.strip()!r}.", "role")
@@ -128,7 +126,7 @@ async def assign_role(viewer: Viewer | None, customer_id: int, role_name: str) -
 
 async def remove_role(viewer: Viewer | None, customer_id: int, role_name: str) -> Customer:
     """Take a role away; removing one the customer lacks changes nothing."""
-    viewer, customer = await _editable_customer(viewer, customer_id)
+    viewer, customer = await editable_customer(viewer, customer_id)
     role = find_role(role_name)
     if role is None:
         raise DomainError("UNKNOWN_ROLE", f"There is no role {role_name.strip()!r}.", "role")
@@ -155,7 +153,7 @@ async def set_buyer_identity(
     viewer: Viewer | None, customer_id: int, domain: str | None, identity: str | None
 ) -> Customer:
     """Store the buyer's own cXML From identity (e.g. DUNS 123456789); None clears it."""
-    viewer, customer = await _editable_customer(viewer, customer_id)
+    viewer, customer = await editable_customer(viewer, customer_id)
     domain = domain.strip() if domain else None
     identity = identity.strip() if identity else None
     if (domain is None) != (identity is None):

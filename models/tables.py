@@ -152,3 +152,58 @@ class AuditEvent(Model):
             Index(fields=("company_id", "id")),
             Index(fields=("target_type", "target_id", "id")),
         ]
+
+
+# A punchout session opened by a PunchOutSetupRequest: what the buyer sent, and the one-time
+# StartPage token (stored as its SHA-256).
+class PunchoutSession(Model):
+    id = fields.BigIntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="punchout_sessions", on_delete=fields.CASCADE
+    )
+    start_token_hash = fields.CharField(max_length=64, unique=True)
+    start_expires_at = fields.DatetimeField()
+    started_at = fields.DatetimeField(null=True)
+    operation = fields.CharField(max_length=16)  # create | edit | inspect
+    deployment_mode = fields.CharField(max_length=16)  # production | test
+    payload_id = fields.CharField(max_length=255)
+    buyer_cookie = fields.TextField()  # exactly as sent: it is echoed byte for byte
+    browser_form_post = fields.TextField(null=True)
+    # From/To/Sender credentials as sent, secrets left out: [{"domain", "identity"}, ...]
+    identities = fields.JSONField()
+    extrinsics = fields.JSONField()  # [[name, value], ...] in document order
+    contacts = fields.JSONField()
+    ship_to = fields.JSONField(null=True)
+    items = fields.JSONField()  # ItemOut lines sent for edit/inspect
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "punchout_session"
+
+
+# One cXML exchange: what came in, what went out (every SharedSecret replaced by ***), and why
+# it failed, if it did.
+class CxmlExchange(Model):
+    id = fields.BigIntField(primary_key=True)
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer",
+        related_name="cxml_exchanges",
+        null=True,
+        on_delete=fields.CASCADE,
+        db_index=False,
+    )
+    received_at = fields.DatetimeField()
+    route = fields.CharField(max_length=64)
+    request_type = fields.CharField(max_length=64, null=True)
+    payload_id = fields.CharField(max_length=255, null=True)
+    status_code = fields.IntField()
+    status_text = fields.CharField(max_length=64)
+    failure = fields.CharField(max_length=32, null=True)  # a cxml failure class, None if 2xx
+    reason = fields.TextField(null=True)  # for staff: what to tell the buyer to fix
+    duration_ms = fields.FloatField()
+    request_body = fields.TextField()
+    response_body = fields.TextField()
+
+    class Meta:
+        table = "cxml_exchange"
+        indexes = [Index(fields=("customer_id", "id"))]

@@ -16,6 +16,8 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from tortoise import connections
 
+from cxml.route import PATHS as CXML_PATHS
+from cxml.route import cxml_endpoint
 from graph.context import Context
 from graph.schema import schema
 from models.database import open_database
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             yield
 
     graphql = GraphQLApp(settings)
+    cxml = cxml_endpoint(settings)
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *(Route(path, cxml, methods=["POST"]) for path in CXML_PATHS),
         ],
         middleware=middleware,
         lifespan=lifespan,

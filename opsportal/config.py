@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from models.database import DEFAULT_DATABASE_URL
 SUPPLIER_IDENTITY_PATTERN = re.compile(r"^[A-Za-z0-9._\-]+$")
 DUNS_PATTERN = re.compile(r"^\d{9}(\d{4})?$")
 CXML_PATH = "/cxml"
+START_PATH = "/punchout/start/"
 
 
 class ConfigError(ValueError):
@@ -28,6 +30,8 @@ class Settings:
     supplier_duns: str | None = None
     token_ttl: timedelta = timedelta(hours=12)
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    punchout_start_ttl: timedelta = timedelta(minutes=5)
+    cxml_max_bytes: int = 1024 * 1024
 
     def __post_init__(self) -> None:
         if not SUPPLIER_IDENTITY_PATTERN.fullmatch(self.supplier_identity):
@@ -47,6 +51,17 @@ class Settings:
             )
         if self.token_ttl <= timedelta(0):
             raise ConfigError("OPSPORTAL_TOKEN_TTL_MINUTES must be a positive number of minutes.")
+        if self.punchout_start_ttl <= timedelta(0):
+            raise ConfigError(
+                "OPSPORTAL_PUNCHOUT_START_TTL_SECONDS must be a positive number of seconds."
+            )
+        if self.cxml_max_bytes < 1024:
+            raise ConfigError("OPSPORTAL_CXML_MAX_BYTES must be at least 1024.")
+
+    @property
+    def start_url_base(self) -> str:
+        """Where the one-time StartPage URLs of punchout sessions live."""
+        return self.public_url.rstrip("/") + START_PATH
 
     @property
     def supplier(self) -> Supplier:
@@ -65,11 +80,19 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        ttl = get("OPSPORTAL_TOKEN_TTL_MINUTES") or "720"
-        try:
-            token_ttl = timedelta(minutes=float(ttl))
-        except ValueError as exc:
-            raise ConfigError(f"OPSPORTAL_TOKEN_TTL_MINUTES={ttl!r} is not a number.") from exc
+        def number(name: str, default: str) -> float:
+            value = get(name) or default
+            try:
+                parsed = float(value)
+            except ValueError:
+                parsed = math.nan
+            if not math.isfinite(parsed):
+                raise ConfigError(f"{name}={value!r} is not a number.")
+            return parsed
+
+        token_ttl = timedelta(minutes=number("OPSPORTAL_TOKEN_TTL_MINUTES", "720"))
+        start_ttl = timedelta(seconds=number("OPSPORTAL_PUNCHOUT_START_TTL_SECONDS", "300"))
+        max_bytes = number("OPSPORTAL_CXML_MAX_BYTES", str(1024 * 1024))
         origins = get("OPSPORTAL_CORS_ORIGINS") or ""
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -77,5 +100,7 @@ class Settings:
             supplier_identity=get("OPSPORTAL_SUPPLIER_IDENTITY") or cls.supplier_identity,
             supplier_duns=get("OPSPORTAL_SUPPLIER_DUNS"),
             token_ttl=token_ttl,
+            punchout_start_ttl=start_ttl,
+            cxml_max_bytes=int(max_bytes),
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         )

@@ -241,3 +241,24 @@ async def add_customer(company: Company, username: str) -> int:
 
     admin = Viewer(await Staff.get(email="founder@supplier.example"))
     return (await add_punchout_customer(admin, company.id, username)).id
+
+
+@dataclass
+class Buyer:
+    customer_id: int
+    username: str
+    key: str
+
+
+async def make_buyer(company: Company, username: str) -> Buyer:
+    """A punchout customer and its PUNCHOUT API Key, as the cXML tests need them."""
+    from models.tables import CustomerSetting
+
+    customer_id = await add_customer(company, username)
+    key = await CustomerSetting.get(customer_id=customer_id, key="PUNCHOUT_API_KEY")
+    return Buyer(customer_id, username, key.value)
+
+
+@pytest.fixture
+async def buyer(world: World) -> Buyer:
+    return await make_buyer(world.acme, "punchout-114729@yourdomain.com")

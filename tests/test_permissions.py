@@ -191,7 +191,12 @@ async def test_others_get_everything_but_the_api_key(api: Api, world: World, kin
     shown = body["data"]["customer"]
     assert shown["username"] == "acme-buyer"
     assert shown["developerFields"] == [
-        {"key": "PUNCHOUT_API_KEY", "label": "PUNCHOUT API Key", "value": None}
+        {"key": "PUNCHOUT_API_KEY", "label": "PUNCHOUT API Key", "value": None},
+        {
+            "key": "PUNCHOUT_IDENTITY_CREDENTIAL",
+            "label": "Punchout identity credential",
+            "value": "Sender",
+        },
     ]
     assert shown["punchoutCredentials"]["sharedSecret"] is None
     assert shown["punchoutCredentials"]["senderIdentity"] == "acme-buyer"

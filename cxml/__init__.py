@@ -1,0 +1,1 @@
+"""The cXML surface: parsing and building cXML documents, and the HTTP route for them."""

@@ -1,0 +1,37 @@
+"""cXML failures: each failure class of the log, with the Status a buyer gets for it."""
+
+from __future__ import annotations
+
+from models.cxml_log import Failure
+
+# (cXML Status code, Status text), from the cXML Reference Guide's list.
+STATUS: dict[Failure, tuple[int, str]] = {
+    Failure.OVERSIZED_BODY: (413, "Request Entity Too Large"),
+    Failure.MALFORMED_XML: (406, "Not Acceptable"),
+    Failure.HOSTILE_XML: (406, "Not Acceptable"),
+    Failure.NOT_CXML: (406, "Not Acceptable"),
+    Failure.MISSING_HEADER: (400, "Bad Request"),
+    Failure.INVALID_REQUEST: (400, "Bad Request"),
+    Failure.UNSUPPORTED_REQUEST: (450, "Not Implemented"),
+    Failure.UNKNOWN_SENDER: (401, "Unauthorized"),
+    Failure.MISSING_SECRET: (401, "Unauthorized"),
+    Failure.WRONG_SECRET: (401, "Unauthorized"),
+    Failure.INTERNAL_ERROR: (500, "Internal Server Error"),
+}
+# One answer for every authentication failure: which part was wrong is for the log only.
+UNAUTHORIZED_MESSAGE = "The Sender identity and SharedSecret were not accepted."
+
+
+class CxmlError(Exception):
+    """A request answered with a failure Status. `message` goes to the buyer."""
+
+    def __init__(self, failure: Failure, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.failure = failure
+        self.message = message
+        self.reason = reason or message
+        self.customer_id: int | None = None
+
+    @property
+    def status(self) -> tuple[int, str]:
+        return STATUS[self.failure]

@@ -1,0 +1,215 @@
+"""Reading cXML requests safely: no network, no DTD loading, no entity expansion.
+
+Lenient where the meaning is clear (no DOCTYPE, non-ISO timestamps, domains in any case,
+whitespace around identities and URLs, elements out of DTD order), strict where it is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from cxml.errors import CxmlError
+from models.cxml_log import Failure
+from models.punchout import OPERATIONS, Credential, Identities, SetupData
+
+XML_SPACE = " \t\r\n"
+# libxml2 refuses documents nested deeper than 256 levels unless huge_tree is set; cXML
+# needs a few dozen at most.
+_PARSER_OPTIONS = dict(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(**_PARSER_OPTIONS)
+
+
+@dataclass
+class Envelope:
+    """A cXML request document: its header and its one request element."""
+
+    payload_id: str | None
+    timestamp: str | None
+    identities: Identities
+    deployment_mode: str
+    request_type: str
+    request: etree._Element
+
+
+def _text(element: etree._Element | None) -> str | None:
+    """An element's text, trimmed of XML whitespace; None when the element is absent."""
+    if element is None:
+        return None
+    return "".join(element.itertext()).strip(XML_SPACE)
+
+
+def parse_document(data: bytes) -> etree._Element:
+    """The root element of a well-formed, entity-free XML document."""
+    if not data.strip():
+        raise CxmlError(Failure.MALFORMED_XML, "The request body is empty.")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        message = str(exc)
+        if "depth" in message.lower() or "entit" in message.lower():
+            raise CxmlError(Failure.HOSTILE_XML, f"Refused: {message}") from None
+        raise CxmlError(Failure.MALFORMED_XML, f"Not well-formed XML: {message}") from None
+    doctype = root.getroottree().docinfo.internalDTD
+    if doctype is not None and any(True for _ in doctype.iterentities()):
+        raise CxmlError(
+            Failure.HOSTILE_XML, "Entity declarations are not accepted in cXML requests."
+        )
+    return root
+
+
+def _credentials(header: etree._Element, part: str, with_secret: bool) -> tuple[Credential, ...]:
+    element = header.find(part)
+    found = element.findall("Credential") if element is not None else []
+    if not found:
+        raise CxmlError(Failure.MISSING_HEADER, f"The cXML Header has no {part}/Credential.")
+    return tuple(
+        Credential(
+            domain=(c.get("domain") or "").strip(XML_SPACE),
+            identity=_text(c.find("Identity")) or "",
+            # Never trimmed: the secret is compared exactly as sent.
+            shared_secret=(
+                "".join(c.find("SharedSecret").itertext())
+                if with_secret and c.find("SharedSecret") is not None
+                else None
+            ),
+        )
+        for c in found
+    )
+
+
+def read_envelope(root: etree._Element) -> Envelope:
+    """The header and request of a cXML document; CxmlError when it is not a cXML request."""
+    if not isinstance(root.tag, str) or etree.QName(root).localname.lower() != "cxml":
+        raise CxmlError(Failure.NOT_CXML, f"The root element is <{root.tag}>, not <cXML>.")
+    header = root.find("Header")
+    request = root.find("Request")
+    if request is None:
+        kind = next((c.tag for c in root if isinstance(c.tag, str) and c.tag != "Header"), None)
+        if kind in ("Message", "Response"):
+            raise CxmlError(
+                Failure.UNSUPPORTED_REQUEST,
+                f"This address takes cXML Requests; the document is a {kind}.",
+            )
+        raise CxmlError(Failure.INVALID_REQUEST, "The cXML document has no Request element.")
+    if header is None:
+        raise CxmlError(Failure.MISSING_HEADER, "The cXML document has no Header.")
+    identities = Identities(
+        from_=_credentials(header, "From", with_secret=False),
+        to=_credentials(header, "To", with_secret=False),
+        sender=_credentials(header, "Sender", with_secret=True),
+        user_agent=_text(header.find("Sender/UserAgent")),
+    )
+    elements = [c for c in request if isinstance(c.tag, str)]
+    if len(elements) != 1:
+        raise CxmlError(
+            Failure.INVALID_REQUEST,
+            f"A cXML Request holds exactly one request element; this one holds {len(elements)}.",
+        )
+    mode = (request.get("deploymentMode") or "production").strip(XML_SPACE).lower()
+    if mode not in ("production", "test"):
+        raise CxmlError(
+            Failure.INVALID_REQUEST, f"deploymentMode is 'production' or 'test', not {mode!r}."
+        )
+    return Envelope(
+        payload_id=(root.get("payloadID") or "").strip(XML_SPACE) or None,
+        timestamp=root.get("timestamp"),
+        identities=identities,
+        deployment_mode=mode,
+        request_type=str(elements[0].tag),
+        request=elements[0],
+    )
+
+
+def read_setup(envelope: Envelope) -> SetupData:
+    """A PunchOutSetupRequest's content."""
+    element = envelope.request
+    operation = (element.get("operation") or "").strip(XML_SPACE).lower()
+    if operation not in OPERATIONS:
+        raise CxmlError(
+            Failure.INVALID_REQUEST,
+            f"PunchOutSetupRequest operation is one of {', '.join(OPERATIONS)}, "
+            f"not {element.get('operation')!r}.",
+        )
+    cookie = element.find("BuyerCookie")
+    if cookie is None:
+        raise CxmlError(Failure.INVALID_REQUEST, "The PunchOutSetupRequest has no BuyerCookie.")
+    return SetupData(
+        operation=operation,
+        deployment_mode=envelope.deployment_mode,
+        payload_id=envelope.payload_id or "",
+        buyer_cookie="".join(cookie.itertext()),  # echoed back exactly: never trimmed
+        browser_form_post=_text(element.find("BrowserFormPost/URL")) or None,
+        extrinsics=[
+            ((x.get("name") or "").strip(XML_SPACE), _text(x) or "")
+            for x in element.findall("Extrinsic")
+        ],
+        contacts=[_contact(c) for c in element.findall("Contact")],
+        ship_to=_address(element.find("ShipTo/Address")),
+        items=[_item(i) for i in element.findall("ItemOut")],
+    )
+
+
+def _contact(contact: etree._Element) -> dict[str, object]:
+    return {
+        "role": contact.get("role"),
+        "name": _text(contact.find("Name")),
+        "emails": [_text(e) for e in contact.findall("Email")],
+        "phones": [_phone(p) for p in contact.findall("Phone")],
+    }
+
+
+def _phone(phone: etree._Element) -> str:
+    parts = [_text(p) for p in phone.iter("CountryCode", "AreaOrCityCode", "Number", "Extension")]
+    return " ".join(p for p in parts if p)
+
+
+def _address(address: etree._Element | None) -> dict[str, object] | None:
+    if address is None:
+        return None
+    postal = address.find("PostalAddress")
+    country = postal.find("Country") if postal is not None else None
+    return {
+        "addressId": address.get("addressID"),
+        "isoCountryCode": address.get("isoCountryCode"),
+        "name": _text(address.find("Name")),
+        "deliverTo": [_text(d) for d in postal.findall("DeliverTo")] if postal is not None else [],
+        "street": [_text(s) for s in postal.findall("Street")] if postal is not None else [],
+        "city": _text(postal.find("City")) if postal is not None else None,
+        "state": _text(postal.find("State")) if postal is not None else None,
+        "postalCode": _text(postal.find("PostalCode")) if postal is not None else None,
+        "country": _text(country),
+        "countryCode": country.get("isoCountryCode") if country is not None else None,
+        "email": _text(address.find("Email")),
+    }
+
+
+def _item(item: etree._Element) -> dict[str, object]:
+    detail = item.find("ItemDetail")
+    money = detail.find("UnitPrice/Money") if detail is not None else None
+    return {
+        "lineNumber": item.get("lineNumber"),
+        "quantity": (item.get("quantity") or "").strip(XML_SPACE),
+        "supplierPartId": _text(item.find("ItemID/SupplierPartID")),
+        "supplierPartAuxiliaryId": _text(item.find("ItemID/SupplierPartAuxiliaryID")),
+        "description": _text(detail.find("Description")) if detail is not None else None,
+        "unitPrice": _text(money),
+        "currency": money.get("currency") if money is not None else None,
+        "unitOfMeasure": _text(detail.find("UnitOfMeasure")) if detail is not None else None,
+        "classifications": [
+            {"domain": c.get("domain"), "value": _text(c)}
+            for c in (detail.findall("Classification") if detail is not None else [])
+        ],
+    }

@@ -1,0 +1,190 @@
+"""The cXML HTTP route: POST /cxml (also /punchout/setup and /punchout/order).
+
+HTTP status policy: every answer is a cXML document whose Status carries the outcome, sent
+with HTTP 200, as buyers' systems expect, except server failures (cXML 5xx), which go out as
+HTTP 500 so that HTTP-level retries happen too.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from cxml import build
+from cxml.errors import STATUS, UNAUTHORIZED_MESSAGE, CxmlError
+from cxml.parse import Envelope, parse_document, read_envelope, read_setup
+from models import cxml_log, punchout
+from models.cxml_log import Exchange, Failure
+from models.developer_fields import API_KEY_SETTING, setting_value
+from opsportal.config import CXML_PATH, Settings
+
+log = logging.getLogger("opsportal.cxml")
+PATHS = (CXML_PATH, "/punchout/setup", "/punchout/order")
+FORM_FIELDS = ("cxml-urlencoded", "cxml-base64")
+MEDIA_TYPE = "text/xml; charset=UTF-8"
+
+
+@dataclass
+class Call:
+    """One exchange in progress: what the log will say of it, and when it began."""
+
+    settings: Settings
+    exchange: Exchange
+    started: float = field(default_factory=time.perf_counter)
+
+    def finish(self, code: int, text: str, body: bytes) -> None:
+        self.exchange.status_code, self.exchange.status_text = code, text
+        self.exchange.response_body = body.decode("utf-8", "replace")
+        self.exchange.duration_ms = (time.perf_counter() - self.started) * 1000
+
+
+Handler = Callable[[Envelope, Call], Awaitable[bytes]]
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, read no further than `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise CxmlError(
+            Failure.OVERSIZED_BODY, f"The request body is over the limit of {limit} bytes."
+        )
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > limit:
+            raise CxmlError(
+                Failure.OVERSIZED_BODY, f"The request body is over the limit of {limit} bytes."
+            )
+    return bytes(received)
+
+
+def _document(body: bytes, content_type: str) -> bytes:
+    """The cXML document: the body itself, or a form field's value."""
+    if not content_type.lower().startswith("application/x-www-form-urlencoded"):
+        return body
+    # Latin-1 turns bytes into characters one to one, so the document keeps its own encoding.
+    fields = parse_qs(body.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    fields = {name.lower(): values for name, values in fields.items()}
+    if "cxml-urlencoded" in fields:
+        return fields["cxml-urlencoded"][0].encode("latin-1")
+    if "cxml-base64" in fields:
+        try:
+            return base64.b64decode(fields["cxml-base64"][0].encode("latin-1"), validate=False)
+        except (binascii.Error, ValueError):
+            raise CxmlError(
+                Failure.MALFORMED_XML, "The cxml-base64 field is not valid base64."
+            ) from None
+    raise CxmlError(
+        Failure.MALFORMED_XML,
+        "A form-encoded body must carry the document in a cxml-urlencoded or cxml-base64 field.",
+    )
+
+
+async def _setup(envelope: Envelope, call: Call) -> bytes:
+    customer = await punchout.authenticate(envelope.identities)
+    call.exchange.customer_id = customer.id
+    setup = read_setup(envelope)
+    token = punchout.new_start_token()
+    body = build.setup_response(call.settings.start_url_base + token)
+    # The start URL is a one-time credential: the log shows it as ***.
+    call.exchange.secrets += (token, setting_value(customer, API_KEY_SETTING) or "")
+    call.finish(200, "OK", body)
+    await punchout.open_session(
+        customer,
+        envelope.identities,
+        setup,
+        token,
+        call.settings.punchout_start_ttl,
+        call.exchange,
+    )
+    return body
+
+
+async def _profile(envelope: Envelope, call: Call) -> bytes:
+    customer = await punchout.authenticate(envelope.identities)
+    call.exchange.customer_id = customer.id
+    url = call.settings.supplier.setup_url
+    body = build.profile_response(
+        [("ProfileRequest", url), ("PunchOutSetupRequest", url)], PROFILE_EFFECTIVE
+    )
+    call.finish(200, "OK", body)
+    await cxml_log.record(call.exchange)
+    return body
+
+
+# When these services were first offered: a fixed date, as ProfileResponse expects.
+PROFILE_EFFECTIVE = datetime(2026, 11, 1, tzinfo=UTC)
+HANDLERS: dict[str, Handler] = {"PunchOutSetupRequest": _setup, "ProfileRequest": _profile}
+
+
+async def _serve(request: Request, call: Call) -> bytes:
+    body = await _read_body(request, call.settings.cxml_max_bytes)
+    document = _document(body, request.headers.get("content-type", ""))
+    call.exchange.request_body = document.decode("utf-8", "replace")
+    envelope = read_envelope(parse_document(document))
+    call.exchange.request_type = envelope.request_type
+    call.exchange.payload_id = envelope.payload_id
+    call.exchange.secrets = envelope.identities.sent_secrets()
+    handler = HANDLERS.get(envelope.request_type)
+    if handler is None:
+        raise CxmlError(
+            Failure.UNSUPPORTED_REQUEST,
+            f"{envelope.request_type} is not supported here; this server takes "
+            f"{', '.join(HANDLERS)}.",
+        )
+    return await handler(envelope, call)
+
+
+async def _fail(call: Call, failure: Failure, message: str, reason: str) -> Response:
+    code, text = STATUS[failure]
+    body = build.status_document(code, text, message)
+    call.exchange.failure, call.exchange.reason = failure, reason
+    call.finish(code, text, body)
+    try:
+        await cxml_log.record(call.exchange)
+    except Exception:  # noqa: BLE001 - the buyer still gets the answer
+        log.exception("could not store the cXML log entry")
+    return Response(body, status_code=500 if code >= 500 else 200, media_type=MEDIA_TYPE)
+
+
+def cxml_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint for the cXML paths."""
+
+    async def endpoint(request: Request) -> Response:
+        exchange = Exchange(
+            received_at=datetime.now(UTC),
+            route=request.url.path,
+            request_body="",
+            response_body="",
+            status_code=0,
+            status_text="",
+            duration_ms=0.0,
+        )
+        call = Call(settings, exchange)
+        try:
+            body = await _serve(request, call)
+        except CxmlError as exc:
+            return await _fail(call, exc.failure, exc.message, exc.reason)
+        except punchout.Refused as exc:
+            exchange.customer_id = exc.customer_id
+            return await _fail(call, exc.failure, UNAUTHORIZED_MESSAGE, exc.reason)
+        except Exception:  # noqa: BLE001 - answered in cXML; the trace goes to the log
+            log.exception("cXML %s failed", exchange.request_type or "request")
+            return await _fail(
+                call,
+                Failure.INTERNAL_ERROR,
+                "The server failed; please retry.",
+                "An unexpected server error; see the server log.",
+            )
+        return Response(body, status_code=200, media_type=MEDIA_TYPE)
+
+    return endpoint

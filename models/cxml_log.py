@@ -1,0 +1,90 @@
+"""The connection log: every cXML exchange, with every SharedSecret value replaced by ***."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.tables import CxmlExchange
+
+REDACTED = "***"
+MAX_LOGGED_BODY = 64 * 1024  # characters kept of a request or response body
+_SECRET = re.compile(r"(<SharedSecret\b[^>]*>)(.*?)(</SharedSecret\s*>)", re.I | re.S)
+_UNCLOSED_SECRET = re.compile(r"(<SharedSecret\b[^>]*>).*\Z", re.I | re.S)
+
+
+class Failure(enum.Enum):
+    """Why an exchange failed, in words a buyer's integrator can act on."""
+
+    OVERSIZED_BODY = "the body is larger than the server accepts"
+    MALFORMED_XML = "the body is not well-formed XML"
+    HOSTILE_XML = "the document declares entities (a DTD internal subset) or nests too deeply"
+    NOT_CXML = "the document is XML but not cXML"
+    MISSING_HEADER = "the cXML Header lacks From, To or Sender credentials"
+    UNSUPPORTED_REQUEST = "the request type is not one this server implements"
+    INVALID_REQUEST = "the request is cXML but lacks or misstates a required part"
+    UNKNOWN_SENDER = "no punchout customer has the identity sent"
+    MISSING_SECRET = "the Sender credential carries no SharedSecret"
+    WRONG_SECRET = "the SharedSecret is not the customer's PUNCHOUT API Key"
+    INTERNAL_ERROR = "the server failed; the buyer may retry"
+
+
+def redact(body: str, secrets: Iterable[str] = ()) -> str:
+    """The body with every SharedSecret's content replaced, even in a broken document, and
+    every known secret value replaced wherever else it appears."""
+    # Short values are skipped: "test" would blank out deploymentMode="test" as well.
+    for secret in sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True):
+        body = body.replace(secret, REDACTED)
+    body = _SECRET.sub(lambda m: f"{m.group(1)}{REDACTED}{m.group(3)}", body)
+    # A secret whose closing tag never came (a truncated or malformed body): cut to the end.
+    return _UNCLOSED_SECRET.sub(lambda m: f"{m.group(1)}{REDACTED}", body)
+
+
+def _bounded(body: str) -> str:
+    if len(body) <= MAX_LOGGED_BODY:
+        return body
+    return body[:MAX_LOGGED_BODY] + f"\n[... {len(body) - MAX_LOGGED_BODY} characters not kept]"
+
+
+@dataclass
+class Exchange:
+    """One request and its answer, as the cXML route saw them."""
+
+    received_at: datetime
+    route: str
+    request_body: str
+    response_body: str
+    status_code: int
+    status_text: str
+    duration_ms: float
+    customer_id: int | None = None
+    request_type: str | None = None
+    payload_id: str | None = None
+    failure: Failure | None = None
+    reason: str | None = None
+    # Values to scrub from the bodies wherever they appear: the secrets sent, the customer's key.
+    secrets: tuple[str, ...] = ()
+
+
+async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> CxmlExchange:
+    """Store an exchange; bodies are redacted here, so no caller can forget to."""
+    return await CxmlExchange.create(
+        customer_id=exchange.customer_id,
+        received_at=exchange.received_at,
+        route=exchange.route,
+        request_type=exchange.request_type,
+        payload_id=exchange.payload_id[:255] if exchange.payload_id else None,
+        status_code=exchange.status_code,
+        status_text=exchange.status_text,
+        failure=exchange.failure.name if exchange.failure else None,
+        reason=exchange.reason,
+        duration_ms=exchange.duration_ms,
+        request_body=_bounded(redact(exchange.request_body, exchange.secrets)),
+        response_body=_bounded(redact(exchange.response_body, exchange.secrets)),
+        using_db=using,
+    )

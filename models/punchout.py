@@ -1,0 +1,183 @@
+"""Punchout: who a cXML request comes from, and opening a punchout session for them.
+
+The cXML surface parses documents into the plain data below; the rules live here. Of the
+identities a buyer sends, only the Sender identity (or From, where the customer's setting says
+so) and the shared secret are checked; the rest is stored, never used to refuse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from models import cxml_log
+from models.cxml_log import Failure
+from models.developer_fields import API_KEY_SETTING, IDENTITY_SETTING, setting_value
+from models.tables import Customer, PunchoutSession
+
+OPERATIONS = ("create", "edit", "inspect")
+# Compared against when no customer matched, so that an unknown identity costs what a wrong
+# secret does.
+_NO_KEY = secrets.token_urlsafe(32)
+
+
+class Refused(Exception):
+    """A cXML request the server will not serve; `reason` is for the log, not the buyer."""
+
+    def __init__(self, failure: Failure, reason: str, customer_id: int | None = None) -> None:
+        super().__init__(reason)
+        self.failure = failure
+        self.reason = reason
+        self.customer_id = customer_id
+
+
+@dataclass(frozen=True)
+class Credential:
+    domain: str
+    identity: str
+    shared_secret: str | None = None  # only Sender credentials carry one
+
+
+@dataclass(frozen=True)
+class Identities:
+    """A cXML Header: the From, To and Sender credentials, as sent."""
+
+    from_: tuple[Credential, ...]
+    to: tuple[Credential, ...]
+    sender: tuple[Credential, ...]
+    user_agent: str | None = None
+
+    def stored(self) -> dict[str, object]:
+        """What a session keeps of them: everything but the secrets."""
+
+        def plain(creds: tuple[Credential, ...]) -> list[dict[str, str]]:
+            return [{"domain": c.domain, "identity": c.identity} for c in creds]
+
+        return {
+            "from": plain(self.from_),
+            "to": plain(self.to),
+            "sender": plain(self.sender),
+            "userAgent": self.user_agent,
+        }
+
+    def sent_secrets(self) -> tuple[str, ...]:
+        return tuple(c.shared_secret for c in self.sender if c.shared_secret)
+
+
+@dataclass
+class SetupData:
+    """A PunchOutSetupRequest's content."""
+
+    operation: str
+    deployment_mode: str
+    payload_id: str
+    buyer_cookie: str
+    browser_form_post: str | None
+    extrinsics: list[tuple[str, str]] = field(default_factory=list)
+    contacts: list[dict[str, object]] = field(default_factory=list)
+    ship_to: dict[str, object] | None = None
+    items: list[dict[str, object]] = field(default_factory=list)
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+async def authenticate(identities: Identities) -> Customer:
+    """The punchout customer a request comes from; raises Refused with the reason.
+
+    The customer is named by a Sender identity, or by a From identity where its setting says
+    so (hubs such as Ariba Network send their own identity as Sender); the secret is always a
+    Sender's SharedSecret. Usernames compare case-insensitively, secrets in constant time.
+    """
+    senders = {c.identity.lower() for c in identities.sender if c.identity}
+    froms = {c.identity.lower() for c in identities.from_ if c.identity}
+    candidates = await Customer.filter(
+        username_key__in=senders | froms, is_punchout=True
+    ).prefetch_related("settings")
+    named: Customer | None = None
+    # A customer named by From comes first: its Sender is a hub's, which may name another.
+    candidates.sort(key=lambda c: setting_value(c, IDENTITY_SETTING) != "From")
+    for customer in candidates:
+        by = setting_value(customer, IDENTITY_SETTING)
+        if customer.username_key in (froms if by == "From" else senders):
+            named = customer
+            break
+    if named is None:
+        _same(_NO_KEY, next(iter(identities.sent_secrets()), ""))
+        raise Refused(
+            Failure.UNKNOWN_SENDER,
+            f"No punchout customer is named {_describe(identities)}.",
+        )
+    by_from = setting_value(named, IDENTITY_SETTING) == "From"
+    offered = [
+        c.shared_secret
+        for c in identities.sender
+        if c.shared_secret is not None and (by_from or c.identity.lower() == named.username_key)
+    ]
+    if not offered:
+        raise Refused(
+            Failure.MISSING_SECRET,
+            f"The Sender credential for {named.username!r} carries no SharedSecret.",
+            named.id,
+        )
+    key = setting_value(named, API_KEY_SETTING) or _NO_KEY
+    # Check every offered secret, so the time taken does not tell which one matched.
+    if not [s for s in offered if _same(key, s)]:
+        raise Refused(
+            Failure.WRONG_SECRET,
+            f"The SharedSecret sent for {named.username!r} is not its current PUNCHOUT API Key.",
+            named.id,
+        )
+    return named
+
+
+def _describe(identities: Identities) -> str:
+    sent = [f"Sender {c.identity!r}" for c in identities.sender] + [
+        f"From {c.identity!r}" for c in identities.from_
+    ]
+    return " or ".join(sent) or "(no identity sent)"
+
+
+def new_start_token() -> str:
+    """The secret part of a one-time StartPage URL: 32 random bytes."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def open_session(
+    customer: Customer,
+    identities: Identities,
+    setup: SetupData,
+    start_token: str,
+    ttl: timedelta,
+    exchange: cxml_log.Exchange,
+) -> PunchoutSession:
+    """Store the session and the exchange that opened it, in one transaction."""
+    async with in_transaction() as conn:
+        session = await PunchoutSession.create(
+            customer=customer,
+            start_token_hash=token_hash(start_token),
+            start_expires_at=datetime.now(UTC) + ttl,
+            operation=setup.operation,
+            deployment_mode=setup.deployment_mode,
+            payload_id=setup.payload_id[:255],
+            buyer_cookie=setup.buyer_cookie,
+            browser_form_post=setup.browser_form_post,
+            identities=identities.stored(),
+            extrinsics=[list(pair) for pair in setup.extrinsics],
+            contacts=setup.contacts,
+            ship_to=setup.ship_to,
+            items=setup.items,
+            using_db=conn,
+        )
+        await cxml_log.record(exchange, using=conn)
+    return session

@@ -1,0 +1,156 @@
+"""Helpers for the cXML tests: posting documents, reading answers, the shared samples."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from lxml import etree
+
+from tests.conftest import SAMPLES
+
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+_DTD: etree.DTD | None = None
+
+
+def samples() -> Path:
+    if not SAMPLES.is_dir():
+        pytest.skip(f"the shared cXML samples are not at {SAMPLES}")
+    return SAMPLES
+
+
+def dtd() -> etree.DTD:
+    global _DTD
+    if _DTD is None:
+        _DTD = etree.DTD(str(samples() / "dtd" / "cXML-1.2.069.dtd"))
+    return _DTD
+
+
+@dataclass
+class Answer:
+    http_status: int
+    content_type: str
+    body: bytes
+    root: etree._Element
+
+    @property
+    def code(self) -> int:
+        return int(self.root.find("Response/Status").get("code"))
+
+    @property
+    def status_text(self) -> str:
+        return self.root.find("Response/Status").get("text")
+
+    @property
+    def message(self) -> str:
+        return self.root.find("Response/Status").text or ""
+
+    @property
+    def start_url(self) -> str:
+        return self.root.findtext("Response/PunchOutSetupResponse/StartPage/URL")
+
+    def assert_valid(self) -> None:
+        """The answer is a cXML document as the DTD defines it, with the envelope buyers need."""
+        assert self.content_type == "text/xml; charset=UTF-8"
+        assert self.body.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<!DOCTYPE cXML")
+        valid = dtd().validate(self.root)
+        assert valid, dtd().error_log.filter_from_errors()
+        assert re.fullmatch(r"\S+@\S+", self.root.get("payloadID"))
+        assert datetime.fromisoformat(self.root.get("timestamp")).tzinfo is not None
+
+
+async def post_cxml(
+    http: httpx.AsyncClient,
+    document: bytes | str,
+    path: str = "/cxml",
+    content_type: str = "text/xml; charset=UTF-8",
+) -> Answer:
+    body = document.encode() if isinstance(document, str) else document
+    response = await http.post(path, content=body, headers={"Content-Type": content_type})
+    root = etree.fromstring(response.content, _SAFE)
+    return Answer(response.status_code, response.headers["content-type"], response.content, root)
+
+
+def with_secret(document: bytes, secret: str) -> bytes:
+    """The document, byte for byte, with the secret of its (first) SharedSecret replaced."""
+    replaced, count = re.subn(
+        rb"(<SharedSecret>)(.*?)(</SharedSecret>)",
+        lambda m: m.group(1) + secret.encode() + m.group(3),
+        document,
+        count=1,
+        flags=re.S,
+    )
+    assert count == 1
+    return replaced
+
+
+def request_type(path: Path) -> str | None:
+    try:
+        root = etree.parse(str(path), _SAFE).getroot()
+    except etree.XMLSyntaxError:
+        return None
+    request = root.find("Request")
+    kinds = [c.tag for c in request if isinstance(c.tag, str)] if request is not None else []
+    return kinds[0] if kinds else None
+
+
+def sender_identity(document: bytes) -> str:
+    root = etree.fromstring(document, _SAFE)
+    return (root.findtext("Header/Sender/Credential/Identity") or "").strip()
+
+
+SETUP = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.069/cXML.dtd">
+<cXML payloadID="{payload}" timestamp="2026-11-27T10:00:00+01:00" xml:lang="en-US">
+  <Header>
+    <From><Credential domain="NetworkID"><Identity>{from_}</Identity></Credential></From>
+    <To><Credential domain="NetworkID"><Identity>opsportal-supplier</Identity></Credential></To>
+    <Sender>
+      {senders}
+      <UserAgent>Test Procurement 1.0</UserAgent>
+    </Sender>
+  </Header>
+  <Request deploymentMode="{mode}">
+    {request}
+  </Request>
+</cXML>"""
+SENDER = (
+    '<Credential domain="NetworkID"><Identity>{identity}</Identity>'
+    "<SharedSecret>{secret}</SharedSecret></Credential>"
+)
+SETUP_REQUEST = """<PunchOutSetupRequest operation="{operation}">
+      <BuyerCookie>{cookie}</BuyerCookie>
+      <Extrinsic name="UserEmail">jane@buyer.example</Extrinsic>
+      <BrowserFormPost><URL> https://buyer.example/return </URL></BrowserFormPost>
+      {items}
+    </PunchOutSetupRequest>"""
+
+
+def setup_document(
+    identity: str,
+    secret: str | None,
+    *,
+    operation: str = "create",
+    cookie: str = "cookie-1",
+    from_: str | None = None,
+    senders: str | None = None,
+    items: str = "",
+    mode: str = "production",
+    payload: str = "1.2.3@buyer.example",
+    request: str | None = None,
+) -> str:
+    if senders is None:
+        senders = SENDER.format(identity=identity, secret=secret)
+        if secret is None:
+            senders = f'<Credential domain="NetworkID"><Identity>{identity}</Identity></Credential>'
+    return SETUP.format(
+        payload=payload,
+        from_=from_ or identity,
+        senders=senders,
+        mode=mode,
+        request=request or SETUP_REQUEST.format(operation=operation, cookie=cookie, items=items),
+    )
