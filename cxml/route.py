@@ -25,6 +25,7 @@ from cxml.parse import Envelope, parse_document, read_envelope, read_setup
 from models import cxml_log, punchout
 from models.cxml_log import Exchange, Failure
 from models.developer_fields import API_KEY_SETTING, setting_value
+from models.tables import Customer
 from opsportal.config import CXML_PATH, Settings
 
 log = logging.getLogger("opsportal.cxml")
@@ -47,7 +48,7 @@ class Call:
         self.exchange.duration_ms = (time.perf_counter() - self.started) * 1000
 
 
-Handler = Callable[[Envelope, Call], Awaitable[bytes]]
+Handler = Callable[[Envelope, Customer, Call], Awaitable[bytes]]
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -89,14 +90,12 @@ def _document(body: bytes, content_type: str) -> bytes:
     )
 
 
-async def _setup(envelope: Envelope, call: Call) -> bytes:
-    customer = await punchout.authenticate(envelope.identities)
-    call.exchange.customer_id = customer.id
+async def _setup(envelope: Envelope, customer: Customer, call: Call) -> bytes:
     setup = read_setup(envelope)
     token = punchout.new_start_token()
     body = build.setup_response(call.settings.start_url_base + token)
     # The start URL is a one-time credential: the log shows it as ***.
-    call.exchange.secrets += (token, setting_value(customer, API_KEY_SETTING) or "")
+    call.exchange.secrets += (token,)
     call.finish(200, "OK", body)
     await punchout.open_session(
         customer,
@@ -109,9 +108,7 @@ async def _setup(envelope: Envelope, call: Call) -> bytes:
     return body
 
 
-async def _profile(envelope: Envelope, call: Call) -> bytes:
-    customer = await punchout.authenticate(envelope.identities)
-    call.exchange.customer_id = customer.id
+async def _profile(envelope: Envelope, customer: Customer, call: Call) -> bytes:
     url = call.settings.supplier.setup_url
     body = build.profile_response(
         [("ProfileRequest", url), ("PunchOutSetupRequest", url)], PROFILE_EFFECTIVE
@@ -134,6 +131,10 @@ async def _serve(request: Request, call: Call) -> bytes:
     call.exchange.request_type = envelope.request_type
     call.exchange.payload_id = envelope.payload_id
     call.exchange.secrets = envelope.identities.sent_secrets()
+    # Authenticated before anything else: a stranger learns nothing, not even what we support.
+    customer = await punchout.authenticate(envelope.identities)
+    call.exchange.customer_id = customer.id
+    call.exchange.secrets += (setting_value(customer, API_KEY_SETTING) or "",)
     handler = HANDLERS.get(envelope.request_type)
     if handler is None:
         raise CxmlError(
@@ -141,7 +142,7 @@ async def _serve(request: Request, call: Call) -> bytes:
             f"{envelope.request_type} is not supported here; this server takes "
             f"{', '.join(HANDLERS)}.",
         )
-    return await handler(envelope, call)
+    return await handler(envelope, customer, call)
 
 
 async def _fail(call: Call, failure: Failure, message: str, reason: str) -> Response:

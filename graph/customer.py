@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -11,6 +12,7 @@ from strawberry import relay
 from cxml.build import SECRET_PLACEHOLDER, example_setup_request
 from graph.company import Company
 from graph.context import Info
+from graph.cxml_log import CxmlExchange, customer_log
 from graph.errors import CustomerError, customer_error
 from graph.pagination import parse_global_id
 from graph.permissions import guard
@@ -122,6 +124,18 @@ class Customer(relay.Node):
             for spec, value in developer_fields.effective(settings)
         ]
 
+    @strawberry.field(
+        description="The cXML exchanges of this customer's procurement system, newest first."
+    )
+    async def cxml_log(
+        self,
+        first: Annotated[int, strawberry.argument(description="At most 100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
+        ] = None,
+    ) -> relay.Connection[CxmlExchange]:
+        return await customer_log(self.id, first, after)
+
     @strawberry.field(description="The cXML identities and secret to give the buyer.")
     async def punchout_credentials(self, info: Info) -> PunchoutCredentials:
         settings = await info.context.loaders.customer_settings.load(self.id)
@@ -176,6 +190,13 @@ class SetBuyerIdentityInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer's ID.")
     domain: str | None = strawberry.field(description="e.g. DUNS, NetworkID, AribaNetworkUserId.")
     identity: str | None = strawberry.field(description="The buyer's identity in that domain.")
+
+
+@strawberry.input(description="A new value for one of a customer's Developer Fields.")
+class SetDeveloperFieldInput:
+    customer_id: strawberry.ID = strawberry.field(description="The customer's ID.")
+    key: str = strawberry.field(description="e.g. PUNCHOUT_IDENTITY_CREDENTIAL.")
+    value: str = strawberry.field(description="One of the field's `choices`, where it has any.")
 
 
 @strawberry.type(description="The result of a customer mutation.")
@@ -244,5 +265,19 @@ class CustomerMutation:
         return await _run(
             lambda: customers.set_buyer_identity(
                 viewer, _id(input.customer_id, "customerId"), input.domain, input.identity
+            )
+        )
+
+    @strawberry.mutation(
+        extensions=[guard(Ability.EDIT_CUSTOMERS)],
+        description="Change one of a customer's Developer Fields (not the PUNCHOUT API Key).",
+    )
+    async def set_developer_field(
+        self, info: Info, input: SetDeveloperFieldInput
+    ) -> CustomerPayload:
+        viewer = await info.context.viewer()
+        return await _run(
+            lambda: developer_fields.set_developer_field(
+                viewer, _id(input.customer_id, "customerId"), input.key, input.value
             )
         )

@@ -14,8 +14,9 @@ from models.tables import CxmlExchange
 
 REDACTED = "***"
 MAX_LOGGED_BODY = 64 * 1024  # characters kept of a request or response body
-_SECRET = re.compile(r"(<SharedSecret\b[^>]*>)(.*?)(</SharedSecret\s*>)", re.I | re.S)
-_UNCLOSED_SECRET = re.compile(r"(<SharedSecret\b[^>]*>).*\Z", re.I | re.S)
+_SECRET = re.compile(r"(<SharedSecret\b[^>]*(?<!/)>)(.*?)(</SharedSecret\s*>)", re.I | re.S)
+_OPEN = re.compile(r"<SharedSecret\b[^>]*(?<!/)>", re.I)
+_CLOSE = re.compile(r"</SharedSecret\s*>", re.I)
 
 
 class Failure(enum.Enum):
@@ -41,11 +42,22 @@ def redact(body: str, secrets: Iterable[str] = ()) -> str:
     for secret in sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True):
         body = body.replace(secret, REDACTED)
     body = _SECRET.sub(lambda m: f"{m.group(1)}{REDACTED}{m.group(3)}", body)
-    # A secret whose closing tag never came (a truncated or malformed body): cut to the end.
-    return _UNCLOSED_SECRET.sub(lambda m: f"{m.group(1)}{REDACTED}", body)
+    # A secret whose closing tag never came (a truncated or malformed body) can only follow the
+    # last closing tag: everything from its opening tag on goes.
+    closes = list(_CLOSE.finditer(body))
+    unclosed = _OPEN.search(body, closes[-1].end() if closes else 0)
+    if unclosed:
+        body = body[: unclosed.end()] + REDACTED
+    return body
+
+
+def _text(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; a hostile body may.
+    return value.replace("\x00", "\ufffd") if value else value
 
 
 def _bounded(body: str) -> str:
+    body = _text(body) or ""
     if len(body) <= MAX_LOGGED_BODY:
         return body
     return body[:MAX_LOGGED_BODY] + f"\n[... {len(body) - MAX_LOGGED_BODY} characters not kept]"
@@ -77,12 +89,12 @@ async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> 
         customer_id=exchange.customer_id,
         received_at=exchange.received_at,
         route=exchange.route,
-        request_type=exchange.request_type,
-        payload_id=exchange.payload_id[:255] if exchange.payload_id else None,
+        request_type=_text(exchange.request_type[:64]) if exchange.request_type else None,
+        payload_id=_text(exchange.payload_id[:255]) if exchange.payload_id else None,
         status_code=exchange.status_code,
         status_text=exchange.status_text,
         failure=exchange.failure.name if exchange.failure else None,
-        reason=exchange.reason,
+        reason=_text(exchange.reason),
         duration_ms=exchange.duration_ms,
         request_body=_bounded(redact(exchange.request_body, exchange.secrets)),
         response_body=_bounded(redact(exchange.response_body, exchange.secrets)),

@@ -30,6 +30,8 @@ from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "cxml-samples"
 PASSWORD = "correct horse battery"
 TABLES = [
+    "cxml_exchange",
+    "punchout_session",
     "audit_event",
     "customer_setting",
     "customer_role",

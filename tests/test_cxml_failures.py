@@ -1,0 +1,141 @@
+"""Each failure class of the cXML route: its Status, and nothing stored but the log."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from models.tables import CxmlExchange, PunchoutSession
+from opsportal.app import create_app
+from opsportal.config import Settings
+from tests.conftest import Buyer, World, make_buyer
+from tests.cxml_helpers import post_cxml, samples, setup_document, with_secret
+
+UNAUTHORIZED = "The Sender identity and SharedSecret were not accepted."
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE cXML [
+  <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
+  <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+  <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+  <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+  <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+  <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+]>
+<cXML><Header/><Request><ProfileRequest>&f;</ProfileRequest></Request></cXML>"""
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE cXML [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<cXML><Header/><Request><ProfileRequest>&secret;</ProfileRequest></Request></cXML>"""
+DEEP = "<cXML>" + "<a>" * 50_000 + "</a>" * 50_000 + "</cXML>"
+NO_SENDER = """<cXML payloadID="1@x" timestamp="2026-01-01T00:00:00Z"><Header>
+<From><Credential domain="x"><Identity>a</Identity></Credential></From>
+<To><Credential domain="x"><Identity>b</Identity></Credential></To>
+</Header><Request><ProfileRequest/></Request></cXML>"""
+
+
+async def expect(
+    http: httpx.AsyncClient, body: bytes | str, code: int, failure: str, customer_id=None
+) -> str:
+    """Post; check the Status and the log entry; return the message the buyer got."""
+    answer = await post_cxml(http, body)
+    assert (answer.http_status, answer.code) == (200, code), answer.message
+    answer.assert_valid()
+    entry = await CxmlExchange.all().order_by("-id").first()
+    assert (entry.failure, entry.status_code, entry.customer_id) == (failure, code, customer_id)
+    assert entry.reason
+    assert await PunchoutSession.all().count() == 0
+    return answer.message
+
+
+async def test_oversized_body(database_url: str, db: str) -> None:
+    small = Settings(database_url=database_url, cxml_max_bytes=4096)
+    transport = httpx.ASGITransport(app=create_app(small, manage_database=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
+        message = await expect(http, b"<cXML>" + b" " * 5000 + b"</cXML>", 413, "OVERSIZED_BODY")
+        assert "4096" in message
+
+
+@pytest.mark.parametrize(
+    ("body", "failure"),
+    [
+        (b"", "MALFORMED_XML"),
+        (b"not xml at all", "MALFORMED_XML"),
+        (b"<cXML><Header></cXML>", "MALFORMED_XML"),
+        (b"\xff\xfe\x00<", "MALFORMED_XML"),
+        (BOMB, "HOSTILE_XML"),
+        (XXE, "HOSTILE_XML"),
+        (DEEP, "HOSTILE_XML"),
+        (b"<html><body>hello</body></html>", "NOT_CXML"),
+    ],
+)
+async def test_unreadable_documents_get_406(
+    client: httpx.AsyncClient, body: bytes | str, failure: str
+) -> None:
+    started = time.perf_counter()
+    await expect(client, body, 406, failure)
+    assert time.perf_counter() - started < 5  # a bomb is refused, not expanded
+
+
+async def test_the_corpus_negatives(client: httpx.AsyncClient, world: World) -> None:
+    folder = samples()
+    await expect(
+        client,
+        (folder / "malformed-response.business-cxml.1.xml").read_bytes(),
+        406,
+        "MALFORMED_XML",
+    )
+    garbage = (folder / "unknown-request-type.business-cxml.1.xml").read_bytes()
+    await expect(client, garbage, 401, "UNKNOWN_SENDER")  # strangers learn nothing
+    remotehost = await make_buyer(world.acme, "remotehost")
+    await expect(
+        client,
+        with_secret(garbage, remotehost.key),
+        450,
+        "UNSUPPORTED_REQUEST",
+        remotehost.customer_id,
+    )
+    await expect(
+        client,
+        (folder / "order-message.friendsofcxml.1.xml").read_bytes(),
+        450,
+        "UNSUPPORTED_REQUEST",
+    )
+    await expect(
+        client, (folder / "status-401.business-cxml.1.xml").read_bytes(), 450, "UNSUPPORTED_REQUEST"
+    )
+
+
+async def test_bad_requests_get_400(client: httpx.AsyncClient, buyer: Buyer) -> None:
+    await expect(client, NO_SENDER, 400, "MISSING_HEADER")
+    no_cookie = setup_document(buyer.username, buyer.key).replace(
+        "<BuyerCookie>cookie-1</BuyerCookie>", ""
+    )
+    await expect(client, no_cookie, 400, "INVALID_REQUEST", buyer.customer_id)
+    source = setup_document(buyer.username, buyer.key, operation="source")
+    await expect(client, source, 400, "INVALID_REQUEST", buyer.customer_id)
+    mode = setup_document(buyer.username, buyer.key, mode="staging")
+    await expect(client, mode, 400, "INVALID_REQUEST")
+    two = setup_document(buyer.username, buyer.key, request="<ProfileRequest/><ProfileRequest/>")
+    await expect(client, two, 400, "INVALID_REQUEST")
+    order = setup_document(buyer.username, buyer.key, request="<OrderRequest/>")
+    await expect(client, order, 450, "UNSUPPORTED_REQUEST", buyer.customer_id)
+
+
+async def test_authentication_failures_look_alike(client: httpx.AsyncClient, buyer: Buyer) -> None:
+    messages = {
+        await expect(client, setup_document("nobody@x.example", buyer.key), 401, "UNKNOWN_SENDER"),
+        await expect(
+            client, setup_document(buyer.username, None), 401, "MISSING_SECRET", buyer.customer_id
+        ),
+        await expect(
+            client, setup_document(buyer.username, "guess"), 401, "WRONG_SECRET", buyer.customer_id
+        ),
+    }
+    assert messages == {UNAUTHORIZED}
+
+
+async def test_get_is_not_a_cxml_request(client: httpx.AsyncClient) -> None:
+    response = await client.get("/cxml")
+    assert response.status_code == 405
+    assert await CxmlExchange.all().count() == 0

@@ -1,0 +1,102 @@
+"""The connection log in GraphQL, secrets redacted; and the example request for integrators."""
+
+from __future__ import annotations
+
+from models.tables import CxmlExchange
+from tests.conftest import Api, Buyer, World, global_id, make_buyer
+from tests.cxml_helpers import post_cxml, setup_document
+
+LOG = """
+query($id: ID!, $first: Int!, $after: String) {
+  customer(id: $id) {
+    cxmlLog(first: $first, after: $after) {
+      edges { node {
+        receivedAt route requestType payloadId statusCode statusText failure reason durationMs
+        requestBody responseBody
+      } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+EXAMPLE = """
+query($id: ID!) { customer(id: $id) { punchoutCredentials { setupUrl exampleSetupRequest } } }"""
+
+
+async def test_log_newest_first_with_secrets_redacted(api: Api, world: World, buyer: Buyer) -> None:
+    ok = await post_cxml(api.http, setup_document(buyer.username, buyer.key, payload="p-1@b"))
+    token = ok.start_url.rsplit("/", 1)[1]
+    await post_cxml(api.http, setup_document(buyer.username, "a-wrong-secret", payload="p-2@b"))
+    await post_cxml(api.http, setup_document(buyer.username, buyer.key, request="<OrderRequest/>"))
+
+    customer = global_id("Customer", buyer.customer_id)
+    body = await api(LOG, {"id": customer, "first": 2}, world.tokens["crmCompanyEdit"])
+    assert "errors" not in body
+    page = body["data"]["customer"]["cxmlLog"]
+    newest, wrong = (e["node"] for e in page["edges"])
+    assert page["pageInfo"]["hasNextPage"] is True
+    assert (newest["requestType"], newest["statusCode"], newest["failure"]) == (
+        "OrderRequest",
+        450,
+        "UNSUPPORTED_REQUEST",
+    )
+    assert (wrong["payloadId"], wrong["statusCode"], wrong["failure"]) == (
+        "p-2@b",
+        401,
+        "WRONG_SECRET",
+    )
+    assert "not its current PUNCHOUT API Key" in wrong["reason"]
+    assert "<SharedSecret>***</SharedSecret>" in wrong["requestBody"]
+    assert "a-wrong-secret" not in wrong["requestBody"]
+
+    rest = await api(
+        LOG,
+        {"id": customer, "first": 10, "after": page["pageInfo"]["endCursor"]},
+        world.tokens["crmCompanyEdit"],
+    )
+    [first] = [e["node"] for e in rest["data"]["customer"]["cxmlLog"]["edges"]]
+    assert (first["payloadId"], first["statusCode"], first["failure"]) == ("p-1@b", 200, None)
+    assert first["route"] == "/cxml" and first["durationMs"] > 0
+    assert "<SharedSecret>***</SharedSecret>" in first["requestBody"]
+    assert "/punchout/start/***" in first["responseBody"]
+    for entry in await CxmlExchange.all():
+        stored = entry.request_body + entry.response_body + (entry.reason or "")
+        assert buyer.key not in stored and token not in stored
+
+
+async def test_log_follows_the_company_scope(api: Api, world: World) -> None:
+    other = await make_buyer(world.globex, "globex-buyer")
+    await post_cxml(api.http, setup_document(other.username, other.key))
+    customer = global_id("Customer", other.customer_id)
+    hidden = await api(LOG, {"id": customer, "first": 5}, world.tokens["crmCompanyEdit"])
+    assert hidden == {"data": {"customer": None}}
+    seen = await api(LOG, {"id": customer, "first": 5}, world.tokens["companyEdit"])
+    assert len(seen["data"]["customer"]["cxmlLog"]["edges"]) == 1
+    refused = await api(LOG, {"id": customer, "first": 5})
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_unattributable_requests_are_logged_without_a_customer(
+    api: Api, world: World, buyer: Buyer
+) -> None:
+    await post_cxml(api.http, b"garbage")
+    await post_cxml(api.http, setup_document("stranger", "secret-of-a-stranger"))
+    entries = await CxmlExchange.all().order_by("id")
+    assert [(e.failure, e.customer_id) for e in entries] == [
+        ("MALFORMED_XML", None),
+        ("UNKNOWN_SENDER", None),
+    ]
+    assert "secret-of-a-stranger" not in entries[1].request_body
+
+
+async def test_the_example_request_connects(api: Api, world: World, buyer: Buyer) -> None:
+    customer = global_id("Customer", buyer.customer_id)
+    body = await api(EXAMPLE, {"id": customer}, world.tokens["administrator"])
+    example = body["data"]["customer"]["punchoutCredentials"]["exampleSetupRequest"]
+    assert buyer.key in example
+    answer = await post_cxml(api.http, example)
+    assert answer.code == 200
+
+    body = await api(EXAMPLE, {"id": customer}, world.tokens["companyEdit"])
+    hidden = body["data"]["customer"]["punchoutCredentials"]["exampleSetupRequest"]
+    assert buyer.key not in hidden and "PUNCHOUT-API-KEY" in hidden
+    assert (await post_cxml(api.http, hidden)).code == 401
