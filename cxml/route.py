@@ -24,7 +24,6 @@ from cxml.errors import STATUS, UNAUTHORIZED_MESSAGE, CxmlError
 from cxml.parse import Envelope, parse_document, read_envelope, read_setup
 from models import cxml_log, punchout
 from models.cxml_log import Exchange, Failure
-from models.developer_fields import API_KEY_SETTING, setting_value
 from models.tables import Customer
 from opsportal.config import CXML_PATH, Settings
 
@@ -132,9 +131,9 @@ async def _serve(request: Request, call: Call) -> bytes:
     call.exchange.payload_id = envelope.payload_id
     call.exchange.secrets = envelope.identities.sent_secrets()
     # Authenticated before anything else: a stranger learns nothing, not even what we support.
-    customer = await punchout.authenticate(envelope.identities)
-    call.exchange.customer_id = customer.id
-    call.exchange.secrets += (setting_value(customer, API_KEY_SETTING) or "",)
+    caller = await punchout.authenticate(envelope.identities)
+    call.exchange.customer_id = caller.customer.id
+    call.exchange.secrets += (caller.api_key,)
     handler = HANDLERS.get(envelope.request_type)
     if handler is None:
         raise CxmlError(
@@ -142,7 +141,7 @@ async def _serve(request: Request, call: Call) -> bytes:
             f"{envelope.request_type} is not supported here; this server takes "
             f"{', '.join(HANDLERS)}.",
         )
-    return await handler(envelope, customer, call)
+    return await handler(envelope, caller.customer, call)
 
 
 async def _fail(call: Call, failure: Failure, message: str, reason: str) -> Response:

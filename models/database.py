@@ -42,6 +42,13 @@ def _connection(database_url: str) -> str | dict[str, Any]:
         settings = config["credentials"].setdefault("server_settings", {})
         settings.setdefault("plan_cache_mode", "force_custom_plan")
         return config
+    if database_url.startswith("sqlite://") and "synchronous=" not in database_url:
+        # WAL (tortoise's default) with synchronous=NORMAL: commits survive a crash of the
+        # process, and the file never corrupts; only a power loss may undo the last commits.
+        # It nearly doubles the cXML setup path's throughput. Give ?synchronous=FULL to choose
+        # durability over power loss instead.
+        sep = "&" if "?" in database_url else "?"
+        return f"{database_url}{sep}synchronous=NORMAL"
     return database_url
 
 

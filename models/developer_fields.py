@@ -50,12 +50,9 @@ def effective(stored: Mapping[str, str]) -> list[tuple[FieldSpec, str | None]]:
     return [(spec, stored.get(spec.key, spec.default)) for spec in FIELDS]
 
 
-def setting_value(customer: Customer, key: str) -> str | None:
-    """A setting of a customer fetched with prefetch_related("settings")."""
-    for setting in customer.settings:
-        if setting.key == key:
-            return setting.value
-    return BY_KEY[key].default
+def setting(stored: Mapping[str, str], key: str) -> str | None:
+    """One setting's value: the stored one, else its default."""
+    return stored.get(key, BY_KEY[key].default)
 
 
 async def set_developer_field(

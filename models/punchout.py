@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -17,8 +18,8 @@ from tortoise.transactions import in_transaction
 
 from models import cxml_log
 from models.cxml_log import Failure
-from models.developer_fields import API_KEY_SETTING, IDENTITY_SETTING, setting_value
-from models.tables import Customer, PunchoutSession
+from models.developer_fields import API_KEY_SETTING, IDENTITY_SETTING, setting
+from models.tables import Customer, CustomerSetting, PunchoutSession
 
 OPERATIONS = ("create", "edit", "inspect")
 # Compared against when no customer matched, so that an unknown identity costs what a wrong
@@ -88,7 +89,19 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-async def authenticate(identities: Identities) -> Customer:
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated punchout customer, with its settings as read when it was checked."""
+
+    customer: Customer
+    settings: Mapping[str, str]
+
+    @property
+    def api_key(self) -> str:
+        return self.settings.get(API_KEY_SETTING, "")
+
+
+async def authenticate(identities: Identities) -> Caller:
     """The punchout customer a request comes from; raises Refused with the reason.
 
     The customer is named by a Sender identity, or by a From identity where its setting says
@@ -97,16 +110,20 @@ async def authenticate(identities: Identities) -> Customer:
     """
     senders = {c.identity.lower() for c in identities.sender if c.identity}
     froms = {c.identity.lower() for c in identities.from_ if c.identity}
-    candidates = await Customer.filter(
-        username_key__in=senders | froms, is_punchout=True
-    ).prefetch_related("settings")
-    named: Customer | None = None
+    # One query: the candidates' settings with their customers (every punchout customer has
+    # at least its key).
+    rows = await CustomerSetting.filter(
+        customer__username_key__in=senders | froms, customer__is_punchout=True
+    ).select_related("customer")
+    candidates: dict[int, Caller] = {}
+    for row in rows:
+        caller = candidates.setdefault(row.customer_id, Caller(row.customer, {}))
+        caller.settings[row.key] = row.value  # type: ignore[index]
+    named: Caller | None = None
     # A customer named by From comes first: its Sender is a hub's, which may name another.
-    candidates.sort(key=lambda c: setting_value(c, IDENTITY_SETTING) != "From")
-    for customer in candidates:
-        by = setting_value(customer, IDENTITY_SETTING)
-        if customer.username_key in (froms if by == "From" else senders):
-            named = customer
+    for caller in sorted(candidates.values(), key=lambda c: _named_by(c) != "From"):
+        if caller.customer.username_key in (froms if _named_by(caller) == "From" else senders):
+            named = caller
             break
     if named is None:
         _same(_NO_KEY, next(iter(identities.sent_secrets()), ""))
@@ -114,27 +131,32 @@ async def authenticate(identities: Identities) -> Customer:
             Failure.UNKNOWN_SENDER,
             f"No punchout customer is named {_describe(identities)}.",
         )
-    by_from = setting_value(named, IDENTITY_SETTING) == "From"
+    customer = named.customer
     offered = [
         c.shared_secret
         for c in identities.sender
-        if c.shared_secret is not None and (by_from or c.identity.lower() == named.username_key)
+        if c.shared_secret is not None
+        and (_named_by(named) == "From" or c.identity.lower() == customer.username_key)
     ]
     if not offered:
         raise Refused(
             Failure.MISSING_SECRET,
-            f"The Sender credential for {named.username!r} carries no SharedSecret.",
-            named.id,
+            f"The Sender credential for {customer.username!r} carries no SharedSecret.",
+            customer.id,
         )
-    key = setting_value(named, API_KEY_SETTING) or _NO_KEY
+    key = named.api_key or _NO_KEY
     # Check every offered secret, so the time taken does not tell which one matched.
     if not [s for s in offered if _same(key, s)]:
         raise Refused(
             Failure.WRONG_SECRET,
-            f"The SharedSecret sent for {named.username!r} is not its current PUNCHOUT API Key.",
-            named.id,
+            f"The SharedSecret sent for {customer.username!r} is not its current PUNCHOUT API Key.",
+            customer.id,
         )
     return named
+
+
+def _named_by(caller: Caller) -> str | None:
+    return setting(caller.settings, IDENTITY_SETTING)
 
 
 def _describe(identities: Identities) -> str:

@@ -87,11 +87,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from opsportal.demo import load_demo
 
     async def work() -> int:
-        email, password, report = await load_demo(args.companies, args.password)
+        demo = await load_demo(args.companies, args.password)
+        report = demo.report
         print(f"demo companies: {report.imported:,} new, {report.skipped_total:,} already there")
         print("staff: editor@demo.example (companyEdit), crm@demo.example (crmCompanyEdit),")
         print("       same password as the administrator")
-        print(f"sign in as: {email}  password: {password}")
+        if demo.api_key:
+            print(f"punchout customer: {demo.punchout_customer}  PUNCHOUT API Key: {demo.api_key}")
+        print(f"sign in as: {demo.admin_email}  password: {demo.password}")
         return 0
 
     return _run_with_database(settings, work)

@@ -1,12 +1,17 @@
-"""A realistic demo data set: companies of many kinds, and staff to sign in with."""
+"""A realistic demo data set: companies of many kinds, staff, and a punchout customer."""
 
 from __future__ import annotations
 
 import random
 import secrets
+from dataclasses import dataclass
 
+from models.access import Viewer
 from models.auth import add_staff
 from models.company_import import ImportReport, import_companies
+from models.customers import add_punchout_customer
+from models.developer_fields import API_KEY_SETTING
+from models.tables import Company, Customer, CustomerSetting, Staff
 
 DEMO_ADMIN = "admin@demo.example"
 DEMO_PASSWORD_DEFAULT_LENGTH = 12
@@ -95,15 +100,41 @@ def demo_companies(count: int, seed: int = 114729) -> list[dict[str, str]]:
     return rows
 
 
-async def load_demo(
-    companies: int = 500, password: str | None = None
-) -> tuple[str, str, ImportReport]:
-    """Load the demo companies and staff; returns the administrator's email and password."""
+DEMO_PUNCHOUT_CUSTOMER = "punchout-demo@buyer.example"
+DEMO_PUNCHOUT_COMPANY = "C000042"
+
+
+@dataclass
+class Demo:
+    admin_email: str
+    password: str
+    report: ImportReport
+    punchout_customer: str
+    api_key: str | None
+
+
+async def _punchout_customer(admin: Staff) -> str | None:
+    """The demo's punchout customer (added once), and its PUNCHOUT API Key."""
+    existing = await Customer.get_or_none(username_key=DEMO_PUNCHOUT_CUSTOMER)
+    if existing is None:
+        company = await Company.get_or_none(code=DEMO_PUNCHOUT_COMPANY) or (
+            await Company.all().order_by("code").first()
+        )
+        if company is None:
+            return None
+        existing = await add_punchout_customer(Viewer(admin), company.id, DEMO_PUNCHOUT_CUSTOMER)
+    setting = await CustomerSetting.get(customer_id=existing.id, key=API_KEY_SETTING)
+    return setting.value
+
+
+async def load_demo(companies: int = 500, password: str | None = None) -> Demo:
+    """Load the demo companies, staff and punchout customer; safe to run again."""
     report = await import_companies(demo_companies(companies))
     password = password or secrets.token_urlsafe(DEMO_PASSWORD_DEFAULT_LENGTH)
-    await add_staff(DEMO_ADMIN, password, administrator=True)
+    admin = await add_staff(DEMO_ADMIN, password, administrator=True)
     await add_staff("editor@demo.example", password, roles=["companyEdit"])
     await add_staff(
         "crm@demo.example", password, roles=["crmCompanyEdit"], assign_codes=["C000001", "C000002"]
     )
-    return DEMO_ADMIN, password, report
+    key = await _punchout_customer(admin)
+    return Demo(DEMO_ADMIN, password, report, DEMO_PUNCHOUT_CUSTOMER, key)

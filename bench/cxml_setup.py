@@ -1,0 +1,153 @@
+"""Benchmark: the cXML setup path against a trivial GraphQL query, on one uvicorn worker.
+
+    python bench/cxml_setup.py [--requests 2000] [--concurrency 8] [--database-url URL]
+
+Starts `opsportal serve` (one worker) on a fresh database (SQLite in a temporary folder by
+default), adds a punchout customer, then drives both workloads over HTTP on loopback in the
+same run and prints requests per second and p50/p99 latency for each, and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from models.access import Viewer  # noqa: E402
+from models.auth import add_staff  # noqa: E402
+from models.companies import create_company  # noqa: E402
+from models.customers import add_punchout_customer  # noqa: E402
+from models.database import open_database  # noqa: E402
+from models.tables import CustomerSetting  # noqa: E402
+from tests.cxml_helpers import setup_document  # noqa: E402
+
+TYPENAME = {"query": "{ __typename }"}
+
+
+async def prepare(database_url: str) -> tuple[str, str]:
+    async with open_database(database_url):
+        admin = Viewer(
+            await add_staff("bench@supplier.example", "bench-password", administrator=True)
+        )
+        company = await create_company(admin, "Bench Buyer Ltd", "BENCH")
+        customer = await add_punchout_customer(admin, company.id, "bench-buyer@buyer.example")
+        key = await CustomerSetting.get(customer_id=customer.id, key="PUNCHOUT_API_KEY")
+        return customer.username, key.value
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def drive(send, requests: int, concurrency: int) -> tuple[float, list[float]]:
+    """Run `requests` calls of `send` with `concurrency` in flight; (seconds, latencies)."""
+    latencies: list[float] = []
+    queue = iter(range(requests))
+
+    async def worker() -> None:
+        for _ in queue:
+            started = time.perf_counter()
+            await send()
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies
+
+
+def summary(name: str, seconds: float, latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    figures = {
+        "rps": len(ordered) / seconds,
+        "p50": statistics.median(ordered) * 1000,
+        "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
+    }
+    print(f"{name:<28} {figures['rps']:>9.0f} {figures['p50']:>9.2f} {figures['p99']:>9.2f}")
+    return figures
+
+
+async def bench(base: str, username: str, key: str, requests: int, concurrency: int) -> None:
+    document = setup_document(username, key).encode()
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+
+        async def setup() -> None:
+            response = await http.post(
+                "/cxml", content=document, headers={"Content-Type": "text/xml"}
+            )
+            assert b'code="200"' in response.content, response.text
+
+        async def trivial() -> None:
+            response = await http.post("/graphql", json=TYPENAME)
+            assert response.status_code == 200
+
+        for send in (setup, trivial):  # warm up both paths and the caches
+            await drive(send, 200, concurrency)
+        print(f"{'workload':<28} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}")
+        cxml = summary("cXML PunchOutSetupRequest", *await drive(setup, requests, concurrency))
+        graphql = summary("GraphQL { __typename }", *await drive(trivial, requests, concurrency))
+        print(f"setup throughput / trivial query throughput: {cxml['rps'] / graphql['rps']:.2f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--database-url", help="default: SQLite in a temporary folder")
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="opsportal-bench-")
+    database_url = args.database_url or f"sqlite://{folder}/bench.sqlite3"
+    username, key = asyncio.run(prepare(database_url))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "OPSPORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "opsportal.cli", "serve", "--port", str(port)],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the server did not start")
+            time.sleep(0.1)
+        print(
+            f"database: {database_url.split('://')[0]}, one uvicorn worker, "
+            f"{args.requests} requests per workload, {args.concurrency} in flight"
+        )
+        asyncio.run(bench(base, username, key, args.requests, args.concurrency))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""The README's examples work as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+
+from opsportal.demo import DEMO_PUNCHOUT_CUSTOMER, load_demo
+from tests.cxml_helpers import post_cxml
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+async def test_the_curl_example_opens_a_session_with_the_demo_data(
+    client: httpx.AsyncClient,
+) -> None:
+    demo = await load_demo(companies=50, password="demo-password")
+    curl = re.search(
+        r"curl -s (\S+) -H '([^']+)' --data-binary @- <<EOF\n(.*?)\nEOF\n", README, re.S
+    )
+    assert curl, "the README lost its curl example"
+    url, header, document = curl.groups()
+    assert url == "http://127.0.0.1:8000/cxml" and header == "Content-Type: text/xml"
+    assert DEMO_PUNCHOUT_CUSTOMER in document
+    answer = await post_cxml(client, document.replace("$KEY", demo.api_key), "/cxml", "text/xml")
+    assert (answer.code, answer.status_text) == (200, "OK")
+    refused = await post_cxml(client, document.replace("$KEY", "another key"), "/cxml")
+    assert refused.code == 401
+
+
+def test_the_frontend_operations_are_in_the_readme() -> None:
+    from tests import conftest
+
+    for name in (
+        "LOGIN",
+        "VIEWER",
+        "COMPANY_SEARCH",
+        "COMPANY_DETAILS",
+        "ADD_PUNCHOUT_CUSTOMER",
+        "ROLE_SEARCH",
+        "ASSIGN_ROLE",
+        "REMOVE_ROLE",
+        "CUSTOMER_DETAILS",
+    ):
+        operation = getattr(conftest, name).strip()
+        assert operation in README, name
