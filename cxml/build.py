@@ -35,7 +35,7 @@ def serialize(root: etree._Element, pretty: bool = False) -> bytes:
     )
 
 
-def _envelope() -> etree._Element:
+def envelope() -> etree._Element:
     root = etree.Element("cXML")
     root.set("payloadID", payload_id())
     root.set("timestamp", timestamp())
@@ -47,7 +47,7 @@ def _envelope() -> etree._Element:
 def _response(
     code: int, text: str, message: str | None = None
 ) -> tuple[etree._Element, etree._Element]:
-    root = _envelope()
+    root = envelope()
     response = etree.SubElement(root, "Response")
     status = etree.SubElement(response, "Status", code=str(code), text=text)
     status.set(XML_LANG, "en-US")

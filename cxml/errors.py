@@ -16,6 +16,9 @@ STATUS: dict[Failure, tuple[int, str]] = {
     Failure.UNKNOWN_SENDER: (401, "Unauthorized"),
     Failure.MISSING_SECRET: (401, "Unauthorized"),
     Failure.WRONG_SECRET: (401, "Unauthorized"),
+    Failure.DUPLICATE_PAYLOAD: (409, "Conflict"),
+    Failure.DUPLICATE_ORDER: (409, "Conflict"),
+    Failure.UNKNOWN_ORDER: (417, "Expectation Failed"),
     Failure.INTERNAL_ERROR: (500, "Internal Server Error"),
 }
 # One answer for every authentication failure: which part was wrong is for the log only.

@@ -7,11 +7,13 @@ whitespace around identities and URLs, elements out of DTD order), strict where 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
 from cxml.errors import CxmlError
 from models.cxml_log import Failure
+from models.orders import ORDER_TYPES, OrderData, OrderLineData
 from models.punchout import OPERATIONS, Credential, Identities, SetupData
 
 XML_SPACE = " \t\r\n"
@@ -213,3 +215,96 @@ def _item(item: etree._Element) -> dict[str, object]:
             for c in (detail.findall("Classification") if detail is not None else [])
         ],
     }
+
+
+def _decimal(text: str | None, what: str) -> Decimal | None:
+    if text is None or not text.strip(XML_SPACE):
+        return None
+    try:
+        number = Decimal(text.strip(XML_SPACE).replace(",", ""))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or abs(number) >= Decimal("1e14"):
+        raise CxmlError(Failure.INVALID_REQUEST, f"{what} is not a number: {text.strip()!r}.")
+    return number
+
+
+def _money(parent: etree._Element | None, what: str) -> dict[str, object] | None:
+    if parent is None:
+        return None
+    money = parent.find("Money")
+    return {
+        "amount": str(_decimal(_text(money), what)) if money is not None else None,
+        "currency": money.get("currency") if money is not None else None,
+        "description": _text(parent.find("Description")),
+    }
+
+
+def read_order(envelope: Envelope) -> OrderData:
+    """An OrderRequest's content; strict about what storing an order needs."""
+    element = envelope.request
+    header = element.find("OrderRequestHeader")
+    if header is None:
+        raise CxmlError(Failure.INVALID_REQUEST, "The OrderRequest has no OrderRequestHeader.")
+    order_id = (header.get("orderID") or "").strip(XML_SPACE)
+    if not order_id or len(order_id) > 255:
+        raise CxmlError(Failure.INVALID_REQUEST, "OrderRequestHeader needs an orderID.")
+    order_type = (header.get("type") or "new").strip(XML_SPACE).lower()
+    if order_type not in ORDER_TYPES:
+        raise CxmlError(
+            Failure.INVALID_REQUEST,
+            f"An order's type is new, update or delete, not {order_type!r}.",
+        )
+    if not envelope.payload_id:
+        raise CxmlError(
+            Failure.INVALID_REQUEST, "An OrderRequest needs a payloadID: it makes retries safe."
+        )
+    items = element.findall("ItemOut")
+    if not items and order_type != "delete":
+        raise CxmlError(Failure.INVALID_REQUEST, "The OrderRequest has no ItemOut lines.")
+    lines = [_order_line(item, number) for number, item in enumerate(items, start=1)]
+    numbers = [line.line_number for line in lines]
+    if len(set(numbers)) != len(numbers):
+        raise CxmlError(Failure.INVALID_REQUEST, "Two ItemOut lines share a lineNumber.")
+    total = header.find("Total/Money")
+    return OrderData(
+        order_id=order_id,
+        order_type=order_type,
+        order_date=(header.get("orderDate") or "").strip(XML_SPACE) or None,
+        deployment_mode=envelope.deployment_mode,
+        payload_id=envelope.payload_id,
+        total=_decimal(_text(total), "Total"),
+        currency=total.get("currency") if total is not None else None,
+        ship_to=_address(header.find("ShipTo/Address")),
+        bill_to=_address(header.find("BillTo/Address")),
+        shipping=_money(header.find("Shipping"), "Shipping"),
+        tax=_money(header.find("Tax"), "Tax"),
+        comments="\n".join(filter(None, (_text(c) for c in header.findall("Comments")))) or None,
+        extrinsics=[
+            ((x.get("name") or "").strip(XML_SPACE), _text(x) or "")
+            for x in header.findall("Extrinsic")
+        ],
+        lines=lines,
+    )
+
+
+def _order_line(item: etree._Element, position: int) -> OrderLineData:
+    line = _item(item)
+    quantity = _decimal(str(line["quantity"]), "ItemOut quantity")
+    if quantity is None or quantity <= 0:
+        raise CxmlError(Failure.INVALID_REQUEST, f"ItemOut {position} needs a quantity above 0.")
+    if not line["supplierPartId"]:
+        raise CxmlError(Failure.INVALID_REQUEST, f"ItemOut {position} has no SupplierPartID.")
+    number = str(line["lineNumber"] or "").strip(XML_SPACE)
+    return OrderLineData(
+        line_number=int(number) if number.isdigit() else position,
+        quantity=quantity,
+        supplier_part_id=str(line["supplierPartId"]),
+        supplier_part_auxiliary_id=line["supplierPartAuxiliaryId"],  # type: ignore[arg-type]
+        description=line["description"],  # type: ignore[arg-type]
+        unit_price=_decimal(line["unitPrice"], "UnitPrice"),  # type: ignore[arg-type]
+        currency=line["currency"],  # type: ignore[arg-type]
+        unit_of_measure=line["unitOfMeasure"],  # type: ignore[arg-type]
+        classifications=line["classifications"],  # type: ignore[arg-type]
+        requested_delivery_date=(item.get("requestedDeliveryDate") or "").strip(XML_SPACE) or None,
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -21,8 +22,8 @@ from starlette.responses import Response
 
 from cxml import build
 from cxml.errors import STATUS, UNAUTHORIZED_MESSAGE, CxmlError
-from cxml.parse import Envelope, parse_document, read_envelope, read_setup
-from models import cxml_log, punchout
+from cxml.parse import Envelope, parse_document, read_envelope, read_order, read_setup
+from models import cxml_log, orders, punchout
 from models.cxml_log import Exchange, Failure
 from models.tables import Customer
 from opsportal.config import CXML_PATH, Settings
@@ -40,6 +41,7 @@ class Call:
     settings: Settings
     exchange: Exchange
     started: float = field(default_factory=time.perf_counter)
+    body_sha256: str = ""  # of the cXML document: what makes a retry the same request
 
     def finish(self, code: int, text: str, body: bytes) -> None:
         self.exchange.status_code, self.exchange.status_text = code, text
@@ -103,29 +105,45 @@ async def _setup(envelope: Envelope, customer: Customer, call: Call) -> bytes:
         token,
         call.settings.punchout_start_ttl,
         call.exchange,
+        call.settings.currency,
     )
     return body
 
 
 async def _profile(envelope: Envelope, customer: Customer, call: Call) -> bytes:
     url = call.settings.supplier.setup_url
-    body = build.profile_response(
-        [("ProfileRequest", url), ("PunchOutSetupRequest", url)], PROFILE_EFFECTIVE
-    )
+    body = build.profile_response([(name, url) for name in HANDLERS], PROFILE_EFFECTIVE)
     call.finish(200, "OK", body)
     await cxml_log.record(call.exchange)
     return body
 
 
+async def _order(envelope: Envelope, customer: Customer, call: Call) -> bytes:
+    data = read_order(envelope)
+    body = build.status_document(200, "OK")
+    call.finish(200, "OK", body)
+    received = await orders.receive(customer, data, call.body_sha256, body, call.exchange)
+    if received.replayed:
+        call.exchange.reason = f"A retry of payloadID {data.payload_id!r}: answered as before."
+        call.finish(200, "OK", received.response_body)
+        await cxml_log.record(call.exchange)
+    return received.response_body
+
+
 # When these services were first offered: a fixed date, as ProfileResponse expects.
 PROFILE_EFFECTIVE = datetime(2026, 11, 1, tzinfo=UTC)
-HANDLERS: dict[str, Handler] = {"PunchOutSetupRequest": _setup, "ProfileRequest": _profile}
+HANDLERS: dict[str, Handler] = {
+    "PunchOutSetupRequest": _setup,
+    "ProfileRequest": _profile,
+    "OrderRequest": _order,
+}
 
 
 async def _serve(request: Request, call: Call) -> bytes:
     body = await _read_body(request, call.settings.cxml_max_bytes)
     document = _document(body, request.headers.get("content-type", ""))
     call.exchange.request_body = document.decode("utf-8", "replace")
+    call.body_sha256 = hashlib.sha256(document).hexdigest()
     envelope = read_envelope(parse_document(document))
     call.exchange.request_type = envelope.request_type
     call.exchange.payload_id = envelope.payload_id
@@ -176,7 +194,8 @@ def cxml_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]
             return await _fail(call, exc.failure, exc.message, exc.reason)
         except punchout.Refused as exc:
             exchange.customer_id = exc.customer_id
-            return await _fail(call, exc.failure, UNAUTHORIZED_MESSAGE, exc.reason)
+            message = exc.message or UNAUTHORIZED_MESSAGE
+            return await _fail(call, exc.failure, message, exc.reason)
         except Exception:  # noqa: BLE001 - answered in cXML; the trace goes to the log
             log.exception("cXML %s failed", exchange.request_type or "request")
             return await _fail(

@@ -19,10 +19,12 @@ from models.tables import Customer as CustomerRow
 
 if TYPE_CHECKING:
     from graph.customer import Customer
+    from graph.order import Order
 
 SEARCH_CAP = 50
 CUSTOMERS_CAP = 100
 CustomerRef = Annotated["Customer", strawberry.lazy("graph.customer")]
+OrderRef = Annotated["Order", strawberry.lazy("graph.order")]
 
 
 @strawberry.type(description="A buyer organisation in the supplier's CRM.")
@@ -54,6 +56,18 @@ class Company(relay.Node):
         return relay.Connection(
             edges=edges[:first], page_info=page_info(edges[:first], len(rows) > first, bool(after))
         )
+
+    @strawberry.field(description="Purchase orders received, newest first, with their lines.")
+    async def orders(
+        self,
+        first: Annotated[int, strawberry.argument(description="At most 50.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
+        ] = None,
+    ) -> relay.Connection[OrderRef]:
+        from graph.order import orders_page
+
+        return await orders_page(first, after, company_id=self.id)
 
 
 async def search(

@@ -1,4 +1,4 @@
-"""The per-request context: the request, the settings, the viewer and fresh DataLoaders."""
+"""The per-request context: the request, the settings, who is calling, fresh DataLoaders."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
 from graph.loaders import Loaders
-from models import auth
+from models import auth, storefront
 from models.access import Viewer
+from models.tables import PunchoutSession
 from opsportal.config import Settings
 
 _UNSET = object()
@@ -21,6 +22,7 @@ class Context:
     settings: Settings
     loaders: Loaders = field(default_factory=Loaders)
     _viewer: object = field(default=_UNSET, repr=False)
+    _session: object = field(default=_UNSET, repr=False)
 
     @property
     def bearer_token(self) -> str | None:
@@ -33,6 +35,13 @@ class Context:
             token = self.bearer_token
             self._viewer = await auth.viewer_for_token(token) if token else None
         return self._viewer  # type: ignore[return-value]
+
+    async def punchout_session(self) -> PunchoutSession | None:
+        """The open punchout session whose storefront credential came with the request."""
+        if self._session is _UNSET:
+            token = self.bearer_token
+            self._session = await storefront.session_for(token) if token else None
+        return self._session  # type: ignore[return-value]
 
 
 Info = StrawberryInfo[Context, None]

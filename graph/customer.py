@@ -14,6 +14,7 @@ from graph.company import Company
 from graph.context import Info
 from graph.cxml_log import CxmlExchange, customer_log
 from graph.errors import CustomerError, customer_error
+from graph.order import Order as OrderRef
 from graph.pagination import parse_global_id
 from graph.permissions import guard
 from graph.role import Role
@@ -123,6 +124,18 @@ class Customer(relay.Node):
             )
             for spec, value in developer_fields.effective(settings)
         ]
+
+    @strawberry.field(description="Purchase orders received, newest first, with their lines.")
+    async def orders(
+        self,
+        first: Annotated[int, strawberry.argument(description="At most 50.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
+        ] = None,
+    ) -> relay.Connection[OrderRef]:
+        from graph.order import orders_page
+
+        return await orders_page(first, after, customer_id=self.id)
 
     @strawberry.field(
         description="The cXML exchanges of this customer's procurement system, newest first."

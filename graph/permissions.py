@@ -56,3 +56,20 @@ def guard(ability: Ability, when: Callable[[Any], bool] | None = None) -> Permis
 
 def signed_in() -> PermissionExtension:
     return PermissionExtension(permissions=[SignedIn()], use_directives=False)
+
+
+class InPunchoutSession(BasePermission):
+    """The storefront of an open punchout session (its credential, not a staff token)."""
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        if await info.context.punchout_session() is None:
+            raise GraphQLError(
+                "Send the punchout session's credential as 'Authorization: Bearer ...'; the "
+                "session may have ended or expired: start again from the procurement system.",
+                extensions={"code": UNAUTHENTICATED},
+            )
+        return True
+
+
+def in_punchout_session() -> PermissionExtension:
+    return PermissionExtension(permissions=[InPunchoutSession()], use_directives=False)

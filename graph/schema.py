@@ -15,6 +15,7 @@ from graph.customer import Customer, CustomerMutation, CustomerQuery, customer_b
 from graph.permissions import guard
 from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
+from graph.storefront import StorefrontMutation, StorefrontQuery
 from models.access import Ability
 
 
@@ -40,7 +41,7 @@ class NodeQuery:
 @strawberry.type(
     description="Everything staff read. Send `Authorization: Bearer <token>` from `login`."
 )
-class Query(StaffQuery, CompanyQuery, CustomerQuery, RoleQuery, NodeQuery):
+class Query(StaffQuery, CompanyQuery, CustomerQuery, RoleQuery, NodeQuery, StorefrontQuery):
     pass
 
 
@@ -48,7 +49,7 @@ class Query(StaffQuery, CompanyQuery, CustomerQuery, RoleQuery, NodeQuery):
     description="Every change staff make. Input problems come back in each payload's `errors`; "
     "refusals as GraphQL errors with `extensions.code` FORBIDDEN or UNAUTHENTICATED."
 )
-class Mutation(StaffMutation, CompanyMutation, CustomerMutation):
+class Mutation(StaffMutation, CompanyMutation, CustomerMutation, StorefrontMutation):
     pass
 
 

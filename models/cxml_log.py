@@ -17,6 +17,8 @@ MAX_LOGGED_BODY = 64 * 1024  # characters kept of a request or response body
 _SECRET = re.compile(r"(<SharedSecret\b[^>]*(?<!/)>)(.*?)(</SharedSecret\s*>)", re.I | re.S)
 _OPEN = re.compile(r"<SharedSecret\b[^>]*(?<!/)>", re.I)
 _CLOSE = re.compile(r"</SharedSecret\s*>", re.I)
+# A purchasing card's number, in an OrderRequest's Payment.
+_PCARD = re.compile(r"(<PCard\b[^>]*?\bnumber\s*=\s*)([\"'])(.*?)\2", re.I | re.S)
 
 
 class Failure(enum.Enum):
@@ -32,16 +34,20 @@ class Failure(enum.Enum):
     UNKNOWN_SENDER = "no punchout customer has the identity sent"
     MISSING_SECRET = "the Sender credential carries no SharedSecret"
     WRONG_SECRET = "the SharedSecret is not the customer's PUNCHOUT API Key"
+    DUPLICATE_PAYLOAD = "the payloadID was used before, for a different document"
+    DUPLICATE_ORDER = "a new order repeats an orderID this customer has already sent"
+    UNKNOWN_ORDER = "an update or delete names an order this customer never sent"
     INTERNAL_ERROR = "the server failed; the buyer may retry"
 
 
 def redact(body: str, secrets: Iterable[str] = ()) -> str:
-    """The body with every SharedSecret's content replaced, even in a broken document, and
-    every known secret value replaced wherever else it appears."""
+    """The body with every SharedSecret's content (and any PCard number) replaced, even in a
+    broken document, and every known secret value replaced wherever else it appears."""
     # Short values are skipped: "test" would blank out deploymentMode="test" as well.
     for secret in sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True):
         body = body.replace(secret, REDACTED)
     body = _SECRET.sub(lambda m: f"{m.group(1)}{REDACTED}{m.group(3)}", body)
+    body = _PCARD.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}{m.group(2)}", body)
     # A secret whose closing tag never came (a truncated or malformed body) can only follow the
     # last closing tag: everything from its opening tag on goes.
     closes = list(_CLOSE.finditer(body))

@@ -14,6 +14,7 @@ from models.tables import Customer, CustomerSetting
 
 API_KEY_SETTING = "PUNCHOUT_API_KEY"
 IDENTITY_SETTING = "PUNCHOUT_IDENTITY_CREDENTIAL"
+CART_ENCODING_SETTING = "PUNCHOUT_CART_ENCODING"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,14 @@ FIELDS: tuple[FieldSpec, ...] = (
         "Network) that send their own identity as Sender. The secret is always the Sender's.",
         default="Sender",
         choices=("Sender", "From"),
+    ),
+    FieldSpec(
+        CART_ENCODING_SETTING,
+        "Punchout cart encoding",
+        "How the cart goes back to the buyer's system: the form field cxml-urlencoded (the "
+        "document itself) or cxml-base64 (the document in base64), as the buyer's system asks.",
+        default="cxml-urlencoded",
+        choices=("cxml-urlencoded", "cxml-base64"),
     ),
 )
 BY_KEY = {spec.key: spec for spec in FIELDS}

@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from models import cxml_log
 from models.cxml_log import Failure
 from models.developer_fields import API_KEY_SETTING, IDENTITY_SETTING, setting
-from models.tables import Customer, CustomerSetting, PunchoutSession
+from models.tables import CartLine, Customer, CustomerSetting, PunchoutSession
 
 OPERATIONS = ("create", "edit", "inspect")
 # Compared against when no customer matched, so that an unknown identity costs what a wrong
@@ -28,13 +28,21 @@ _NO_KEY = secrets.token_urlsafe(32)
 
 
 class Refused(Exception):
-    """A cXML request the server will not serve; `reason` is for the log, not the buyer."""
+    """A cXML request the server will not serve. `reason` is for the log; `message` for the
+    buyer (None: the one answer every authentication failure gets)."""
 
-    def __init__(self, failure: Failure, reason: str, customer_id: int | None = None) -> None:
+    def __init__(
+        self,
+        failure: Failure,
+        reason: str,
+        customer_id: int | None = None,
+        message: str | None = None,
+    ) -> None:
         super().__init__(reason)
         self.failure = failure
         self.reason = reason
         self.customer_id = customer_id
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -182,8 +190,12 @@ async def open_session(
     start_token: str,
     ttl: timedelta,
     exchange: cxml_log.Exchange,
+    default_currency: str,
 ) -> PunchoutSession:
-    """Store the session and the exchange that opened it, in one transaction."""
+    """Store the session (with the cart an edit or inspect request brings) and the exchange
+    that opened it, in one transaction."""
+    from models.storefront import initial_lines
+
     async with in_transaction() as conn:
         session = await PunchoutSession.create(
             customer=customer,
@@ -201,5 +213,13 @@ async def open_session(
             items=setup.items,
             using_db=conn,
         )
+        if setup.operation != "create" and setup.items:
+            await CartLine.bulk_create(
+                [
+                    CartLine(session_id=session.id, **line)
+                    for line in initial_lines(setup.items, default_currency)
+                ],
+                using_db=conn,
+            )
         await cxml_log.record(exchange, using=conn)
     return session

@@ -176,9 +176,107 @@ class PunchoutSession(Model):
     ship_to = fields.JSONField(null=True)
     items = fields.JSONField()  # ItemOut lines sent for edit/inspect
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Set when the StartPage URL is opened: the storefront's credential, stored as its SHA-256.
+    session_token_hash = fields.CharField(max_length=64, unique=True, null=True)
+    session_expires_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)  # the cart was transferred
+
+    cart_lines: fields.ReverseRelation[CartLine]
 
     class Meta:
         table = "punchout_session"
+
+
+# A line of a punchout session's cart.
+class CartLine(Model):
+    id = fields.BigIntField(primary_key=True)
+    session: fields.ForeignKeyRelation[PunchoutSession] = fields.ForeignKeyField(
+        "models.PunchoutSession",
+        related_name="cart_lines",
+        on_delete=fields.CASCADE,
+        db_index=False,
+    )
+    supplier_part_id = fields.CharField(max_length=255)
+    supplier_part_auxiliary_id = fields.CharField(max_length=255, null=True)
+    description = fields.TextField()
+    quantity = fields.DecimalField(max_digits=18, decimal_places=3)
+    unit_of_measure = fields.CharField(max_length=3)
+    unit_price = fields.DecimalField(max_digits=18, decimal_places=4)
+    currency = fields.CharField(max_length=3)
+    unspsc = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "cart_line"
+        indexes = [Index(fields=("session_id", "id"))]
+
+
+# A purchase order received over cXML (OrderRequest), under the customer that sent it.
+class Order(Model):
+    id = fields.BigIntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="orders", on_delete=fields.RESTRICT, db_index=False
+    )
+    company_id = fields.IntField()  # the customer's company, for per-company listing
+    order_id = fields.CharField(max_length=255)  # the buyer's orderID
+    order_type = fields.CharField(max_length=16)  # new | update | delete, as last received
+    order_date = fields.CharField(max_length=64, null=True)  # as sent: buyers' formats vary
+    deployment_mode = fields.CharField(max_length=16)
+    payload_id = fields.CharField(max_length=255)  # of the last request that changed it
+    total = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
+    currency = fields.CharField(max_length=3, null=True)
+    ship_to = fields.JSONField(null=True)
+    bill_to = fields.JSONField(null=True)
+    shipping = fields.JSONField(null=True)
+    tax = fields.JSONField(null=True)
+    comments = fields.TextField(null=True)
+    extrinsics = fields.JSONField()
+    received_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    lines: fields.ReverseRelation[OrderLine]
+
+    class Meta:
+        table = "purchase_order"
+        unique_together = (("customer", "order_id"),)
+        indexes = [Index(fields=("company_id", "id"))]
+
+
+class OrderLine(Model):
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="lines", on_delete=fields.CASCADE, db_index=False
+    )
+    line_number = fields.IntField()
+    quantity = fields.DecimalField(max_digits=18, decimal_places=3)
+    supplier_part_id = fields.CharField(max_length=255)
+    supplier_part_auxiliary_id = fields.CharField(max_length=255, null=True)
+    description = fields.TextField(null=True)
+    unit_price = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
+    currency = fields.CharField(max_length=3, null=True)
+    unit_of_measure = fields.CharField(max_length=16, null=True)
+    classifications = fields.JSONField()
+    requested_delivery_date = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "purchase_order_line"
+        unique_together = (("order", "line_number"),)
+
+
+# A cXML request that changed something, by payloadID: a retry gets the same answer again.
+class CxmlReceipt(Model):
+    id = fields.BigIntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name=False, on_delete=fields.CASCADE, db_index=False
+    )
+    payload_id = fields.CharField(max_length=255)
+    body_sha256 = fields.CharField(max_length=64)
+    response_body = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "cxml_receipt"
+        unique_together = (("customer", "payload_id"),)
 
 
 # One cXML exchange: what came in, what went out (every SharedSecret replaced by ***), and why

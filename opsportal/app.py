@@ -18,6 +18,8 @@ from tortoise import connections
 
 from cxml.route import PATHS as CXML_PATHS
 from cxml.route import cxml_endpoint
+from cxml.start import PATH as START_PATH
+from cxml.start import start_endpoint
 from graph.context import Context
 from graph.schema import schema
 from models.database import open_database
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             *(Route(path, cxml, methods=["POST"]) for path in CXML_PATHS),
+            Route(START_PATH, start_endpoint(settings), methods=["GET"]),
         ],
         middleware=middleware,
         lifespan=lifespan,

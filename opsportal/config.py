@@ -14,6 +14,7 @@ from models.database import DEFAULT_DATABASE_URL
 
 SUPPLIER_IDENTITY_PATTERN = re.compile(r"^[A-Za-z0-9._\-]+$")
 DUNS_PATTERN = re.compile(r"^\d{9}(\d{4})?$")
+CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
 CXML_PATH = "/cxml"
 START_PATH = "/punchout/start/"
 
@@ -32,6 +33,9 @@ class Settings:
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     punchout_start_ttl: timedelta = timedelta(minutes=5)
     cxml_max_bytes: int = 1024 * 1024
+    storefront_url: str | None = None  # default: public_url + /storefront
+    punchout_session_ttl: timedelta = timedelta(hours=2)
+    currency: str = "USD"
 
     def __post_init__(self) -> None:
         if not SUPPLIER_IDENTITY_PATTERN.fullmatch(self.supplier_identity):
@@ -57,6 +61,24 @@ class Settings:
             )
         if self.cxml_max_bytes < 1024:
             raise ConfigError("OPSPORTAL_CXML_MAX_BYTES must be at least 1024.")
+        if self.storefront_url is not None and not self.storefront_url.startswith(
+            ("http://", "https://")
+        ):
+            raise ConfigError(
+                f"OPSPORTAL_STOREFRONT_URL={self.storefront_url!r}: give the storefront's URL, "
+                "e.g. https://shop.example.com/punchout."
+            )
+        if self.punchout_session_ttl <= timedelta(0):
+            raise ConfigError("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES must be positive.")
+        if not CURRENCY_PATTERN.fullmatch(self.currency):
+            raise ConfigError(
+                f"OPSPORTAL_CURRENCY={self.currency!r}: an ISO 4217 code such as USD or EUR."
+            )
+
+    @property
+    def storefront(self) -> str:
+        """Where an opened StartPage URL sends the buyer's browser."""
+        return self.storefront_url or self.public_url.rstrip("/") + "/storefront"
 
     @property
     def start_url_base(self) -> str:
@@ -93,6 +115,7 @@ class Settings:
         token_ttl = timedelta(minutes=number("OPSPORTAL_TOKEN_TTL_MINUTES", "720"))
         start_ttl = timedelta(seconds=number("OPSPORTAL_PUNCHOUT_START_TTL_SECONDS", "300"))
         max_bytes = number("OPSPORTAL_CXML_MAX_BYTES", str(1024 * 1024))
+        session_ttl = timedelta(minutes=number("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120"))
         origins = get("OPSPORTAL_CORS_ORIGINS") or ""
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -102,5 +125,8 @@ class Settings:
             token_ttl=token_ttl,
             punchout_start_ttl=start_ttl,
             cxml_max_bytes=int(max_bytes),
+            storefront_url=get("OPSPORTAL_STOREFRONT_URL"),
+            punchout_session_ttl=session_ttl,
+            currency=(get("OPSPORTAL_CURRENCY") or cls.currency).upper(),
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         )

@@ -118,8 +118,8 @@ async def test_bad_requests_get_400(client: httpx.AsyncClient, buyer: Buyer) -> 
     await expect(client, mode, 400, "INVALID_REQUEST")
     two = setup_document(buyer.username, buyer.key, request="<ProfileRequest/><ProfileRequest/>")
     await expect(client, two, 400, "INVALID_REQUEST")
-    order = setup_document(buyer.username, buyer.key, request="<OrderRequest/>")
-    await expect(client, order, 450, "UNSUPPORTED_REQUEST", buyer.customer_id)
+    other = setup_document(buyer.username, buyer.key, request="<StatusUpdateRequest/>")
+    await expect(client, other, 450, "UNSUPPORTED_REQUEST", buyer.customer_id)
 
 
 async def test_authentication_failures_look_alike(client: httpx.AsyncClient, buyer: Buyer) -> None:

@@ -26,7 +26,9 @@ async def test_log_newest_first_with_secrets_redacted(api: Api, world: World, bu
     ok = await post_cxml(api.http, setup_document(buyer.username, buyer.key, payload="p-1@b"))
     token = ok.start_url.rsplit("/", 1)[1]
     await post_cxml(api.http, setup_document(buyer.username, "a-wrong-secret", payload="p-2@b"))
-    await post_cxml(api.http, setup_document(buyer.username, buyer.key, request="<OrderRequest/>"))
+    await post_cxml(
+        api.http, setup_document(buyer.username, buyer.key, request="<StatusUpdateRequest/>")
+    )
 
     customer = global_id("Customer", buyer.customer_id)
     body = await api(LOG, {"id": customer, "first": 2}, world.tokens["crmCompanyEdit"])
@@ -35,7 +37,7 @@ async def test_log_newest_first_with_secrets_redacted(api: Api, world: World, bu
     newest, wrong = (e["node"] for e in page["edges"])
     assert page["pageInfo"]["hasNextPage"] is True
     assert (newest["requestType"], newest["statusCode"], newest["failure"]) == (
-        "OrderRequest",
+        "StatusUpdateRequest",
         450,
         "UNSUPPORTED_REQUEST",
     )

@@ -247,5 +247,5 @@ async def test_profile_request_lists_what_the_server_takes(
     assert answer.code == 200
     answer.assert_valid()
     names = answer.root.xpath("//ProfileResponse/Transaction/@requestName")
-    assert names == ["ProfileRequest", "PunchOutSetupRequest"]
+    assert names == ["PunchOutSetupRequest", "ProfileRequest", "OrderRequest"]
     assert await PunchoutSession.all().count() == 0

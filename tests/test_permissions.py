@@ -197,6 +197,11 @@ async def test_others_get_everything_but_the_api_key(api: Api, world: World, kin
             "label": "Punchout identity credential",
             "value": "Sender",
         },
+        {
+            "key": "PUNCHOUT_CART_ENCODING",
+            "label": "Punchout cart encoding",
+            "value": "cxml-urlencoded",
+        },
     ]
     assert shown["punchoutCredentials"]["sharedSecret"] is None
     assert shown["punchoutCredentials"]["senderIdentity"] == "acme-buyer"

@@ -73,9 +73,10 @@ async def test_staff_member_creates_a_punchout_customer(api: Api, world: World) 
     shown = details["data"]["customer"]
     assert shown["company"] == {"id": company_id, "name": "ACME Supplies Ltd"}
     assert shown["roles"] == [{"name": "companyAdmin"}]
-    field, identity = shown["developerFields"]
+    field, identity, encoding = shown["developerFields"]
     assert (field["key"], field["label"]) == ("PUNCHOUT_API_KEY", "PUNCHOUT API Key")
     assert (identity["key"], identity["value"]) == ("PUNCHOUT_IDENTITY_CREDENTIAL", "Sender")
+    assert (encoding["key"], encoding["value"]) == ("PUNCHOUT_CART_ENCODING", "cxml-urlencoded")
     assert re.fullmatch(r"[A-Za-z0-9_-]{43,}", field["value"])  # >= 32 random bytes
     assert shown["punchoutCredentials"] == {
         "fromDomain": "NetworkID",

@@ -1,0 +1,93 @@
+"""Handing a cart back: the PunchOutOrderMessage, its form field, and the auto-posting form."""
+
+from __future__ import annotations
+
+import base64
+import html
+from decimal import ROUND_HALF_UP, Decimal
+
+from lxml import etree
+
+from cxml.build import XML_LANG, envelope, serialize
+from models.storefront import Transfer
+
+FIELD_NAMES = ("cxml-urlencoded", "cxml-base64")
+CENTS = Decimal("0.01")
+
+
+def _number(value: Decimal) -> str:
+    """A decimal as cXML expects it: plain digits, no exponent, no trailing zeros past cents."""
+    text = format(value.normalize(), "f")
+    return text if "." not in text or len(text.split(".")[1]) > 2 else format(value, ".2f")
+
+
+def _credentials(parent: etree._Element, credentials: list[dict[str, str]]) -> None:
+    for credential in credentials:
+        element = etree.SubElement(parent, "Credential", domain=credential.get("domain") or "")
+        etree.SubElement(element, "Identity").text = credential.get("identity") or ""
+
+
+def order_message(transfer: Transfer, default_currency: str) -> bytes:
+    """The PunchOutOrderMessage for a transferred cart. From and To are the setup request's,
+    swapped; the Sender is the supplier as the buyer named it; no secret appears anywhere."""
+    session, lines = transfer.session, transfer.lines
+    identities = session.identities
+    root = envelope()
+    header = etree.SubElement(root, "Header")
+    _credentials(etree.SubElement(header, "From"), identities["to"])
+    _credentials(etree.SubElement(header, "To"), identities["from"])
+    sender = etree.SubElement(header, "Sender")
+    _credentials(sender, identities["to"][:1])
+    etree.SubElement(sender, "UserAgent").text = "opsportal"
+    message = etree.SubElement(root, "Message", deploymentMode=session.deployment_mode)
+    order = etree.SubElement(message, "PunchOutOrderMessage")
+    etree.SubElement(order, "BuyerCookie").text = session.buyer_cookie
+    allowed = "inspect" if session.operation == "inspect" else "edit"
+    head = etree.SubElement(order, "PunchOutOrderMessageHeader", operationAllowed=allowed)
+    currency = lines[0].currency if lines else default_currency
+    total = sum((line.quantity * line.unit_price for line in lines), Decimal(0))
+    money = etree.SubElement(etree.SubElement(head, "Total"), "Money", currency=currency)
+    money.text = format(total.quantize(CENTS, ROUND_HALF_UP), "f")
+    for number, line in enumerate(lines, start=1):
+        item = etree.SubElement(
+            order, "ItemIn", quantity=_number(line.quantity), lineNumber=str(number)
+        )
+        item_id = etree.SubElement(item, "ItemID")
+        etree.SubElement(item_id, "SupplierPartID").text = line.supplier_part_id
+        if line.supplier_part_auxiliary_id:
+            etree.SubElement(
+                item_id, "SupplierPartAuxiliaryID"
+            ).text = line.supplier_part_auxiliary_id
+        detail = etree.SubElement(item, "ItemDetail")
+        price = etree.SubElement(
+            etree.SubElement(detail, "UnitPrice"), "Money", currency=line.currency
+        )
+        price.text = _number(line.unit_price)
+        description = etree.SubElement(detail, "Description")
+        description.set(XML_LANG, "en")
+        description.text = line.description
+        etree.SubElement(detail, "UnitOfMeasure").text = line.unit_of_measure
+        etree.SubElement(detail, "Classification", domain="UNSPSC").text = line.unspsc
+    return serialize(root)
+
+
+def form_field(message: bytes, field_name: str) -> str:
+    """The value of the form field the browser posts: the document, or its base64."""
+    if field_name == "cxml-base64":
+        return base64.b64encode(message).decode("ascii")
+    return message.decode("utf-8")
+
+
+def auto_post_form(url: str, field_name: str, value: str) -> str:
+    """A complete page that posts the cart to the buyer's system by itself (a button without
+    JavaScript). Everything printed is escaped; it loads nothing from anywhere."""
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<title>Returning your cart</title></head>\n"
+        '<body onload="document.forms[0].submit()">\n'
+        f'<form method="post" action="{html.escape(url, quote=True)}" accept-charset="UTF-8">\n'
+        f'<input type="hidden" name="{html.escape(field_name, quote=True)}" '
+        f'value="{html.escape(value, quote=True)}">\n'
+        '<noscript><button type="submit">Return the cart to your procurement system'
+        "</button></noscript>\n</form>\n</body></html>\n"
+    )

@@ -1,0 +1,149 @@
+"""Purchase orders in GraphQL: per company and per customer, newest first, with their lines."""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry import relay
+
+from graph.address import Address
+from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
+from models.tables import Order as OrderRow
+from models.tables import OrderLine as OrderLineRow
+
+ORDERS_CAP = 50
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else format(Decimal(value), "f")
+
+
+@strawberry.type(description="A charge on an order (Shipping, Tax).")
+class Charge:
+    amount: str | None = strawberry.field(description="A decimal string.")
+    currency: str | None = strawberry.field(description="ISO 4217.")
+    description: str | None = strawberry.field(description="What it is for.")
+
+
+@strawberry.type(description="A name and value sent with an order (a cXML Extrinsic).")
+class OrderExtrinsic:
+    name: str = strawberry.field(description="The Extrinsic's name.")
+    value: str = strawberry.field(description="As sent.")
+
+
+@strawberry.type(description="A line of a purchase order. Amounts are decimal strings.")
+class OrderLine:
+    line_number: int = strawberry.field(description="The buyer's line number.")
+    quantity: str = strawberry.field(description="How many units.")
+    supplier_part_id: str = strawberry.field(description="The supplier's part number.")
+    supplier_part_auxiliary_id: str | None = strawberry.field(
+        description="The supplier's auxiliary ID, as the cart carried it."
+    )
+    description: str | None = strawberry.field(description="What the item is.")
+    unit_price: str | None = strawberry.field(description="Price per unit.")
+    currency: str | None = strawberry.field(description="ISO 4217 currency of the price.")
+    unit_of_measure: str | None = strawberry.field(description="UN/CEFACT unit code.")
+    unspsc: str | None = strawberry.field(description="UNSPSC classification, if sent.")
+    requested_delivery_date: str | None = strawberry.field(description="As sent.")
+
+    @classmethod
+    def from_row(cls, row: OrderLineRow) -> OrderLine:
+        unspsc = next(
+            (
+                c.get("value")
+                for c in row.classifications
+                if str(c.get("domain") or "").upper() == "UNSPSC"
+            ),
+            None,
+        )
+        return cls(
+            line_number=row.line_number,
+            quantity=format(Decimal(row.quantity).normalize(), "f"),
+            supplier_part_id=row.supplier_part_id,
+            supplier_part_auxiliary_id=row.supplier_part_auxiliary_id,
+            description=row.description,
+            unit_price=_amount(row.unit_price),
+            currency=row.currency,
+            unit_of_measure=row.unit_of_measure,
+            unspsc=unspsc,
+            requested_delivery_date=row.requested_delivery_date,
+        )
+
+
+@strawberry.type(description="A purchase order received over cXML (OrderRequest).")
+class Order:
+    id: strawberry.ID = strawberry.field(description="The order's ID here.")
+    order_id: str = strawberry.field(description="The buyer's orderID.")
+    order_type: str = strawberry.field(
+        description="new, update or delete: the last request received for it."
+    )
+    order_date: str | None = strawberry.field(description="The buyer's orderDate, as sent.")
+    deployment_mode: str = strawberry.field(description="production or test.")
+    is_test: bool = strawberry.field(description="A test-mode order: not to be fulfilled.")
+    received_at: datetime = strawberry.field(description="When it first arrived.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    customer_username: str = strawberry.field(description="The punchout customer who sent it.")
+    total: str | None = strawberry.field(description="The order's total, as sent.")
+    currency: str | None = strawberry.field(description="ISO 4217 currency of the total.")
+    ship_to: Address | None = strawberry.field(description="Where to ship.")
+    bill_to: Address | None = strawberry.field(description="Whom to bill.")
+    shipping: Charge | None = strawberry.field(description="Shipping, as sent.")
+    tax: Charge | None = strawberry.field(description="Tax, as sent.")
+    comments: str | None = strawberry.field(description="The buyer's comments.")
+    extrinsics: list[OrderExtrinsic] = strawberry.field(description="Every Extrinsic sent.")
+    lines: list[OrderLine] = strawberry.field(description="The lines, by line number.")
+
+    @classmethod
+    def from_row(cls, row: OrderRow) -> Order:
+        def charge(stored: dict | None) -> Charge | None:
+            if not stored:
+                return None
+            return Charge(
+                amount=stored.get("amount"),
+                currency=stored.get("currency"),
+                description=stored.get("description"),
+            )
+
+        return cls(
+            id=strawberry.ID(b64encode(f"Order:{row.id}".encode()).decode()),
+            order_id=row.order_id,
+            order_type=row.order_type,
+            order_date=row.order_date,
+            deployment_mode=row.deployment_mode,
+            is_test=row.deployment_mode == "test",
+            received_at=row.received_at,
+            updated_at=row.updated_at,
+            customer_username=row.customer.username,
+            total=_amount(row.total),
+            currency=row.currency,
+            ship_to=Address.from_stored(row.ship_to),
+            bill_to=Address.from_stored(row.bill_to),
+            shipping=charge(row.shipping),
+            tax=charge(row.tax),
+            comments=row.comments,
+            extrinsics=[OrderExtrinsic(name=n, value=v) for n, v in row.extrinsics],
+            lines=[
+                OrderLine.from_row(line) for line in sorted(row.lines, key=lambda x: x.line_number)
+            ],
+        )
+
+
+async def orders_page(
+    first: int, after: str | None, *, company_id: int | None = None, customer_id: int | None = None
+) -> relay.Connection[Order]:
+    """Orders of one company or one customer (whose scope the caller has checked), newest
+    first, each with its lines and customer fetched alongside (no query per order)."""
+    first = bounded_first(first, ORDERS_CAP)
+    query = (
+        OrderRow.filter(company_id=company_id)
+        if company_id is not None
+        else OrderRow.filter(customer_id=customer_id)
+    )
+    if after is not None:
+        query = query.filter(id__lt=decode_cursor(after, int)[0])
+    rows = await query.order_by("-id").limit(first + 1).prefetch_related("lines", "customer")
+    edges = [relay.Edge(cursor=encode_cursor(r.id), node=Order.from_row(r)) for r in rows[:first]]
+    return relay.Connection(edges=edges, page_info=page_info(edges, len(rows) > first, bool(after)))

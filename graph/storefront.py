@@ -1,0 +1,320 @@
+"""The storefront's GraphQL: its punchout session, the cart, and handing the cart back.
+
+Only a punchout session's credential (from the StartPage redirect) opens these fields, and it
+opens nothing else.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+
+from cxml.cart import auto_post_form, form_field, order_message
+from graph.address import Address
+from graph.context import Info
+from graph.pagination import parse_global_id
+from graph.permissions import in_punchout_session
+from models import storefront
+from models.developer_fields import CART_ENCODING_SETTING, setting
+from models.errors import DomainError
+from models.tables import CartLine as CartLineRow
+from models.tables import CustomerSetting
+from models.tables import PunchoutSession as SessionRow
+
+
+@strawberry.enum(description="Why a cart change or transfer was refused.")
+class CartErrorCode(enum.Enum):
+    INVALID = strawberry.enum_value("INVALID", description="A value has the wrong form.")
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND", description="No such line, or the session has ended."
+    )
+    READ_ONLY = strawberry.enum_value(
+        "READ_ONLY", description="An inspect session's cart cannot be changed."
+    )
+    NO_RETURN_URL = strawberry.enum_value(
+        "NO_RETURN_URL", description="The buyer's system gave no BrowserFormPost URL."
+    )
+
+
+@strawberry.type(description="A problem with a cart change.")
+class CartError:
+    field: str | None = strawberry.field(description="The input field at fault, if one is.")
+    code: CartErrorCode = strawberry.field(description="A machine-readable reason.")
+    message: str = strawberry.field(description="A sentence for the person at the keyboard.")
+
+
+def _error(exc: DomainError) -> CartError:
+    return CartError(field=exc.field, code=CartErrorCode(exc.code), message=exc.message)
+
+
+def _line_id(line_id: strawberry.ID) -> int:
+    found = parse_global_id(line_id, "CartLine")
+    if found is None:
+        raise DomainError("NOT_FOUND", "No such line in this cart.", "lineId")
+    return found
+
+
+@strawberry.type(description="A line of the punchout cart. Amounts are decimal strings.")
+class CartLine:
+    id: strawberry.ID = strawberry.field(description="The line's ID.")
+    supplier_part_id: str = strawberry.field(description="The supplier's part number.")
+    supplier_part_auxiliary_id: str | None = strawberry.field(
+        description="The supplier's auxiliary part ID (e.g. a quote or configuration)."
+    )
+    description: str = strawberry.field(description="What the item is.")
+    quantity: str = strawberry.field(description="How many units, e.g. 2 or 1.5.")
+    unit_of_measure: str = strawberry.field(description="UN/CEFACT unit code, e.g. EA.")
+    unit_price: str = strawberry.field(description="Price per unit.")
+    currency: str = strawberry.field(description="ISO 4217 currency of the price.")
+    unspsc: str = strawberry.field(description="UNSPSC classification code.")
+    amount: str = strawberry.field(description="quantity x unitPrice.")
+
+    @classmethod
+    def from_row(cls, row: CartLineRow) -> CartLine:
+        from base64 import b64encode
+
+        return cls(
+            id=strawberry.ID(b64encode(f"CartLine:{row.id}".encode()).decode()),
+            supplier_part_id=row.supplier_part_id,
+            supplier_part_auxiliary_id=row.supplier_part_auxiliary_id,
+            description=row.description,
+            quantity=format(Decimal(row.quantity).normalize(), "f"),
+            unit_of_measure=row.unit_of_measure,
+            unit_price=format(Decimal(row.unit_price), "f"),
+            currency=row.currency,
+            unspsc=row.unspsc,
+            amount=format(Decimal(row.quantity) * Decimal(row.unit_price), "f"),
+        )
+
+
+@strawberry.type(description="The cart of a punchout session.")
+class Cart:
+    lines: list[CartLine] = strawberry.field(description="The lines, in the order added.")
+    total: str = strawberry.field(description="The sum of the lines' amounts.")
+    currency: str | None = strawberry.field(description="The cart's currency; null if empty.")
+    editable: bool = strawberry.field(description="False for an inspect session.")
+
+
+async def _cart(session: SessionRow) -> Cart:
+    rows = await storefront.lines(session)
+    total = sum((Decimal(r.quantity) * Decimal(r.unit_price) for r in rows), Decimal(0))
+    return Cart(
+        lines=[CartLine.from_row(r) for r in rows],
+        total=format(total, "f"),
+        currency=rows[0].currency if rows else None,
+        editable=session.operation != "inspect",
+    )
+
+
+@strawberry.type(description="A name and value the buyer's system sent (a cXML Extrinsic).")
+class Extrinsic:
+    name: str = strawberry.field(description="e.g. UserEmail, CostCenter.")
+    value: str = strawberry.field(description="As sent.")
+
+
+@strawberry.type(description="A contact the buyer's system sent.")
+class PunchoutContact:
+    role: str | None = strawberry.field(description="e.g. endUser.")
+    name: str | None = strawberry.field(description="The contact's name.")
+    emails: list[str] = strawberry.field(description="Email addresses.")
+    phones: list[str] = strawberry.field(description="Telephone numbers.")
+
+
+@strawberry.type(description="The shopper, from the setup request's Extrinsics and Contact.")
+class PunchoutUser:
+    email: str | None = strawberry.field(description="UserEmail, or the contact's email.")
+    first_name: str | None = strawberry.field(description="FirstName.")
+    last_name: str | None = strawberry.field(description="LastName.")
+    full_name: str | None = strawberry.field(description="UserFullName, or the contact's name.")
+    unique_name: str | None = strawberry.field(description="UniqueName.")
+
+
+@strawberry.type(description="The punchout session the storefront serves.")
+class PunchoutSession:
+    operation: str = strawberry.field(description="create, edit or inspect.")
+    deployment_mode: str = strawberry.field(description="production or test.")
+    expires_at: datetime = strawberry.field(description="When the session credential expires.")
+    customer_username: str = strawberry.field(description="The punchout customer.")
+    company_name: str = strawberry.field(description="The customer's company.")
+    company_code: str = strawberry.field(description="The company's code.")
+    user: PunchoutUser = strawberry.field(description="Who is shopping.")
+    contacts: list[PunchoutContact] = strawberry.field(description="Contacts sent.")
+    ship_to: Address | None = strawberry.field(description="Where to ship, if sent.")
+    extrinsics: list[Extrinsic] = strawberry.field(description="Every Extrinsic sent.")
+    row: strawberry.Private[SessionRow]
+
+    @strawberry.field(description="The cart.")
+    async def cart(self) -> Cart:
+        return await _cart(self.row)
+
+
+def _session(row: SessionRow) -> PunchoutSession:
+    extrinsics = {name: value for name, value in row.extrinsics}
+    contacts = [
+        PunchoutContact(
+            role=c.get("role"),
+            name=c.get("name"),
+            emails=[e for e in c.get("emails", []) if e],
+            phones=[p for p in c.get("phones", []) if p],
+        )
+        for c in row.contacts
+    ]
+    contact = contacts[0] if contacts else None
+    return PunchoutSession(
+        operation=row.operation,
+        deployment_mode=row.deployment_mode,
+        expires_at=row.session_expires_at,  # type: ignore[arg-type]
+        customer_username=row.customer.username,
+        company_name=row.customer.company.name,
+        company_code=row.customer.company.code,
+        user=PunchoutUser(
+            email=extrinsics.get("UserEmail")
+            or (contact.emails[0] if contact and contact.emails else None),
+            first_name=extrinsics.get("FirstName"),
+            last_name=extrinsics.get("LastName"),
+            full_name=extrinsics.get("UserFullName") or (contact.name if contact else None),
+            unique_name=extrinsics.get("UniqueName"),
+        ),
+        contacts=contacts,
+        ship_to=Address.from_stored(row.ship_to),
+        extrinsics=[Extrinsic(name=n, value=v) for n, v in row.extrinsics],
+        row=row,
+    )
+
+
+async def _current(info: Info) -> SessionRow:
+    session = await info.context.punchout_session()
+    assert session is not None  # the permission class has checked
+    return session
+
+
+@strawberry.type
+class StorefrontQuery:
+    @strawberry.field(
+        extensions=[in_punchout_session()],
+        description="The storefront's punchout session (its credential, not a staff token).",
+    )
+    async def punchout_session(self, info: Info) -> PunchoutSession:
+        return _session(await _current(info))
+
+
+@strawberry.input(description="A line to add to the cart. Amounts are decimal strings.")
+class AddCartLineInput:
+    supplier_part_id: str = strawberry.field(description="The supplier's part number.")
+    supplier_part_auxiliary_id: str | None = strawberry.field(
+        default=None, description="An auxiliary ID, e.g. a quote or configuration."
+    )
+    description: str = strawberry.field(description="What the item is.")
+    quantity: str = strawberry.field(description="How many units, more than 0, 3 decimals.")
+    unit_of_measure: str = strawberry.field(description="UN/CEFACT unit code, e.g. EA.")
+    unit_price: str = strawberry.field(description="Price per unit, 0 or more, 4 decimals.")
+    currency: str = strawberry.field(description="ISO 4217; every line of a cart shares one.")
+    unspsc: str = strawberry.field(description="UNSPSC code, 8 or 10 digits.")
+
+
+@strawberry.input(description="A new quantity for a cart line.")
+class UpdateCartLineInput:
+    line_id: strawberry.ID = strawberry.field(description="The line's ID.")
+    quantity: str = strawberry.field(description="How many units, more than 0.")
+
+
+@strawberry.input(description="A cart line to remove.")
+class RemoveCartLineInput:
+    line_id: strawberry.ID = strawberry.field(description="The line's ID.")
+
+
+@strawberry.type(description="The result of a cart change: the cart as it is now.")
+class CartPayload:
+    cart: Cart | None = strawberry.field(description="The cart, when the change succeeded.")
+    errors: list[CartError] = strawberry.field(description="Why the change was refused.")
+
+
+@strawberry.type(description="What the browser must post to the buyer's procurement system.")
+class CartTransfer:
+    url: str = strawberry.field(description="Where to post: the BrowserFormPost URL.")
+    field_name: str = strawberry.field(description="cxml-urlencoded or cxml-base64.")
+    field_value: str = strawberry.field(description="The form field's value, ready to post.")
+    message: str = strawberry.field(description="The PunchOutOrderMessage document.")
+    form_html: str = strawberry.field(
+        description="A complete page that posts the field to `url` by itself."
+    )
+
+
+@strawberry.type(description="The result of handing the cart back.")
+class TransferPayload:
+    transfer: CartTransfer | None = strawberry.field(description="What to post, on success.")
+    errors: list[CartError] = strawberry.field(description="Why it was refused.")
+
+
+@strawberry.type
+class StorefrontMutation:
+    @strawberry.mutation(extensions=[in_punchout_session()], description="Add a line.")
+    async def add_cart_line(self, info: Info, input: AddCartLineInput) -> CartPayload:
+        session = await _current(info)
+        try:
+            await storefront.add_line(
+                session,
+                storefront.LineInput(
+                    supplier_part_id=input.supplier_part_id,
+                    supplier_part_auxiliary_id=input.supplier_part_auxiliary_id,
+                    description=input.description,
+                    quantity=input.quantity,
+                    unit_of_measure=input.unit_of_measure,
+                    unit_price=input.unit_price,
+                    currency=input.currency,
+                    unspsc=input.unspsc,
+                ),
+            )
+        except DomainError as exc:
+            return CartPayload(cart=None, errors=[_error(exc)])
+        return CartPayload(cart=await _cart(session), errors=[])
+
+    @strawberry.mutation(extensions=[in_punchout_session()], description="Change a quantity.")
+    async def update_cart_line(self, info: Info, input: UpdateCartLineInput) -> CartPayload:
+        session = await _current(info)
+        try:
+            await storefront.set_quantity(session, _line_id(input.line_id), input.quantity)
+        except DomainError as exc:
+            return CartPayload(cart=None, errors=[_error(exc)])
+        return CartPayload(cart=await _cart(session), errors=[])
+
+    @strawberry.mutation(extensions=[in_punchout_session()], description="Remove a line.")
+    async def remove_cart_line(self, info: Info, input: RemoveCartLineInput) -> CartPayload:
+        session = await _current(info)
+        try:
+            await storefront.remove_line(session, _line_id(input.line_id))
+        except DomainError as exc:
+            return CartPayload(cart=None, errors=[_error(exc)])
+        return CartPayload(cart=await _cart(session), errors=[])
+
+    @strawberry.mutation(
+        extensions=[in_punchout_session()],
+        description="End the session and return the PunchOutOrderMessage for the browser to "
+        "post to the buyer's procurement system. The credential stops working.",
+    )
+    async def transfer_punchout_cart(self, info: Info) -> TransferPayload:
+        session = await _current(info)
+        try:
+            transfer = await storefront.end(session)
+        except DomainError as exc:
+            return TransferPayload(transfer=None, errors=[_error(exc)])
+        stored = await CustomerSetting.filter(customer_id=session.customer_id).values_list(
+            "key", "value"
+        )
+        field_name = setting(dict(stored), CART_ENCODING_SETTING) or "cxml-urlencoded"
+        message = order_message(transfer, info.context.settings.currency)
+        value = form_field(message, field_name)
+        url = session.browser_form_post or ""
+        return TransferPayload(
+            transfer=CartTransfer(
+                url=url,
+                field_name=field_name,
+                field_value=value,
+                message=message.decode("utf-8"),
+                form_html=auto_post_form(url, field_name, value),
+            ),
+            errors=[],
+        )

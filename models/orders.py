@@ -1,0 +1,174 @@
+"""Purchase orders in: storing an OrderRequest once, however often the buyer retries it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import cxml_log
+from models.cxml_log import Exchange, Failure
+from models.punchout import Refused
+from models.tables import Customer, CxmlReceipt, Order, OrderLine
+
+ORDER_TYPES = ("new", "update", "delete")
+
+
+@dataclass
+class OrderLineData:
+    line_number: int
+    quantity: Decimal
+    supplier_part_id: str
+    supplier_part_auxiliary_id: str | None = None
+    description: str | None = None
+    unit_price: Decimal | None = None
+    currency: str | None = None
+    unit_of_measure: str | None = None
+    classifications: list[dict[str, str | None]] = field(default_factory=list)
+    requested_delivery_date: str | None = None
+
+
+@dataclass
+class OrderData:
+    order_id: str
+    order_type: str
+    order_date: str | None
+    deployment_mode: str
+    payload_id: str
+    total: Decimal | None
+    currency: str | None
+    ship_to: dict[str, object] | None
+    bill_to: dict[str, object] | None
+    shipping: dict[str, object] | None
+    tax: dict[str, object] | None
+    comments: str | None
+    extrinsics: list[tuple[str, str]]
+    lines: list[OrderLineData]
+
+
+@dataclass
+class Received:
+    response_body: bytes
+    replayed: bool  # a retry of a request already served: nothing was stored again
+
+
+async def _replay(customer: Customer, payload_id: str, body_sha256: str) -> Received | None:
+    receipt = await CxmlReceipt.get_or_none(customer_id=customer.id, payload_id=payload_id)
+    if receipt is None:
+        return None
+    if receipt.body_sha256 != body_sha256:
+        raise Refused(
+            Failure.DUPLICATE_PAYLOAD,
+            f"payloadID {payload_id!r} came before with a different document.",
+            customer.id,
+            message="This payloadID was used before for a different document.",
+        )
+    return Received(receipt.response_body.encode("utf-8"), replayed=True)
+
+
+async def receive(
+    customer: Customer, data: OrderData, body_sha256: str, response: bytes, exchange: Exchange
+) -> Received:
+    """Store the order, its receipt and the exchange in one transaction; a retry with the
+    same payloadID and document gets the first answer back and stores nothing."""
+    replay = await _replay(customer, data.payload_id, body_sha256)
+    if replay is not None:
+        return replay
+    try:
+        async with in_transaction() as conn:
+            await CxmlReceipt.create(
+                customer=customer,
+                payload_id=data.payload_id,
+                body_sha256=body_sha256,
+                response_body=response.decode("utf-8"),
+                using_db=conn,
+            )
+            await _apply(customer, data, conn)
+            await cxml_log.record(exchange, using=conn)
+    except IntegrityError:
+        # A concurrent copy won the race: answer as it was answered.
+        replay = await _replay(customer, data.payload_id, body_sha256)
+        if replay is not None:
+            return replay
+        raise _duplicate(customer, data) from None
+    return Received(response, replayed=False)
+
+
+def _duplicate(customer: Customer, data: OrderData) -> Refused:
+    return Refused(
+        Failure.DUPLICATE_ORDER,
+        f"A new order {data.order_id!r} came before from this customer.",
+        customer.id,
+        message=f'Order {data.order_id} exists already; send type="update" to change it.',
+    )
+
+
+async def _apply(customer: Customer, data: OrderData, conn: object) -> None:
+    existing = (
+        await Order.filter(customer_id=customer.id, order_id=data.order_id)
+        .using_db(conn)  # type: ignore[arg-type]
+        .select_for_update()
+        .first()
+    )
+    if data.order_type == "new" and existing is not None:
+        raise _duplicate(customer, data)
+    if data.order_type != "new" and existing is None:
+        raise Refused(
+            Failure.UNKNOWN_ORDER,
+            f"An {data.order_type} of order {data.order_id!r}, which this customer never sent.",
+            customer.id,
+            message=f"There is no order {data.order_id} to {data.order_type}.",
+        )
+    values = {
+        "order_type": data.order_type,
+        "deployment_mode": data.deployment_mode,
+        "payload_id": data.payload_id[:255],
+    }
+    if data.order_type == "delete":
+        assert existing is not None
+        await Order.filter(id=existing.id).using_db(conn).update(**values)  # type: ignore[arg-type]
+        return
+    values |= {
+        "order_date": data.order_date,
+        "total": data.total,
+        "currency": data.currency,
+        "ship_to": data.ship_to,
+        "bill_to": data.bill_to,
+        "shipping": data.shipping,
+        "tax": data.tax,
+        "comments": data.comments,
+        "extrinsics": [list(pair) for pair in data.extrinsics],
+    }
+    if existing is None:
+        order = await Order.create(
+            customer=customer,
+            company_id=customer.company_id,
+            order_id=data.order_id,
+            using_db=conn,
+            **values,  # type: ignore[arg-type]
+        )
+    else:
+        order = existing
+        await Order.filter(id=order.id).using_db(conn).update(**values)  # type: ignore[arg-type]
+        await OrderLine.filter(order_id=order.id).using_db(conn).delete()  # type: ignore[arg-type]
+    await OrderLine.bulk_create(
+        [
+            OrderLine(
+                order_id=order.id,
+                line_number=line.line_number,
+                quantity=line.quantity,
+                supplier_part_id=line.supplier_part_id,
+                supplier_part_auxiliary_id=line.supplier_part_auxiliary_id,
+                description=line.description,
+                unit_price=line.unit_price,
+                currency=line.currency,
+                unit_of_measure=line.unit_of_measure,
+                classifications=line.classifications,
+                requested_delivery_date=line.requested_delivery_date,
+            )
+            for line in data.lines
+        ],
+        using_db=conn,  # type: ignore[arg-type]
+    )

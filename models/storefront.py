@@ -1,0 +1,240 @@
+"""A punchout session after setup: starting it, its cart, and handing the cart back.
+
+The storefront (the supplier's shop pages in the buyer's browser) holds a session credential:
+opaque, stored only as its SHA-256, good for that session's cart and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from tortoise.transactions import in_transaction
+
+from models.errors import DomainError
+from models.punchout import token_hash
+from models.tables import CartLine, Customer, PunchoutSession
+
+SESSION_TOKEN_PREFIX = "pos_"  # tells a session credential from a staff token at a glance
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+UNIT_OF_MEASURE = re.compile(r"^[A-Z0-9]{1,3}$")  # UN/CEFACT Recommendation 20 codes
+UNSPSC = re.compile(r"^\d{8}(\d{2})?$")
+MAX_QUANTITY = Decimal("1000000000")
+
+
+class SessionGone(Exception):
+    """A start URL that is unknown, used already, or expired."""
+
+
+async def start(start_token: str, ttl: timedelta) -> str:
+    """Consume a one-time start token; the storefront's session credential."""
+    now = datetime.now(UTC)
+    credential = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    # One conditional UPDATE: of two browsers opening the same URL, exactly one gets it.
+    started = await PunchoutSession.filter(
+        start_token_hash=token_hash(start_token), started_at=None, start_expires_at__gt=now
+    ).update(
+        started_at=now, session_token_hash=token_hash(credential), session_expires_at=now + ttl
+    )
+    if started != 1:
+        raise SessionGone()
+    return credential
+
+
+async def session_for(credential: str) -> PunchoutSession | None:
+    """The open session a credential belongs to, with its customer and company."""
+    if not credential.startswith(SESSION_TOKEN_PREFIX):
+        return None
+    return (
+        await PunchoutSession.filter(
+            session_token_hash=token_hash(credential),
+            session_expires_at__gt=datetime.now(UTC),
+            ended_at=None,
+        )
+        .select_related("customer__company")
+        .first()
+    )
+
+
+def editable(session: PunchoutSession) -> None:
+    if session.operation == "inspect":
+        raise DomainError("READ_ONLY", "An inspect session's cart cannot be changed.")
+
+
+@dataclass
+class LineInput:
+    supplier_part_id: str
+    description: str
+    quantity: str
+    unit_of_measure: str
+    unit_price: str
+    currency: str
+    unspsc: str
+    supplier_part_auxiliary_id: str | None = None
+
+
+def _decimal(value: str, field: str, minimum: Decimal, places: int) -> Decimal:
+    try:
+        number = Decimal(value.strip())
+    except (InvalidOperation, AttributeError):
+        number = Decimal("NaN")
+    if not number.is_finite() or number < minimum or number >= MAX_QUANTITY:
+        raise DomainError("INVALID", f"{field} must be a number of at least {minimum}.", field)
+    if -number.as_tuple().exponent > places:  # type: ignore[operator]
+        raise DomainError("INVALID", f"{field} has at most {places} decimal places.", field)
+    return number
+
+
+def _clean(line: LineInput) -> dict[str, object]:
+    part = line.supplier_part_id.strip()
+    if not part or len(part) > 255:
+        raise DomainError("INVALID", "A supplier part ID has 1-255 characters.", "supplierPartId")
+    aux = (line.supplier_part_auxiliary_id or "").strip() or None
+    if aux is not None and len(aux) > 255:
+        raise DomainError(
+            "INVALID", "An auxiliary ID has at most 255 characters.", "supplierPartAuxiliaryId"
+        )
+    description = line.description.strip()
+    if not description:
+        raise DomainError("INVALID", "A line needs a description.", "description")
+    uom = line.unit_of_measure.strip().upper()
+    if not UNIT_OF_MEASURE.match(uom):
+        raise DomainError(
+            "INVALID", "The unit of measure is a UN/CEFACT code, e.g. EA or BX.", "unitOfMeasure"
+        )
+    currency = line.currency.strip().upper()
+    if not CURRENCY.match(currency):
+        raise DomainError("INVALID", "The currency is an ISO 4217 code, e.g. EUR.", "currency")
+    unspsc = line.unspsc.strip()
+    if not UNSPSC.match(unspsc):
+        raise DomainError("INVALID", "The UNSPSC code has 8 (or 10) digits.", "unspsc")
+    return {
+        "supplier_part_id": part,
+        "supplier_part_auxiliary_id": aux,
+        "description": description,
+        "quantity": _positive_quantity(line.quantity),
+        "unit_of_measure": uom,
+        "unit_price": _decimal(line.unit_price, "unitPrice", Decimal(0), 4),
+        "currency": currency,
+        "unspsc": unspsc,
+    }
+
+
+def _positive_quantity(value: str) -> Decimal:
+    return _decimal(value, "quantity", Decimal("0.001"), 3)
+
+
+async def lines(session: PunchoutSession) -> list[CartLine]:
+    return await CartLine.filter(session_id=session.id).order_by("id")
+
+
+async def _same_currency(session: PunchoutSession, currency: str, line_id: int | None) -> None:
+    other = await CartLine.filter(session_id=session.id).exclude(id=line_id or 0).first()
+    if other is not None and other.currency != currency:
+        raise DomainError(
+            "INVALID",
+            f"This cart is in {other.currency}; a line cannot be in {currency}.",
+            "currency",
+        )
+
+
+async def add_line(session: PunchoutSession, line: LineInput) -> CartLine:
+    editable(session)
+    values = _clean(line)
+    await _same_currency(session, str(values["currency"]), None)
+    return await CartLine.create(session_id=session.id, **values)
+
+
+async def _line(session: PunchoutSession, line_id: int) -> CartLine:
+    found = await CartLine.get_or_none(id=line_id, session_id=session.id)
+    if found is None:
+        raise DomainError("NOT_FOUND", "No such line in this cart.", "lineId")
+    return found
+
+
+async def set_quantity(session: PunchoutSession, line_id: int, quantity: str) -> CartLine:
+    editable(session)
+    line = await _line(session, line_id)
+    line.quantity = _positive_quantity(quantity)
+    await line.save(update_fields=["quantity"])
+    return line
+
+
+async def remove_line(session: PunchoutSession, line_id: int) -> None:
+    editable(session)
+    await (await _line(session, line_id)).delete()
+
+
+@dataclass
+class Transfer:
+    session: PunchoutSession
+    customer: Customer
+    lines: list[CartLine]
+
+
+async def end(session: PunchoutSession) -> Transfer:
+    """End the session for its cart's transfer; the credential stops working."""
+    if not session.browser_form_post:
+        raise DomainError(
+            "NO_RETURN_URL",
+            "The buyer's system sent no BrowserFormPost URL, so there is nowhere to send the "
+            "cart; ask the buyer to configure one.",
+        )
+    async with in_transaction() as conn:
+        ended = (
+            await PunchoutSession.filter(id=session.id, ended_at=None)
+            .using_db(conn)
+            .update(ended_at=datetime.now(UTC))
+        )
+        if ended != 1:
+            raise DomainError("NOT_FOUND", "This punchout session has ended already.")
+        cart = await CartLine.filter(session_id=session.id).using_db(conn).order_by("id")
+    return Transfer(session, session.customer, list(cart))
+
+
+def _lenient(value: object, default: Decimal, step: str) -> Decimal:
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        return default
+    if not number.is_finite() or not 0 <= number < MAX_QUANTITY:
+        return default
+    return number.quantize(Decimal(step))
+
+
+def initial_lines(items: list[dict[str, object]], default_currency: str) -> list[dict[str, object]]:
+    """Cart lines from the ItemOut lines an edit or inspect request sent, kept as sent where
+    they are usable: a line the buyer sent is theirs to see again, not ours to refuse."""
+    made = []
+    for item in items:
+        quantity = _lenient(item.get("quantity"), Decimal(1), "0.001")
+        price = _lenient(item.get("unitPrice"), Decimal(0), "0.0001")
+        classes = item.get("classifications") or []
+        unspsc = next(
+            (
+                str(c.get("value") or "")
+                for c in classes  # type: ignore[union-attr]
+                if str(c.get("domain", "")).upper() == "UNSPSC"
+            ),  # type: ignore[union-attr]
+            "",
+        )
+        made.append(
+            {
+                "supplier_part_id": str(item.get("supplierPartId") or "")[:255],
+                "supplier_part_auxiliary_id": (
+                    str(item["supplierPartAuxiliaryId"])[:255]
+                    if item.get("supplierPartAuxiliaryId")
+                    else None
+                ),
+                "description": str(item.get("description") or ""),
+                "quantity": quantity,
+                "unit_of_measure": str(item.get("unitOfMeasure") or "EA")[:3].upper(),
+                "unit_price": price,
+                "currency": str(item.get("currency") or default_currency)[:3].upper(),
+                "unspsc": unspsc[:16],
+            }
+        )
+    return made
