@@ -16,9 +16,11 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 GONE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Punchout session expired</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><h1>This punchout session has expired</h1>
-<p>The link was used already, or it is too old. Please start again from your procurement
-system.</p></body></html>"""
+<body><h1>Punchout session expired</h1>
+<p>This link was used already or is too old:
+session expired, start again from your procurement system.</p>
+</body></html>
+"""
 
 
 def start_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:

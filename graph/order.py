@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from base64 import b64encode
 from datetime import datetime
-from decimal import Decimal
 
 import strawberry
 from strawberry import relay
 
 from graph.address import Address
+from graph.amounts import money, quantity
 from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
 from models.tables import Order as OrderRow
 from models.tables import OrderLine as OrderLineRow
 
 ORDERS_CAP = 50
-
-
-def _amount(value: Decimal | None) -> str | None:
-    return None if value is None else format(Decimal(value), "f")
 
 
 @strawberry.type(description="A charge on an order (Shipping, Tax).")
@@ -61,11 +57,11 @@ class OrderLine:
         )
         return cls(
             line_number=row.line_number,
-            quantity=format(Decimal(row.quantity).normalize(), "f"),
+            quantity=quantity(row.quantity),
             supplier_part_id=row.supplier_part_id,
             supplier_part_auxiliary_id=row.supplier_part_auxiliary_id,
             description=row.description,
-            unit_price=_amount(row.unit_price),
+            unit_price=money(row.unit_price),
             currency=row.currency,
             unit_of_measure=row.unit_of_measure,
             unspsc=unspsc,
@@ -117,7 +113,7 @@ class Order:
             received_at=row.received_at,
             updated_at=row.updated_at,
             customer_username=row.customer.username,
-            total=_amount(row.total),
+            total=money(row.total),
             currency=row.currency,
             ship_to=Address.from_stored(row.ship_to),
             bill_to=Address.from_stored(row.bill_to),

@@ -14,6 +14,7 @@ import strawberry
 
 from cxml.cart import auto_post_form, form_field, order_message
 from graph.address import Address
+from graph.amounts import money, quantity
 from graph.context import Info
 from graph.pagination import parse_global_id
 from graph.permissions import in_punchout_session
@@ -81,12 +82,12 @@ class CartLine:
             supplier_part_id=row.supplier_part_id,
             supplier_part_auxiliary_id=row.supplier_part_auxiliary_id,
             description=row.description,
-            quantity=format(Decimal(row.quantity).normalize(), "f"),
+            quantity=quantity(row.quantity),
             unit_of_measure=row.unit_of_measure,
-            unit_price=format(Decimal(row.unit_price), "f"),
+            unit_price=money(row.unit_price),
             currency=row.currency,
             unspsc=row.unspsc,
-            amount=format(Decimal(row.quantity) * Decimal(row.unit_price), "f"),
+            amount=money(Decimal(row.quantity) * Decimal(row.unit_price)),
         )
 
 
@@ -103,7 +104,7 @@ async def _cart(session: SessionRow) -> Cart:
     total = sum((Decimal(r.quantity) * Decimal(r.unit_price) for r in rows), Decimal(0))
     return Cart(
         lines=[CartLine.from_row(r) for r in rows],
-        total=format(total, "f"),
+        total=money(total),
         currency=rows[0].currency if rows else None,
         editable=session.operation != "inspect",
     )

@@ -154,3 +154,61 @@ def setup_document(
         mode=mode,
         request=request or SETUP_REQUEST.format(operation=operation, cookie=cookie, items=items),
     )
+
+
+ORDER_REQUEST = """<OrderRequest>
+      <OrderRequestHeader orderID="{order_id}" orderDate="2026-11-27T11:00:00+01:00" type="{kind}">
+        <Total><Money currency="EUR">{total}</Money></Total>
+        <ShipTo><Address addressID="HQ" isoCountryCode="DE"><Name xml:lang="en">Buyer HQ</Name>
+          <PostalAddress><DeliverTo>Jane Buyer</DeliverTo><Street>Main St 1</Street>
+            <City>Berlin</City><PostalCode>10115</PostalCode>
+            <Country isoCountryCode="DE">Germany</Country></PostalAddress></Address></ShipTo>
+        <BillTo><Address addressID="AP"><Name xml:lang="en">Accounts Payable</Name></Address></BillTo>
+        <Payment><PCard number="4111111111111111" expiration="2030-01-01"/></Payment>
+        <Comments xml:lang="en">Please deliver before noon.</Comments>
+        <Extrinsic name="CostCenter">CC-7</Extrinsic>
+      </OrderRequestHeader>
+      {lines}
+    </OrderRequest>"""
+ORDER_LINE = """<ItemOut quantity="{quantity}" lineNumber="{number}">
+        <ItemID><SupplierPartID>{part}</SupplierPartID>{aux}</ItemID>
+        <ItemDetail><UnitPrice><Money currency="EUR">{price}</Money></UnitPrice>
+          <Description xml:lang="en">{description}</Description>
+          <UnitOfMeasure>EA</UnitOfMeasure>
+          <Classification domain="UNSPSC">44121704</Classification></ItemDetail>
+      </ItemOut>"""
+
+
+def order_document(
+    identity: str,
+    secret: str,
+    *,
+    order_id: str = "PO-1001",
+    kind: str = "new",
+    payload: str = "order-1@buyer.example",
+    mode: str = "production",
+    lines: list[tuple[str, str, str, str, str | None]] | None = None,
+) -> str:
+    """An OrderRequest; lines are (part, quantity, price, description, auxiliary id)."""
+    lines = lines if lines is not None else [("PEN-042", "2", "1.25", "Blue pen", None)]
+    items = "".join(
+        ORDER_LINE.format(
+            quantity=quantity,
+            number=number,
+            part=part,
+            price=price,
+            description=description,
+            aux=f"<SupplierPartAuxiliaryID>{aux}</SupplierPartAuxiliaryID>" if aux else "",
+        )
+        for number, (part, quantity, price, description, aux) in enumerate(lines, start=1)
+    )
+    total = sum(float(q) * float(p) for _, q, p, _, _ in lines)
+    return setup_document(
+        identity,
+        secret,
+        payload=payload,
+        mode=mode,
+        request=ORDER_REQUEST.format(
+            order_id=order_id, kind=kind, total=f"{total:.2f}", lines=items
+        ),
+    )
