@@ -163,7 +163,8 @@ ORDER_REQUEST = """<OrderRequest>
           <PostalAddress><DeliverTo>Jane Buyer</DeliverTo><Street>Main St 1</Street>
             <City>Berlin</City><PostalCode>10115</PostalCode>
             <Country isoCountryCode="DE">Germany</Country></PostalAddress></Address></ShipTo>
-        <BillTo><Address addressID="AP"><Name xml:lang="en">Accounts Payable</Name></Address></BillTo>
+        <BillTo><Address addressID="AP"><Name xml:lang="en">Accounts Payable</Name>
+          </Address></BillTo>
         <Payment><PCard number="4111111111111111" expiration="2030-01-01"/></Payment>
         <Comments xml:lang="en">Please deliver before noon.</Comments>
         <Extrinsic name="CostCenter">CC-7</Extrinsic>
