@@ -46,3 +46,15 @@ def test_the_frontend_operations_are_in_the_readme() -> None:
     ):
         operation = getattr(conftest, name).strip()
         assert operation in README, name
+
+
+def test_every_graphql_example_is_valid_against_the_schema() -> None:
+    from graphql import parse, validate
+
+    from graph.schema import schema
+
+    blocks = re.findall(r"```graphql\n(.*?)```", README, re.S)
+    assert len(blocks) >= 4
+    for block in blocks:
+        errors = validate(schema._schema, parse(block))
+        assert errors == [], (block, errors)
