@@ -6,6 +6,8 @@ whitespace around identities and URLs, elements out of DTD order), strict where 
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -44,6 +46,7 @@ class Envelope:
     deployment_mode: str
     request_type: str
     request: etree._Element
+    request_count: int = 1
 
 
 def _text(element: etree._Element | None) -> str | None:
@@ -51,6 +54,32 @@ def _text(element: etree._Element | None) -> str | None:
     if element is None:
         return None
     return "".join(element.itertext()).strip(XML_SPACE)
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_DECLARED = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
+
+
+def document_text(data: bytes) -> str:
+    """The document as text in the encoding it declares (its BOM, its XML declaration), so
+    that the log's redaction sees SharedSecret however the buyer encoded it; even when the
+    document does not parse."""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None and data[:2] in (b"<\x00", b"\x00<"):
+        encoding = "utf-16-le" if data[:1] == b"<" else "utf-16-be"
+    if encoding is None:
+        declared = _DECLARED.match(data[:200])
+        encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        return data.decode(encoding, "replace")
+    except LookupError:
+        return data.decode("utf-8", "replace")
 
 
 def parse_document(data: bytes) -> etree._Element:
@@ -61,7 +90,8 @@ def parse_document(data: bytes) -> etree._Element:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         message = str(exc)
-        if "depth" in message.lower() or "entit" in message.lower():
+        declares = "<!ENTITY" in document_text(data[:65536])
+        if declares or "depth" in message.lower() or "entit" in message.lower():
             raise CxmlError(Failure.HOSTILE_XML, f"Refused: {message}") from None
         raise CxmlError(Failure.MALFORMED_XML, f"Not well-formed XML: {message}") from None
     doctype = root.getroottree().docinfo.internalDTD
@@ -115,24 +145,30 @@ def read_envelope(root: etree._Element) -> Envelope:
         user_agent=_text(header.find("Sender/UserAgent")),
     )
     elements = [c for c in request if isinstance(c.tag, str)]
-    if len(elements) != 1:
-        raise CxmlError(
-            Failure.INVALID_REQUEST,
-            f"A cXML Request holds exactly one request element; this one holds {len(elements)}.",
-        )
-    mode = (request.get("deploymentMode") or "production").strip(XML_SPACE).lower()
-    if mode not in ("production", "test"):
-        raise CxmlError(
-            Failure.INVALID_REQUEST, f"deploymentMode is 'production' or 'test', not {mode!r}."
-        )
     return Envelope(
         payload_id=(root.get("payloadID") or "").strip(XML_SPACE) or None,
         timestamp=root.get("timestamp"),
         identities=identities,
-        deployment_mode=mode,
-        request_type=str(elements[0].tag),
-        request=elements[0],
+        deployment_mode=(request.get("deploymentMode") or "production").strip(XML_SPACE).lower(),
+        request_type=str(elements[0].tag) if elements else "",
+        request=elements[0] if elements else request,
+        request_count=len(elements),
     )
+
+
+def check_request(envelope: Envelope) -> None:
+    """What every request must get right; checked once the sender is known."""
+    if envelope.request_count != 1:
+        raise CxmlError(
+            Failure.INVALID_REQUEST,
+            "A cXML Request holds exactly one request element; this one holds "
+            f"{envelope.request_count}.",
+        )
+    if envelope.deployment_mode not in ("production", "test"):
+        raise CxmlError(
+            Failure.INVALID_REQUEST,
+            f"deploymentMode is 'production' or 'test', not {envelope.deployment_mode!r}.",
+        )
 
 
 def read_setup(envelope: Envelope) -> SetupData:

@@ -22,7 +22,15 @@ from starlette.responses import Response
 
 from cxml import build
 from cxml.errors import STATUS, UNAUTHORIZED_MESSAGE, CxmlError
-from cxml.parse import Envelope, parse_document, read_envelope, read_order, read_setup
+from cxml.parse import (
+    Envelope,
+    check_request,
+    document_text,
+    parse_document,
+    read_envelope,
+    read_order,
+    read_setup,
+)
 from models import cxml_log, orders, punchout
 from models.cxml_log import Exchange, Failure
 from models.tables import Customer
@@ -73,6 +81,8 @@ def _document(body: bytes, content_type: str) -> bytes:
     """The cXML document: the body itself, or a form field's value."""
     if not content_type.lower().startswith("application/x-www-form-urlencoded"):
         return body
+    if body.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"<"):
+        return body  # raw XML sent with a form content type (curl -d does that)
     # Latin-1 turns bytes into characters one to one, so the document keeps its own encoding.
     fields = parse_qs(body.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
     fields = {name.lower(): values for name, values in fields.items()}
@@ -142,16 +152,17 @@ HANDLERS: dict[str, Handler] = {
 async def _serve(request: Request, call: Call) -> bytes:
     body = await _read_body(request, call.settings.cxml_max_bytes)
     document = _document(body, request.headers.get("content-type", ""))
-    call.exchange.request_body = document.decode("utf-8", "replace")
+    call.exchange.request_body = document_text(document)
     call.body_sha256 = hashlib.sha256(document).hexdigest()
     envelope = read_envelope(parse_document(document))
-    call.exchange.request_type = envelope.request_type
+    call.exchange.request_type = envelope.request_type or None
     call.exchange.payload_id = envelope.payload_id
     call.exchange.secrets = envelope.identities.sent_secrets()
     # Authenticated before anything else: a stranger learns nothing, not even what we support.
     caller = await punchout.authenticate(envelope.identities)
     call.exchange.customer_id = caller.customer.id
     call.exchange.secrets += (caller.api_key,)
+    check_request(envelope)
     handler = HANDLERS.get(envelope.request_type)
     if handler is None:
         raise CxmlError(

@@ -39,7 +39,10 @@ class CxmlExchange:
     reason: str | None = strawberry.field(
         description="What exactly was wrong, for staff (the buyer gets a general answer)."
     )
-    duration_ms: float = strawberry.field(description="Time taken to answer, in milliseconds.")
+    duration_ms: float = strawberry.field(
+        description="Time taken to answer, in milliseconds (up to the final commit, which "
+        "stores this entry together with what the request changed)."
+    )
     request_body: str = strawberry.field(
         description="The document received; every SharedSecret shows as ***."
     )

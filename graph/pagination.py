@@ -11,6 +11,9 @@ from graphql import GraphQLError
 from strawberry import relay
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
+# The largest id of a 32-bit primary key: PostgreSQL refuses a larger parameter outright, so a
+# larger id in a global ID or cursor is answered as missing rather than reaching the database.
+MAX_ID = 2**31 - 1
 
 
 def bounded_first(first: int, cap: int) -> int:
@@ -29,7 +32,8 @@ def decode_cursor(cursor: str, *types: type) -> list[Any]:
     try:
         parts = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if len(parts) == len(types) and all(
-            isinstance(p, t) and not isinstance(p, bool) for p, t in zip(parts, types, strict=True)
+            isinstance(p, t) and not isinstance(p, bool) and (t is not int or 0 <= p <= MAX_ID)
+            for p, t in zip(parts, types, strict=True)
         ):
             return parts
     except (ValueError, binascii.Error, TypeError):
@@ -45,7 +49,8 @@ def parse_global_id(value: str, type_name: str) -> int | None:
         return None
     if gid.type_name != type_name or not gid.node_id.isdigit() or len(gid.node_id) > 18:
         return None
-    return int(gid.node_id)
+    row_id = int(gid.node_id)
+    return row_id if row_id <= MAX_ID else None
 
 
 def page_info(edges: list[relay.Edge[Any]], has_next: bool, has_previous: bool) -> relay.PageInfo:

@@ -85,10 +85,7 @@ async def _insert(batch: dict[str, tuple[str, str]], report: ImportReport) -> No
         stamp: object = now if dialect() == "postgres" else now.isoformat(" ")
         await conn.execute_many(
             _insert_sql("company", COMPANY_COLUMNS),
-            [
-                [name, code, key, name_key(name), stamp, stamp]
-                for key, (code, name) in new.items()
-            ],
+            [[name, code, key, name_key(name), stamp, stamp] for key, (code, name) in new.items()],
         )
         ids = dict(
             await Company.filter(code_key__in=list(new))

@@ -165,7 +165,10 @@ async def set_buyer_identity(
     before = {"domain": customer.buyer_domain, "identity": customer.buyer_identity}
     async with in_transaction() as conn:
         customer.buyer_domain, customer.buyer_identity = domain, identity
-        await customer.save(using_db=conn, update_fields=["buyer_domain", "buyer_identity"])
+        customer.buyer_identity_key = identity.lower() if identity else None
+        await customer.save(
+            using_db=conn, update_fields=["buyer_domain", "buyer_identity", "buyer_identity_key"]
+        )
         await audit.record(
             viewer,
             "customer.set_buyer_identity",

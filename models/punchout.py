@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import cxml_log
@@ -112,59 +113,79 @@ class Caller:
 async def authenticate(identities: Identities) -> Caller:
     """The punchout customer a request comes from; raises Refused with the reason.
 
-    The customer is named by a Sender identity, or by a From identity where its setting says
-    so (hubs such as Ariba Network send their own identity as Sender); the secret is always a
-    Sender's SharedSecret. Usernames compare case-insensitively, secrets in constant time.
+    A customer is named by a Sender identity (its username), or, where its setting says so,
+    by a From identity (its stored buyer identity, else its username): hubs such as Ariba
+    Network send their own identity as Sender. The secret is always a Sender's SharedSecret;
+    any customer named with a matching secret is accepted. Identities compare
+    case-insensitively, secrets in constant time.
     """
     senders = {c.identity.lower() for c in identities.sender if c.identity}
     froms = {c.identity.lower() for c in identities.from_ if c.identity}
     # One query: the candidates' settings with their customers (every punchout customer has
     # at least its key).
     rows = await CustomerSetting.filter(
-        customer__username_key__in=senders | froms, customer__is_punchout=True
+        Q(customer__username_key__in=senders | froms) | Q(customer__buyer_identity_key__in=froms),
+        customer__is_punchout=True,
     ).select_related("customer")
     candidates: dict[int, Caller] = {}
     for row in rows:
         caller = candidates.setdefault(row.customer_id, Caller(row.customer, {}))
         caller.settings[row.key] = row.value  # type: ignore[index]
-    named: Caller | None = None
-    # A customer named by From comes first: its Sender is a hub's, which may name another.
-    for caller in sorted(candidates.values(), key=lambda c: _named_by(c) != "From"):
-        if caller.customer.username_key in (froms if _named_by(caller) == "From" else senders):
-            named = caller
-            break
-    if named is None:
+    # Those the request names; a customer named by From first (its Sender is a hub's).
+    named = sorted(
+        (c for c in candidates.values() if _is_named(c, senders, froms)),
+        key=lambda c: (_named_by(c) != "From", c.customer.id),
+    )
+    if not named:
         _same(_NO_KEY, next(iter(identities.sent_secrets()), ""))
         raise Refused(
             Failure.UNKNOWN_SENDER,
             f"No punchout customer is named {_describe(identities)}.",
         )
-    customer = named.customer
-    offered = [
-        c.shared_secret
-        for c in identities.sender
-        if c.shared_secret is not None
-        and (_named_by(named) == "From" or c.identity.lower() == customer.username_key)
+    offered = {c.customer.id: _offered(c, identities) for c in named}
+    # Every comparison is made, so the time taken does not tell which one matched.
+    accepted = [
+        c for c in named if [s for s in offered[c.customer.id] if _same(c.api_key or _NO_KEY, s)]
     ]
-    if not offered:
+    if accepted:
+        return accepted[0]
+    with_secret = [c for c in named if offered[c.customer.id]]
+    if not with_secret:
+        first = named[0].customer
         raise Refused(
             Failure.MISSING_SECRET,
-            f"The Sender credential for {customer.username!r} carries no SharedSecret.",
-            customer.id,
+            f"The Sender credential for {first.username!r} carries no SharedSecret.",
+            first.id,
         )
-    key = named.api_key or _NO_KEY
-    # Check every offered secret, so the time taken does not tell which one matched.
-    if not [s for s in offered if _same(key, s)]:
-        raise Refused(
-            Failure.WRONG_SECRET,
-            f"The SharedSecret sent for {customer.username!r} is not its current PUNCHOUT API Key.",
-            customer.id,
-        )
-    return named
+    first = with_secret[0].customer
+    raise Refused(
+        Failure.WRONG_SECRET,
+        f"The SharedSecret sent for {first.username!r} is not its current PUNCHOUT API Key.",
+        first.id,
+    )
 
 
 def _named_by(caller: Caller) -> str | None:
     return setting(caller.settings, IDENTITY_SETTING)
+
+
+def _is_named(caller: Caller, senders: set[str], froms: set[str]) -> bool:
+    customer = caller.customer
+    if _named_by(caller) == "From":
+        return (customer.buyer_identity_key or customer.username_key) in froms
+    return customer.username_key in senders
+
+
+def _offered(caller: Caller, identities: Identities) -> list[str]:
+    """The secrets that count for this customer: any Sender's when it is named by From,
+    else those of the Sender credentials carrying its username."""
+    by_from = _named_by(caller) == "From"
+    return [
+        c.shared_secret
+        for c in identities.sender
+        if c.shared_secret is not None
+        and (by_from or c.identity.lower() == caller.customer.username_key)
+    ]
 
 
 def _describe(identities: Identities) -> str:

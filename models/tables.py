@@ -98,6 +98,8 @@ class Customer(Model):
     # The buyer's own identity for the cXML From credential, where the buyer gave one.
     buyer_domain = fields.CharField(max_length=64, null=True)
     buyer_identity = fields.CharField(max_length=254, null=True)
+    # Lower-cased: names a customer set to be named by the cXML From identity.
+    buyer_identity_key = fields.CharField(max_length=254, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

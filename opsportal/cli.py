@@ -27,7 +27,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from opsportal.app import create_app
 
-    print(f"GraphiQL: http://{args.host}:{args.port}/graphql  database: {settings.database_url}")
+    print(f"GraphiQL: http://{args.host}:{args.port}/graphql  database: {settings.database_shown}")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, workers=1)
     return 0
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from models.customers import Supplier
 from models.database import DEFAULT_DATABASE_URL
@@ -48,6 +49,11 @@ class Settings:
                 f"OPSPORTAL_SUPPLIER_DUNS={self.supplier_duns!r}: a DUNS number is 9 digits "
                 "(or 13 with a DUNS+4 suffix)."
             )
+        if not self.database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
+            raise ConfigError(
+                f"DATABASE_URL={self.database_shown!r}: give sqlite://PATH or "
+                "postgres://USER:PASSWORD@HOST:PORT/DATABASE."
+            )
         if not self.public_url.startswith(("http://", "https://")):
             raise ConfigError(
                 f"OPSPORTAL_PUBLIC_URL={self.public_url!r}: give the server's public base URL, "
@@ -74,6 +80,15 @@ class Settings:
             raise ConfigError(
                 f"OPSPORTAL_CURRENCY={self.currency!r}: an ISO 4217 code such as USD or EUR."
             )
+
+    @property
+    def database_shown(self) -> str:
+        """The database URL without its password, for printing."""
+        parts = urlsplit(self.database_url)
+        if parts.password is None:
+            return self.database_url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
 
     @property
     def storefront(self) -> str:

@@ -103,12 +103,22 @@ def test_import_needs_code_and_name_columns(tmp_path: Path) -> None:
         ({"OPSPORTAL_SUPPLIER_DUNS": "12-345"}, "DUNS number"),
         ({"OPSPORTAL_PUBLIC_URL": "punchout.example.com"}, "public base URL"),
         ({"OPSPORTAL_TOKEN_TTL_MINUTES": "soon"}, "not a number"),
+        ({"OPSPORTAL_TOKEN_TTL_MINUTES": "nan"}, "not a number"),
+        ({"OPSPORTAL_CURRENCY": "euros"}, "ISO 4217"),
+        ({"DATABASE_URL": "mysql://u:S3cretPw@db/x"}, "sqlite://PATH"),
     ],
 )
 def test_serve_refuses_bad_configuration(tmp_path: Path, env: dict[str, str], message: str) -> None:
     done = opsportal(tmp_path, "serve", "--port", "1", env=env)
     assert done.returncode == 2
     assert message in done.stderr
+
+
+def test_the_database_password_is_never_printed(tmp_path: Path) -> None:
+    done = opsportal(tmp_path, "serve", env={"DATABASE_URL": "mysql://u:S3cretPw@db/x"})
+    assert "S3cretPw" not in done.stdout + done.stderr
+    shown = Settings(database_url="postgres://app:S3cretPw@db.example:5432/portal").database_shown
+    assert shown == "postgres://app:***@db.example:5432/portal"
 
 
 def test_supplier_identity_rule() -> None:

@@ -27,6 +27,8 @@ BOMB = """<?xml version="1.0"?>
 XXE = """<?xml version="1.0"?>
 <!DOCTYPE cXML [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
 <cXML><Header/><Request><ProfileRequest>&secret;</ProfileRequest></Request></cXML>"""
+PARAMETER_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE cXML [<!ENTITY % a "x"> %a;]><cXML/>"""
 DEEP = "<cXML>" + "<a>" * 50_000 + "</a>" * 50_000 + "</cXML>"
 NO_SENDER = """<cXML payloadID="1@x" timestamp="2026-01-01T00:00:00Z"><Header>
 <From><Credential domain="x"><Identity>a</Identity></Credential></From>
@@ -67,6 +69,7 @@ async def test_oversized_body(database_url: str, db: str) -> None:
         (XXE, "HOSTILE_XML"),
         (DEEP, "HOSTILE_XML"),
         (b"<html><body>hello</body></html>", "NOT_CXML"),
+        (PARAMETER_ENTITY, "HOSTILE_XML"),
     ],
 )
 async def test_unreadable_documents_get_406(
@@ -115,9 +118,9 @@ async def test_bad_requests_get_400(client: httpx.AsyncClient, buyer: Buyer) -> 
     source = setup_document(buyer.username, buyer.key, operation="source")
     await expect(client, source, 400, "INVALID_REQUEST", buyer.customer_id)
     mode = setup_document(buyer.username, buyer.key, mode="staging")
-    await expect(client, mode, 400, "INVALID_REQUEST")
+    await expect(client, mode, 400, "INVALID_REQUEST", buyer.customer_id)
     two = setup_document(buyer.username, buyer.key, request="<ProfileRequest/><ProfileRequest/>")
-    await expect(client, two, 400, "INVALID_REQUEST")
+    await expect(client, two, 400, "INVALID_REQUEST", buyer.customer_id)
     other = setup_document(buyer.username, buyer.key, request="<StatusUpdateRequest/>")
     await expect(client, other, 450, "UNSUPPORTED_REQUEST", buyer.customer_id)
 

@@ -102,3 +102,22 @@ async def test_the_example_request_connects(api: Api, world: World, buyer: Buyer
     hidden = body["data"]["customer"]["punchoutCredentials"]["exampleSetupRequest"]
     assert buyer.key not in hidden and "PUNCHOUT-API-KEY" in hidden
     assert (await post_cxml(api.http, hidden)).code == 401
+
+
+async def test_secrets_are_redacted_in_any_encoding(api: Api, world: World, buyer: Buyer) -> None:
+    utf8 = setup_document(buyer.username, buyer.key, cookie="Müller")
+    utf16 = utf8.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    latin1 = utf8.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("latin-1")
+    broken = utf16[: len(utf16) // 2 * 2 - 40]  # cut short: it no longer parses
+    for document in (utf16, latin1, broken):
+        await post_cxml(api.http, document)
+    customer = global_id("Customer", buyer.customer_id)
+    body = await api(LOG, {"id": customer, "first": 10}, world.tokens["companyEdit"])
+    logged = [e["node"] for e in body["data"]["customer"]["cxmlLog"]["edges"]]
+    assert [e["statusCode"] for e in logged] == [200, 200]  # the broken one names nobody
+    for entry in logged:
+        assert "Müller" in entry["requestBody"]
+        assert "<SharedSecret>***</SharedSecret>" in entry["requestBody"]
+    for entry in await CxmlExchange.all():
+        for shown in (buyer.key, "\ufffd".join(buyer.key), buyer.key[:20]):
+            assert shown not in entry.request_body

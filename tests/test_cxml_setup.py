@@ -198,7 +198,10 @@ async def test_every_path_takes_the_same_requests(
     assert (await CxmlExchange.get()).route == path
 
 
-@pytest.mark.parametrize("content_type", ["application/xml", "text/xml", "text/plain", ""])
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/xml", "text/xml", "text/plain", "", "application/x-www-form-urlencoded"],
+)
 async def test_xml_bodies_in_any_content_type(
     client: httpx.AsyncClient, buyer: Buyer, content_type: str
 ) -> None:
@@ -249,3 +252,53 @@ async def test_profile_request_lists_what_the_server_takes(
     names = answer.root.xpath("//ProfileResponse/Transaction/@requestName")
     assert names == ["PunchOutSetupRequest", "ProfileRequest", "OrderRequest"]
     assert await PunchoutSession.all().count() == 0
+
+
+async def test_any_customer_named_with_its_key_is_accepted(
+    client: httpx.AsyncClient, world: World, buyer: Buyer
+) -> None:
+    from tests.conftest import make_buyer
+
+    other = await make_buyer(world.globex, "other-buyer")
+    wrong_a = SENDER.format(identity=buyer.username, secret="not-the-key")
+    right_b = SENDER.format(identity=other.username, secret=other.key)
+    for senders in (wrong_a + right_b, right_b + wrong_a):
+        answer = await post_cxml(client, setup_document(buyer.username, None, senders=senders))
+        assert answer.code == 200
+    sessions = await PunchoutSession.all().values_list("customer_id", flat=True)
+    assert sessions == [other.customer_id, other.customer_id]
+
+
+async def test_a_from_named_customer_uses_its_stored_buyer_identity(
+    api: Api, world: World, buyer: Buyer
+) -> None:
+    customer = global_id("Customer", buyer.customer_id)
+    admin = world.tokens["administrator"]
+    set_identity = """mutation($input: SetBuyerIdentityInput!) {
+      setBuyerIdentity(input: $input) { errors { code } } }"""
+    await api(
+        set_identity,
+        {"input": {"customerId": customer, "domain": "NetworkID", "identity": "AN01000000123"}},
+        admin,
+    )
+    await api(
+        SET_FIELD,
+        {"input": {"customerId": customer, "key": "PUNCHOUT_IDENTITY_CREDENTIAL", "value": "From"}},
+        admin,
+    )
+    example = await api(
+        "query($id: ID!) { customer(id: $id) { punchoutCredentials { exampleSetupRequest } } }",
+        {"id": customer},
+        admin,
+    )
+    document = example["data"]["customer"]["punchoutCredentials"]["exampleSetupRequest"]
+    assert "AN01000000123" in document
+    assert (await post_cxml(api.http, document)).code == 200
+    # The hub's own identity as Sender, the buyer's in From (lower-cased on the way).
+    hub = setup_document(
+        buyer.username,
+        None,
+        from_="an01000000123",
+        senders=SENDER.format(identity="sysadmin@ariba.example", secret=buyer.key),
+    )
+    assert (await post_cxml(api.http, hub)).code == 200

@@ -215,3 +215,22 @@ async def test_customer_details_refused(api: Api, world: World, kind: str, code:
     body = await api(CUSTOMER_DETAILS, {"id": customer}, token_for(world, kind))
     assert body["data"] == {"customer": None}
     assert error_codes(body) == [code]
+
+
+async def test_ids_and_cursors_beyond_any_row_read_as_missing(api: Api, world: World) -> None:
+    token = world.tokens["administrator"]
+    for type_name, query in (
+        ("Customer", "query($id: ID!) { customer(id: $id) { id } }"),
+        ("Company", "query($id: ID!) { company(id: $id) { id } }"),
+        ("Company", "query($id: ID!) { node(id: $id) { id } }"),
+    ):
+        body = await api(query, {"id": global_id(type_name, 99_999_999_999)}, token)
+        assert "errors" not in body and list(body["data"].values()) == [None]
+    import base64
+    import json
+
+    cursor = base64.urlsafe_b64encode(json.dumps([99_999_999_999]).encode()).decode()
+    query = """query($id: ID!, $after: String) {
+      company(id: $id) { customers(after: $after) { edges { node { id } } } } }"""
+    body = await api(query, {"id": global_id("Company", world.acme.id), "after": cursor}, token)
+    assert error_codes(body) == ["BAD_USER_INPUT"]
