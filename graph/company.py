@@ -12,6 +12,7 @@ from graph.errors import CompanyError, company_error
 from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info, parse_global_id
 from graph.permissions import guard
 from models import companies
+from models import search as search_module
 from models.access import Ability
 from models.errors import DomainError
 from models.tables import Company as CompanyRow
@@ -40,6 +41,7 @@ class Company(relay.Node):
     @strawberry.field(description="The company's customers, oldest first.")
     async def customers(
         self,
+        info: Info,
         first: Annotated[int, strawberry.argument(description="At most 100.")] = 50,
         after: Annotated[
             str | None, strawberry.argument(description="The `endCursor` of the previous page.")
@@ -48,10 +50,14 @@ class Company(relay.Node):
         from graph.customer import Customer
 
         first = bounded_first(first, CUSTOMERS_CAP)
-        query = CustomerRow.filter(company_id=self.id)
-        if after is not None:
-            query = query.filter(id__gt=decode_cursor(after, int)[0])
-        rows = await query.order_by("id").limit(first + 1)
+        if after is None:  # the usual case, batched across every company listed
+            rows = await info.context.loaders.first_customers.load((self.id, first + 1))
+        else:
+            rows = (
+                await CustomerRow.filter(company_id=self.id, id__gt=decode_cursor(after, int)[0])
+                .order_by("id")
+                .limit(first + 1)
+            )
         edges = [relay.Edge(cursor=encode_cursor(r.id), node=Customer.from_row(r)) for r in rows]
         return relay.Connection(
             edges=edges[:first], page_info=page_info(edges[:first], len(rows) > first, bool(after))
@@ -83,9 +89,9 @@ async def search(
     position = None
     if after is not None:
         tier, key, row_id = decode_cursor(after, int, str, int)
-        position = companies.SearchPosition(tier, key, row_id)
+        position = search_module.SearchPosition(tier, key, row_id)
     viewer = await info.context.viewer()
-    rows, has_next = await companies.search_companies(
+    rows, has_next = await search_module.search(
         viewer, search, bounded_first(first, SEARCH_CAP), position
     )
     edges = [

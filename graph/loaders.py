@@ -6,8 +6,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
+from tortoise import connections
 
-from models.tables import Company, CustomerRole, CustomerSetting
+from models.database import dialect
+from models.tables import Company, Customer, CustomerRole, CustomerSetting
 
 
 async def _companies(ids: Sequence[int]) -> list[Company | None]:
@@ -31,6 +33,29 @@ async def _settings(customer_ids: Sequence[int]) -> list[dict[str, str]]:
     return [found[i] for i in customer_ids]
 
 
+async def _first_customers(keys: Sequence[tuple[int, int]]) -> list[list[Customer]]:
+    """The first `n` customers (by id) of each company, for every (company, n) at once: one
+    window query, whatever the number of companies listed."""
+    postgres = dialect() == "postgres"
+    companies = sorted({company for company, _ in keys})
+    most = max(n for _, n in keys)
+    marks = (
+        ", ".join(f"${i}" for i in range(1, len(companies) + 1))
+        if postgres
+        else ", ".join("?" for _ in companies)
+    )
+    limit = f"${len(companies) + 1}" if postgres else "?"
+    statement = (
+        "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY company_id ORDER BY id) "
+        f"AS n FROM customer WHERE company_id IN ({marks})) AS ranked WHERE n <= {limit}"
+    )
+    rows = await connections.get("default").execute_query_dict(statement, [*companies, most])
+    found: dict[int, list[Customer]] = defaultdict(list)
+    for customer in await Customer.filter(id__in=[r["id"] for r in rows]).order_by("id"):
+        found[customer.company_id].append(customer)  # type: ignore[attr-defined]
+    return [found[company][:n] for company, n in keys]
+
+
 class Loaders:
     """Built fresh for each request: a loader shared across requests would leak data."""
 
@@ -38,3 +63,4 @@ class Loaders:
         self.company = DataLoader(load_fn=_companies)
         self.customer_roles = DataLoader(load_fn=_roles)
         self.customer_settings = DataLoader(load_fn=_settings)
+        self.first_customers = DataLoader(load_fn=_first_customers)

@@ -9,14 +9,22 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from models.companies import clean_code, clean_name, company_words
+from models.companies import clean_code, clean_name, search_text
 from models.database import dialect
 from models.errors import DomainError
 from models.tables import Company
 from models.text import code_key, name_key
 
 BATCH = 5000
-COMPANY_COLUMNS = ("name", "code", "code_key", "name_key", "created_at", "updated_at")
+COMPANY_COLUMNS = (
+    "name",
+    "code",
+    "code_key",
+    "name_key",
+    "search_text",
+    "created_at",
+    "updated_at",
+)
 
 
 @dataclass
@@ -85,19 +93,9 @@ async def _insert(batch: dict[str, tuple[str, str]], report: ImportReport) -> No
         stamp: object = now if dialect() == "postgres" else now.isoformat(" ")
         await conn.execute_many(
             _insert_sql("company", COMPANY_COLUMNS),
-            [[name, code, key, name_key(name), stamp, stamp] for key, (code, name) in new.items()],
-        )
-        ids = dict(
-            await Company.filter(code_key__in=list(new))
-            .using_db(conn)
-            .values_list("code_key", "id")
-        )
-        await conn.execute_many(
-            _insert_sql("company_word", ("company_id", "word")),
             [
-                [ids[key], word]
+                [name, code, key, name_key(name), search_text(name, code), stamp, stamp]
                 for key, (code, name) in new.items()
-                for word in sorted(company_words(name, code))
             ],
         )
         report.imported += len(new)

@@ -18,29 +18,17 @@ class Company(Model):
     # Case- and accent-folded copies, kept by models.companies, so that search is index-served.
     code_key = fields.CharField(max_length=64, unique=True)
     name_key = fields.CharField(max_length=255)
+    # The folded words of name and code: what the full-text index of models.search holds.
+    # Nullable only so that the column could be added to a full table; always set.
+    search_text = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
-    words: fields.ReverseRelation[CompanyWord]
     customers: fields.ReverseRelation[Customer]
 
     class Meta:
         table = "company"
         indexes = [Index(fields=("name_key", "id"))]
-
-
-# One folded word of a company's name or code: the typeahead's prefix index.
-class CompanyWord(Model):
-    id = fields.IntField(primary_key=True)
-    company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
-        "models.Company", related_name="words", on_delete=fields.CASCADE, db_index=False
-    )
-    word = fields.CharField(max_length=64)
-
-    class Meta:
-        table = "company_word"
-        unique_together = (("word", "company"),)
-        indexes = [Index(fields=("company_id",))]
 
 
 # A member of the supplier's staff who signs in to the portal.

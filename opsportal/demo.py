@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from faker import Faker
 
 from models.access import Viewer
 from models.auth import add_staff
@@ -14,6 +17,7 @@ from models.developer_fields import API_KEY_SETTING
 from models.tables import Company, Customer, CustomerSetting, Staff
 
 DEMO_ADMIN = "admin@demo.example"
+FAKER_LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "sv_SE"]
 DEMO_PASSWORD_DEFAULT_LENGTH = 12
 
 _FIRST = [
@@ -88,16 +92,21 @@ _SECOND = [
 _SUFFIX = ["Ltd", "GmbH", "Inc.", "LLC", "SA", "AG", "BV", "plc", "S.r.l.", "Co."]
 
 
-def demo_companies(count: int, seed: int = 114729) -> list[dict[str, str]]:
-    """`count` distinct companies with codes like C000042, deterministic for a seed."""
+def demo_companies(count: int, seed: int = 114729) -> Iterator[dict[str, str]]:
+    """`count` distinct companies with codes like C000042, deterministic for a seed: first a
+    few well-known fictional names (Acme Supplies Ltd is C000042), then Faker's companies
+    of eight European and American locales."""
     rng = random.Random(seed)
-    rows = []
-    for i in range(count):
+    known = len(_FIRST) * 3
+    for i in range(min(count, known)):
         name = f"{rng.choice(_FIRST)} {rng.choice(_SECOND)} {rng.choice(_SUFFIX)}"
-        if i >= len(_FIRST) * 3:
-            name = f"{name} {rng.choice(['North', 'South', 'East', 'West', 'Central'])} {i}"
-        rows.append({"code": f"C{i + 1:06d}", "name": name})
-    return rows
+        yield {"code": f"C{i + 1:06d}", "name": name}
+    if count <= known:
+        return
+    fake = Faker(FAKER_LOCALES)
+    fake.seed_instance(seed)
+    for i in range(known, count):
+        yield {"code": f"C{i + 1:06d}", "name": fake.company()}
 
 
 DEMO_PUNCHOUT_CUSTOMER = "punchout-demo@buyer.example"

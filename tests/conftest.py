@@ -42,7 +42,6 @@ TABLES = [
     "customer",
     "staff_token",
     "staff_company",
-    "company_word",
     "company",
     "staff",
 ]

@@ -1,0 +1,172 @@
+"""The company typeahead: ranked, scoped, and served by indexes at a million companies.
+
+Ranking: exact code, then name prefix, then every typed word a prefix of some word of the name
+or code; alphabetical (folded name, then id) within each tier. Each tier is one bounded query;
+a page never sorts or counts every match.
+
+The word tier asks the database's full-text index (FTS5 on SQLite, a GIN-indexed tsvector on
+PostgreSQL) for the companies with every typed prefix, but no more than RARE of them. Up to
+RARE matches, those companies drive the query and are sorted (at most RARE rows). Beyond, the
+matches are dense (one company in N / RARE or more), so walking the name index in order and
+checking each company's words finds a page after a few thousand rows at most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise import connections
+
+from models.access import Ability, Viewer, require
+from models.database import dialect
+from models.text import code_key, prefix_upper_bound, words
+
+EXACT_CODE, NAME_PREFIX, WORD_PREFIX = 0, 1, 2
+RARE = 2000  # up to this many full-text matches drive the query; beyond, the name index does
+MAX_TOKENS = 8  # typed words beyond these are ignored: a typeahead is not a document search
+COLUMNS = "c.id, c.name, c.code, c.name_key"
+
+
+@dataclass(frozen=True)
+class SearchPosition:
+    """Where a page ended: the keyset cursor (tier, folded name, id)."""
+
+    tier: int
+    name_key: str
+    id: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    name: str
+    code: str
+    name_key: str
+
+
+class _Sql:
+    """Builds one statement with the dialect's placeholders."""
+
+    def __init__(self) -> None:
+        self.postgres = dialect() == "postgres"
+        self.params: list[Any] = []
+
+    def p(self, value: Any) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}" if self.postgres else "?"
+
+    def has_word(self, token: str) -> str:
+        """The company has a word starting with `token` (tokens are letters and digits only,
+        so they need no escaping in LIKE)."""
+        return f"(' ' || c.search_text) LIKE {self.p(f'% {token}%')}"
+
+    def among(self, ids: list[int]) -> str:
+        if self.postgres:
+            return f"c.id = ANY({self.p(ids)}::int[])"
+        return f"c.id IN ({', '.join(self.p(i) for i in ids)})"
+
+    def unindexed(self, column: str) -> str:
+        # Ordering by an expression keeps the planner from walking the name index when a
+        # small candidate set should drive the query instead.
+        return f"{column} || ''" if self.postgres else f"+{column}"
+
+
+async def _matches(tokens: list[str]) -> list[int] | None:
+    """The ids of companies with a word for every token, from the full-text index; None when
+    there are more than RARE."""
+    if dialect() == "postgres":
+        query = " & ".join(f"{t}:*" for t in tokens)
+        statement = (
+            "SELECT id FROM company WHERE to_tsvector('simple', search_text) @@ "
+            f"to_tsquery('simple', $1) LIMIT {RARE + 1}"
+        )
+    else:
+        query = " ".join(f'"{t}"*' for t in tokens)
+        statement = (
+            f"SELECT rowid AS id FROM company_fts WHERE company_fts MATCH ? LIMIT {RARE + 1}"
+        )
+    rows = await connections.get("default").execute_query_dict(statement, [query])
+    return [r["id"] for r in rows] if len(rows) <= RARE else None
+
+
+def _scope(sql: _Sql, viewer: Viewer) -> str | None:
+    if not viewer.scoped:
+        return None
+    staff = sql.p(viewer.staff.id)
+    return f"c.id IN (SELECT company_id FROM staff_company WHERE staff_id = {staff})"
+
+
+def _after(sql: _Sql, tier: int, after: SearchPosition | None) -> str | None:
+    if after is None or after.tier != tier:
+        return None
+    later = f"c.name_key > {sql.p(after.name_key)}"
+    same = f"c.name_key = {sql.p(after.name_key)} AND c.id > {sql.p(after.id)}"
+    return f"({later} OR ({same}))"
+
+
+async def _fetch(sql: _Sql, where: list[str | None], order_driven: bool, limit: int) -> list[Hit]:
+    order = sql.unindexed("c.name_key") if order_driven else "c.name_key"
+    conditions = " AND ".join(w for w in where if w) or "1 = 1"
+    statement = (
+        f"SELECT {COLUMNS} FROM company c WHERE {conditions} "
+        f"ORDER BY {order}, c.id LIMIT {sql.p(limit)}"
+    )
+    rows = await connections.get("default").execute_query_dict(statement, sql.params)
+    return [Hit(r["id"], r["name"], r["code"], r["name_key"]) for r in rows]
+
+
+async def _tier(
+    tier: int,
+    search: str,
+    tokens: list[str],
+    viewer: Viewer,
+    limit: int,
+    after: SearchPosition | None,
+    matches: list[int] | None,
+) -> list[Hit]:
+    sql = _Sql()
+    phrase = " ".join(tokens)
+    where: list[str | None] = []
+    driven = viewer.scoped  # an assigned few companies drive a scoped viewer's queries
+    if tier == EXACT_CODE:
+        where.append(f"c.code_key = {sql.p(code_key(search))}")
+    elif tier == NAME_PREFIX and not tokens:
+        pass  # nothing typed: every company, alphabetically
+    else:
+        where.append(f"c.code_key <> {sql.p(code_key(search))}")
+        in_prefix = (
+            f"c.name_key >= {sql.p(phrase)} AND c.name_key < {sql.p(prefix_upper_bound(phrase))}"
+        )
+        where.append(in_prefix if tier == NAME_PREFIX else f"NOT ({in_prefix})")
+    if tier == WORD_PREFIX:
+        if matches is not None:
+            if not matches:
+                return []
+            where.append(sql.among(matches))
+            driven = True
+        else:
+            where += [sql.has_word(t) for t in tokens]
+    where += [_scope(sql, viewer), _after(sql, tier, after)]
+    return await _fetch(sql, where, driven, limit)
+
+
+async def search(
+    viewer: Viewer | None, search: str, first: int, after: SearchPosition | None = None
+) -> tuple[list[tuple[Hit, SearchPosition]], bool]:
+    """Up to `first` ranked hits after `after`, and whether more follow."""
+    viewer = require(viewer, Ability.REACH_COMPANIES)
+    tokens = list(dict.fromkeys(words(search)))[:MAX_TOKENS]
+    tiers = [EXACT_CODE, NAME_PREFIX, WORD_PREFIX] if tokens else [NAME_PREFIX]
+    found: list[tuple[Hit, SearchPosition]] = []
+    matches = None
+    for tier in tiers:
+        if after is not None and tier < after.tier:
+            continue
+        if tier == WORD_PREFIX:
+            matches = await _matches(tokens)
+        hits = await _tier(tier, search, tokens, viewer, first + 1 - len(found), after, matches)
+        found += [(h, SearchPosition(tier, h.name_key, h.id)) for h in hits]
+        if len(found) > first:
+            break
+    return found[:first], len(found) > first
