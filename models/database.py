@@ -56,9 +56,25 @@ def _connection(database_url: str) -> str | dict[str, Any]:
 TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
 
 
+# Any fixed number: the PostgreSQL advisory lock that lets one process at a time migrate.
+MIGRATION_LOCK = 0x6F7073706F7274
+
+
 async def migrate_database(database_url: str) -> None:
-    """Create or upgrade the schema to the newest migration."""
-    await migrate(config=tortoise_config(database_url))
+    """Create or upgrade the schema to the newest migration. On PostgreSQL, under an advisory
+    lock: several workers or machines starting at once migrate one after the other (the
+    later ones find nothing left to do)."""
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        await migrate(config=tortoise_config(database_url))
+        return
+    import asyncpg
+
+    lock = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await lock.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        await migrate(config=tortoise_config(database_url))
+    finally:
+        await lock.close()  # closing the session releases the lock
 
 
 @asynccontextmanager

@@ -25,10 +25,34 @@ def _run_with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from opsportal.app import create_app
+    from models.database import migrate_database
 
-    print(f"GraphiQL: http://{args.host}:{args.port}/graphql  database: {settings.database_shown}")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, workers=1)
+    if args.workers < 1:
+        raise ConfigError("--workers is 1 or more.")
+    if args.workers > 1 and settings.database_url.startswith("sqlite"):
+        raise ConfigError(
+            "SQLite means one worker: for --workers above 1, use PostgreSQL "
+            "(DATABASE_URL=postgres://...)."
+        )
+    # Migrated once here, before any worker starts (each worker's start then finds it done).
+    asyncio.run(migrate_database(settings.database_url))
+    print(
+        f"GraphiQL: http://{args.host}:{args.port}/graphql  database: {settings.database_shown}"
+        f"  workers: {args.workers}"
+    )
+    if args.workers == 1:
+        from opsportal.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    else:
+        # Each worker process builds its own app from the same environment.
+        uvicorn.run(
+            "opsportal.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+        )
     return 0
 
 
@@ -60,6 +84,17 @@ def _csv_rows(path: Path) -> Iterator[dict[str, str | None]]:
             yield {(k or "").strip().lower(): v for k, v in row.items()}
 
 
+BAR = 40
+
+
+def _count_rows(path: Path) -> int:
+    """Data rows in a CSV file, counted fast for the progress bar (a quoted newline inside a
+    field makes it an estimate, which is all a progress bar needs)."""
+    with path.open("rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return max(lines - 1, 0)
+
+
 def cmd_companies_import(args: argparse.Namespace, settings: Settings) -> int:
     from models.company_import import import_companies
 
@@ -67,9 +102,18 @@ def cmd_companies_import(args: argparse.Namespace, settings: Settings) -> int:
     if not path.is_file():
         raise DomainError("NOT_FOUND", f"{path}: no such file.")
 
+    total = _count_rows(path) if sys.stderr.isatty() else 0
+
     def progress(done: int) -> None:
-        if sys.stderr.isatty():
-            print(f"\r{done:,} rows read", end="", file=sys.stderr, flush=True)
+        if total:
+            filled = int(BAR * min(done, total) / total)
+            bar = "#" * filled + "-" * (BAR - filled)
+            print(
+                f"\r[{bar}] {done / total:4.0%} {done:,}/{total:,} rows",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
     async def work() -> int:
         report = await import_companies(_csv_rows(path), progress)
@@ -116,6 +160,9 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the server (GraphiQL at /graphql)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (PostgreSQL only; default 1)"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     staff = commands.add_parser("staff", help="manage staff").add_subparsers(

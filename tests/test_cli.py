@@ -176,3 +176,38 @@ def test_serve_answers_over_real_http(tmp_path: Path) -> None:
         output = server.communicate(timeout=20)[0]
     assert "demo-pass-123" not in output  # no secrets in the logs
     assert answer["data"]["login"]["token"] not in output
+
+
+def test_import_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    csv = tmp_path / "many.csv"
+    csv.write_text("code,name\n" + "".join(f"K{i},Company {i}\n" for i in range(12_000)))
+    leader, follower = pty.openpty()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
+    clean.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "opsportal.cli", "companies", "import", str(csv)],
+        cwd=tmp_path,
+        env=clean,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+        timeout=120,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert "imported 12,000 companies" in done.stdout
+    text = shown.decode()
+    assert f"[{'#' * 40}] 100% 12,000/12,000 rows" in text
+    assert "12,000/12,000" not in done.stdout  # the bar is for the terminal only

@@ -1,0 +1,220 @@
+"""Benchmark: the ranked company typeahead at a million companies, on one uvicorn worker.
+
+    python bench/typeahead.py [--companies 1000000] [--database-url URL] [--queries 1000]
+
+Fills the database itself (demo companies, imported in bulk; a database that has them
+already is reused), starts `opsportal serve` with one worker, and measures over HTTP on
+loopback, in one run:
+- the CompanySearch operation with typed texts of 2-12 characters and 1-3 words, taken from
+  real company names: unloaded latency (one request at a time) and throughput (8 in flight);
+- the trivial query `{ __typename }`, the same way;
+- the database query behind the search (models.search, in this process, no HTTP).
+Prints p50/p95/p99 latency and requests per second for each, and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from models.access import Viewer  # noqa: E402
+from models.auth import add_staff, issue_token  # noqa: E402
+from models.company_import import import_companies  # noqa: E402
+from models.database import open_database  # noqa: E402
+from models.search import search  # noqa: E402
+from models.tables import Company  # noqa: E402
+from opsportal.demo import demo_companies  # noqa: E402
+
+SEARCH = """query CompanySearch($search: String!) {
+  companies(search: $search, first: 10) {
+    edges { node { id name code } } pageInfo { hasNextPage endCursor }
+  }
+}"""
+TRIVIAL = {"query": "{ __typename }"}
+
+
+def typed_texts(names: list[str], count: int, seed: int = 7) -> list[str]:
+    """What people type: 1-3 words of a real name, each cut to a prefix, 2-12 characters."""
+    rng = random.Random(seed)
+    texts: list[str] = []
+    while len(texts) < count:
+        words = rng.choice(names).split()
+        taken = words[: rng.randint(1, min(3, len(words)))]
+        text = " ".join(w[: rng.randint(1, len(w))] for w in taken)[: rng.randint(2, 12)].strip()
+        if len(text.replace(" ", "")) >= 2:
+            texts.append(text)
+    return texts
+
+
+async def prepare(database_url: str, companies: int, count: int) -> tuple[str, list[str]]:
+    async with open_database(database_url):
+        have = await Company.all().count()
+        if have < companies:
+            started = time.perf_counter()
+            rows = list(demo_companies(companies))
+            generated = time.perf_counter() - started
+            started = time.perf_counter()
+            report = await import_companies(rows)
+            took = time.perf_counter() - started
+            print(
+                f"filled: {report.imported:,} companies imported in {took:.1f} s "
+                f"({report.imported / took:,.0f} rows/s; generating them took {generated:.1f} s)"
+            )
+        staff = await add_staff("bench@supplier.example", "bench-password", administrator=True)
+        token = await issue_token(staff, __import__("datetime").timedelta(hours=2))
+        rng = random.Random(11)
+        top = await Company.all().order_by("-id").first()
+        ids = [rng.randint(1, top.id) for _ in range(count)] if top else []
+        names = await Company.filter(id__in=ids).values_list("name", flat=True)
+        return token, typed_texts(list(names), count)
+
+
+def figures(name: str, seconds: float, latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000
+
+    row = {
+        "rps": len(ordered) / seconds,
+        "p50": statistics.median(ordered) * 1000,
+        "p95": at(0.95),
+        "p99": at(0.99),
+    }
+    print(f"{name:<38} {row['rps']:>8.0f} {row['p50']:>8.2f} {row['p95']:>8.2f} {row['p99']:>8.2f}")
+    return row
+
+
+async def drive(send, items: list, concurrency: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    queue = iter(items)
+
+    async def worker() -> None:
+        for item in queue:
+            started = time.perf_counter()
+            await send(item)
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies
+
+
+async def over_http(base: str, token: str, texts: list[str]) -> dict[str, dict[str, float]]:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as http:
+
+        async def typeahead(text: str) -> None:
+            response = await http.post(
+                "/graphql", json={"query": SEARCH, "variables": {"search": text}}
+            )
+            assert "errors" not in response.json(), response.text
+
+        async def trivial(_: object) -> None:
+            assert (await http.post("/graphql", json=TRIVIAL)).status_code == 200
+
+        await drive(typeahead, texts[:100], 4)  # warm the caches
+        await drive(trivial, list(range(200)), 4)
+        results = {
+            "typeahead, one at a time": figures(
+                "typeahead, one at a time", *await drive(typeahead, texts, 1)
+            ),
+            "{ __typename }, one at a time": figures(
+                "{ __typename }, one at a time", *await drive(trivial, texts, 1)
+            ),
+            "typeahead, 8 in flight": figures(
+                "typeahead, 8 in flight", *await drive(typeahead, texts, 8)
+            ),
+            "{ __typename }, 8 in flight": figures(
+                "{ __typename }, 8 in flight", *await drive(trivial, texts, 8)
+            ),
+        }
+    return results
+
+
+async def in_process(database_url: str, texts: list[str]) -> dict[str, float]:
+    async with open_database(database_url):
+        from models.tables import Staff
+
+        viewer = Viewer(await Staff.get(email="bench@supplier.example"))
+
+        async def query(text: str) -> None:
+            await search(viewer, text, 10)
+
+        await drive(query, texts[:100], 1)
+        return figures("database query (models.search)", *await drive(query, texts, 1))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--companies", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument(
+        "--database-url",
+        help="default: a SQLite file in the system's temporary folder, kept for the next run",
+    )
+    args = parser.parse_args()
+    database_url = args.database_url or (
+        f"sqlite://{tempfile.gettempdir()}/opsportal-bench-{args.companies}.sqlite3"
+    )
+    token, texts = asyncio.run(prepare(database_url, args.companies, args.queries))
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "opsportal.cli", "serve", "--port", str(port)],
+        cwd=tempfile.gettempdir(),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the server did not start")
+            time.sleep(0.2)
+        print(
+            f"\n{args.companies:,} companies on {database_url.split('://')[0]}, one uvicorn "
+            f"worker, {len(texts)} typed texts (2-12 characters, 1-3 words)"
+        )
+        print(f"{'':<38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+        http = asyncio.run(over_http(base, token, texts))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    raw = asyncio.run(in_process(database_url, texts))
+    ratio = http["typeahead, 8 in flight"]["rps"] / http["{ __typename }, 8 in flight"]["rps"]
+    print(f"typeahead throughput / trivial query throughput (8 in flight): {ratio:.2f}")
+    overhead = http["typeahead, one at a time"]["p50"] / raw["p50"]
+    print(f"typeahead over HTTP p50 / database query p50: {overhead:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

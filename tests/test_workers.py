@@ -1,0 +1,119 @@
+"""Several workers (or machines) against one PostgreSQL: nothing lives in one process's memory."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from tests.conftest import LOGIN, PASSWORD
+from tests.test_cli import _free_port, opsportal
+
+
+async def _fresh_database(postgres_url: str, name: str) -> str:
+    admin = await asyncpg.connect(postgres_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def test_sqlite_means_one_worker(tmp_path: Path) -> None:
+    done = opsportal(tmp_path, "serve", "--workers", "2")
+    assert done.returncode == 2
+    assert "SQLite means one worker" in done.stderr
+
+
+async def test_concurrent_starts_migrate_once(postgres_url: str) -> None:
+    url = await _fresh_database(postgres_url, "opsportal_migrate_race")
+    script = (
+        "import asyncio, sys; from models.database import migrate_database; "
+        "asyncio.run(migrate_database(sys.argv[1]))"
+    )
+    starts = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            script,
+            url,
+            cwd=Path(__file__).resolve().parents[1],
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    results = [await p.communicate() for p in starts]
+    assert [p.returncode for p in starts] == [0, 0, 0], [r[1][-800:] for r in results]
+
+
+async def test_two_workers_share_sign_ins_and_sessions(postgres_url: str, tmp_path: Path) -> None:
+    url = await _fresh_database(postgres_url, "opsportal_workers")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
+    env["DATABASE_URL"] = url
+    setup = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "opsportal.cli",
+            "staff",
+            "add",
+            "admin@supplier.example",
+            "--password",
+            PASSWORD,
+            "--administrator",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert setup.returncode == 0, setup.stderr
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "opsportal.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "no server"
+            time.sleep(0.2)
+        # Sign in once; every later request may land on either worker, on a new connection.
+        login = httpx.post(
+            f"{base}/graphql",
+            json={
+                "query": LOGIN,
+                "variables": {"email": "admin@supplier.example", "password": PASSWORD},
+            },
+        ).json()
+        token = login["data"]["login"]["token"]
+        for _ in range(20):
+            with httpx.Client(base_url=base) as fresh:
+                body = fresh.post(
+                    "/graphql",
+                    json={"query": "{ viewer { email } }"},
+                    headers={"Authorization": f"Bearer {token}"},
+                ).json()
+                assert body == {"data": {"viewer": {"email": "admin@supplier.example"}}}
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert output.count("Application startup complete") == 2, output
