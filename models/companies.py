@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from models import audit
 from models.access import Ability, Viewer, require
 from models.errors import DomainError
+from models.ranks import place
 from models.tables import Company, Staff, StaffCompany
 from models.text import code_key, name_key, words
 
@@ -71,6 +72,7 @@ async def create_company(
                 code_key=code_key(code),
                 name_key=name_key(name),
                 search_text=search_text(name, code),
+                sort_rank=await place(name_key(name), None, conn),
                 using_db=conn,
             )
             for member in staff:
@@ -107,6 +109,8 @@ async def update_company(
     staff = await _staff_by_email(assigned_staff) if assigned_staff is not None else None
     try:
         async with in_transaction() as conn:
+            if name_key(new_name) != company.name_key:
+                company.sort_rank = await place(name_key(new_name), company.id, conn)
             company.name, company.code = new_name, new_code
             company.name_key, company.code_key = name_key(new_name), code_key(new_code)
             company.search_text = search_text(new_name, new_code)

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from models.companies import clean_code, clean_name, search_text
 from models.database import dialect
 from models.errors import DomainError
+from models.ranks import rank_new
 from models.tables import Company
 from models.text import code_key, name_key
 
@@ -31,6 +32,7 @@ COMPANY_COLUMNS = (
 class ImportReport:
     imported: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> rows
+    new_ids: list[int] = field(default_factory=list, repr=False)
 
     @property
     def skipped_total(self) -> int:
@@ -41,7 +43,8 @@ async def import_companies(
     rows: Iterable[Mapping[str, str | None]],
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Insert new companies in batches; a bad row is counted and skipped, never fatal."""
+    """Insert new companies in batches; a bad row is counted and skipped, never fatal. The new
+    companies get their alphabetical ranks (and enter the word index) at the end, at once."""
     report = ImportReport()
     batch: dict[str, tuple[str, str]] = {}
     for row in rows:
@@ -65,6 +68,7 @@ async def import_companies(
         await _insert(batch, report)
         if progress:
             progress(report.imported + report.skipped_total)
+    await rank_new(report.new_ids)
     return report
 
 
@@ -97,5 +101,8 @@ async def _insert(batch: dict[str, tuple[str, str]], report: ImportReport) -> No
                 [name, code, key, name_key(name), search_text(name, code), stamp, stamp]
                 for key, (code, name) in new.items()
             ],
+        )
+        report.new_ids += await (
+            Company.filter(code_key__in=list(new)).using_db(conn).values_list("id", flat=True)
         )
         report.imported += len(new)

@@ -90,6 +90,9 @@ async def open_database(database_url: str) -> AsyncIterator[None]:
         # global fallback makes the ORM visible to request tasks, not just this one (as
         # tortoise.contrib.starlette does).
         await ctx.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        from models.ranks import repair_if_needed
+
+        await repair_if_needed()
         try:
             yield
         finally:

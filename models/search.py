@@ -73,21 +73,62 @@ class _Sql:
 
 
 async def _matches(tokens: list[str]) -> list[int] | None:
-    """The ids of companies with a word for every token, from the full-text index; None when
-    there are more than RARE."""
-    if dialect() == "postgres":
-        query = " & ".join(f"{t}:*" for t in tokens)
-        statement = (
-            "SELECT id FROM company WHERE to_tsvector('simple', search_text) @@ "
-            f"to_tsquery('simple', $1) LIMIT {RARE + 1}"
-        )
-    else:
-        query = " ".join(f'"{t}"*' for t in tokens)
-        statement = (
-            f"SELECT rowid AS id FROM company_fts WHERE company_fts MATCH ? LIMIT {RARE + 1}"
-        )
+    """PostgreSQL: the ids of companies with a word for every token, from the GIN index; None
+    when there are more than RARE."""
+    query = " & ".join(f"{t}:*" for t in tokens)
+    statement = (
+        "SELECT id FROM company WHERE to_tsvector('simple', search_text) @@ "
+        f"to_tsquery('simple', $1) LIMIT {RARE + 1}"
+    )
     rows = await connections.get("default").execute_query_dict(statement, [query])
     return [r["id"] for r in rows] if len(rows) <= RARE else None
+
+
+async def _first_rank(condition: str, params: list[Any]) -> int | None:
+    rows = await connections.get("default").execute_query_dict(
+        f"SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND {condition} "
+        "ORDER BY name_key, id LIMIT 1",
+        params,
+    )
+    return rows[0]["sort_rank"] if rows else None
+
+
+async def _fts_word_tier(
+    search: str, tokens: list[str], limit: int, after: SearchPosition | None
+) -> list[Hit]:
+    """SQLite: FTS5 hands out matches in rank (alphabetical) order; the first `limit` are
+    the page. The name-prefix tier's companies form one run of ranks, skipped by range."""
+    phrase = " ".join(tokens)
+    skip_from = await _first_rank("name_key >= ?", [phrase])
+    skip_to = await _first_rank("name_key >= ?", [prefix_upper_bound(phrase)])
+    start = -1
+    if after is not None and after.tier == WORD_PREFIX:
+        rows = await connections.get("default").execute_query_dict(
+            "SELECT sort_rank FROM company WHERE id = ?", [after.id]
+        )
+        start = rows[0]["sort_rank"] if rows and rows[0]["sort_rank"] is not None else start
+    segments: list[tuple[int, int | None]] = [(start, skip_from)]
+    if skip_from is not None and skip_to is not None:
+        segments.append((max(start, skip_to - 1), None))
+    match = " ".join(f'"{t}"*' for t in tokens)
+    exact = code_key(search)
+    hits: list[Hit] = []
+    for low, high in segments:
+        if len(hits) >= limit:
+            break
+        bound = "" if high is None else "AND f.rowid < ?"
+        rows = await connections.get("default").execute_query_dict(
+            f"SELECT {COLUMNS}, c.code_key FROM company_fts f CROSS JOIN company c "
+            f"ON c.sort_rank = f.rowid WHERE company_fts MATCH ? AND f.rowid > ? {bound} "
+            "ORDER BY f.rowid LIMIT ?",
+            [match, low, *([] if high is None else [high]), limit + 1],
+        )
+        hits += [
+            Hit(r["id"], r["name"], r["code"], r["name_key"])
+            for r in rows
+            if r["code_key"] != exact
+        ]
+    return hits[:limit]
 
 
 def _scope(sql: _Sql, viewer: Viewer) -> str | None:
@@ -139,7 +180,11 @@ async def _tier(
             f"c.name_key >= {sql.p(phrase)} AND c.name_key < {sql.p(prefix_upper_bound(phrase))}"
         )
         where.append(in_prefix if tier == NAME_PREFIX else f"NOT ({in_prefix})")
+    if tier == WORD_PREFIX and not sql.postgres and not viewer.scoped:
+        return await _fts_word_tier(search, tokens, limit, after)
     if tier == WORD_PREFIX:
+        if not sql.postgres:  # a scoped viewer: the assigned companies drive, checked by words
+            matches = None
         if matches is not None:
             if not matches:
                 return []
@@ -163,7 +208,7 @@ async def search(
     for tier in tiers:
         if after is not None and tier < after.tier:
             continue
-        if tier == WORD_PREFIX:
+        if tier == WORD_PREFIX and dialect() == "postgres":
             matches = await _matches(tokens)
         hits = await _tier(tier, search, tokens, viewer, first + 1 - len(found), after, matches)
         found += [(h, SearchPosition(tier, h.name_key, h.id)) for h in hits]

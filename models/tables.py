@@ -21,6 +21,9 @@ class Company(Model):
     # The folded words of name and code: what the full-text index of models.search holds.
     # Nullable only so that the column could be added to a full table; always set.
     search_text = fields.TextField(null=True)
+    # The company's place in (name_key, id) order, with gaps: SQLite's full-text index is keyed
+    # by it, so that matches come out alphabetically (models.ranks).
+    sort_rank = fields.BigIntField(null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -29,6 +32,15 @@ class Company(Model):
     class Meta:
         table = "company"
         indexes = [Index(fields=("name_key", "id"))]
+
+
+# One row: whether the full-text index's triggers are paused for a bulk load (models.ranks).
+class SearchIndexState(Model):
+    id = fields.IntField(primary_key=True)
+    paused = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "search_index_state"
 
 
 # A member of the supplier's staff who signs in to the portal.

@@ -1,0 +1,122 @@
+"""Alphabetical ranks: each company's place in (name_key, id) order, kept with gaps.
+
+SQLite's full-text index (FTS5) is keyed by the rank, so it hands out matches already in
+alphabetical order and a page of typeahead results stops after the first few matches,
+however many there are. A new or renamed company takes a rank between its neighbours; when a
+gap runs out, or after a bulk load, every rank is renumbered and the index rebuilt once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.database import dialect
+from models.tables import Company
+
+GAP = 1 << 20  # room for twenty halvings between two neighbours before a renumbering
+
+# The FTS5 index and the triggers that keep it in step with the company table, unless paused
+# for a bulk load (then renumber() rebuilds it in one go).
+SQLITE_INDEX = [
+    "CREATE VIRTUAL TABLE company_fts USING fts5("
+    "search_text, content='company', content_rowid='sort_rank', prefix='1 2 3', "
+    "tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER company_fts_insert AFTER INSERT ON company "
+    "WHEN new.sort_rank IS NOT NULL AND NOT (SELECT paused FROM search_index_state) BEGIN "
+    "INSERT INTO company_fts(rowid, search_text) VALUES (new.sort_rank, new.search_text); END",
+    "CREATE TRIGGER company_fts_delete AFTER DELETE ON company "
+    "WHEN old.sort_rank IS NOT NULL AND NOT (SELECT paused FROM search_index_state) BEGIN "
+    "INSERT INTO company_fts(company_fts, rowid, search_text) "
+    "VALUES ('delete', old.sort_rank, old.search_text); END",
+    "CREATE TRIGGER company_fts_update AFTER UPDATE OF search_text, sort_rank ON company "
+    "WHEN NOT (SELECT paused FROM search_index_state) BEGIN "
+    "INSERT INTO company_fts(company_fts, rowid, search_text) "
+    "SELECT 'delete', old.sort_rank, old.search_text WHERE old.sort_rank IS NOT NULL; "
+    "INSERT INTO company_fts(rowid, search_text) "
+    "SELECT new.sort_rank, new.search_text WHERE new.sort_rank IS NOT NULL; END",
+]
+
+
+def _db(conn: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
+    return conn or connections.get("default")
+
+
+async def _rank(conn: BaseDBAsyncClient | None, statement: str, params: list[Any]) -> int | None:
+    rows = await _db(conn).execute_query_dict(statement, params)
+    return rows[0]["sort_rank"] if rows else None
+
+
+async def place(
+    name_key: str, company_id: int | None, conn: BaseDBAsyncClient | None = None
+) -> int:
+    """A free rank between the neighbours of (name_key, company_id); a new company (no id
+    yet) goes after every company of the same name."""
+    pg = dialect() == "postgres"
+    mark = (lambda i: f"${i}") if pg else (lambda i: "?")
+    me = company_id if company_id is not None else 2**31 - 1  # after every id (int4)
+    before = (
+        "SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
+        f"(name_key < {mark(1)} OR (name_key = {mark(2)} AND id < {mark(3)})) "
+        "ORDER BY name_key DESC, id DESC LIMIT 1"
+    )
+    after = (
+        "SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
+        f"(name_key > {mark(1)} OR (name_key = {mark(2)} AND id > {mark(3)})) "
+        "ORDER BY name_key, id LIMIT 1"
+    )
+    for _ in range(2):
+        low = await _rank(conn, before, [name_key, name_key, me]) or 0
+        high = await _rank(conn, after, [name_key, name_key, me])
+        if high is None:
+            return low + GAP
+        if high - low >= 2:
+            return (low + high) // 2
+        await renumber(conn)
+    raise RuntimeError("no rank found after renumbering")  # unreachable: renumbering spaces all
+
+
+async def renumber(conn: BaseDBAsyncClient | None = None) -> None:
+    """Give every company a fresh, evenly spaced rank, and rebuild SQLite's index once."""
+    db = _db(conn)
+    sqlite = dialect() == "sqlite"
+    if sqlite:
+        await db.execute_script("UPDATE search_index_state SET paused = 1")
+    # Negative first, so that no new rank meets an old one under the unique index.
+    await db.execute_script("UPDATE company SET sort_rank = -id")
+    await db.execute_script(
+        f"UPDATE company SET sort_rank = ranked.n * {GAP} FROM (SELECT id, ROW_NUMBER() "
+        "OVER (ORDER BY name_key, id) AS n FROM company) AS ranked WHERE company.id = ranked.id"
+    )
+    if sqlite:
+        await db.execute_script("INSERT INTO company_fts(company_fts) VALUES ('rebuild')")
+        await db.execute_script("UPDATE search_index_state SET paused = 0")
+
+
+async def rank_new(company_ids: list[int]) -> None:
+    """Rank companies added without one (a bulk import): one by one when they are few next to
+    the rest, else by renumbering everything once."""
+    if not company_ids:
+        return
+    total = await Company.all().count()
+    if len(company_ids) * 20 > total:
+        await renumber()
+        return
+    for company in await Company.filter(id__in=company_ids).only("id", "name_key"):
+        rank = await place(company.name_key, company.id)
+        await Company.filter(id=company.id).update(sort_rank=rank)
+
+
+async def repair_if_needed() -> None:
+    """After a bulk load that did not finish (the process died), rank and index again."""
+    if dialect() == "sqlite":
+        rows = await connections.get("default").execute_query_dict(
+            "SELECT paused FROM search_index_state"
+        )
+        broken = bool(rows and rows[0]["paused"])
+    else:
+        broken = False
+    if broken or await Company.filter(sort_rank__isnull=True).exists():
+        await renumber()

@@ -1,0 +1,131 @@
+"""The typeahead's ranking, against a plain Python reading of the rule, on many companies."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from models.company_import import import_companies
+from models.ranks import GAP, renumber, repair_if_needed
+from models.tables import Company
+from models.text import code_key, name_key, words
+from tests.conftest import Api, World
+
+PAGE = """query($search: String!, $after: String) {
+  companies(search: $search, first: 7, after: $after) {
+    edges { node { code } } pageInfo { hasNextPage endCursor } } }"""
+VOCABULARY = [
+    "Acme",
+    "Acorn",
+    "Ace",
+    "Supplies",
+    "Supreme",
+    "Zürich",
+    "Zulu",
+    "Office",
+    "Offshore",
+    "Müller",
+    "Mueller",
+    "Ltd",
+    "GmbH",
+    "S.A.",
+    "and",
+    "Sons",
+    "A/S",
+]
+
+
+def expected(companies: list[tuple[int, str, str]], typed: str) -> list[str]:
+    """Exact code, then name prefix, then every typed word a word prefix; alphabetical."""
+    tokens = list(dict.fromkeys(words(typed)))
+    phrase = " ".join(tokens)
+    tiers: dict[int, list[tuple[str, int, str]]] = {0: [], 1: [], 2: []}
+    for company_id, name, code in companies:
+        key = (name_key(name), company_id, code)
+        company_words = words(name) + words(code)
+        if tokens and code_key(code) == code_key(typed):
+            tiers[0].append(key)
+        elif name_key(name).startswith(phrase):
+            tiers[1].append(key)
+        elif tokens and all(any(w.startswith(t) for w in company_words) for t in tokens):
+            tiers[2].append(key)
+    return [code for tier in (0, 1, 2) for _, _, code in sorted(tiers[tier])]
+
+
+async def every_page(api: Api, token: str, typed: str) -> list[str]:
+    codes, after = [], None
+    while True:
+        body = await api(PAGE, {"search": typed, "after": after}, token)
+        page = body["data"]["companies"]
+        codes += [e["node"]["code"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return codes
+        after = page["pageInfo"]["endCursor"]
+
+
+@pytest.fixture
+async def many(world: World) -> list[tuple[int, str, str]]:
+    rng = random.Random(5)
+    rows = [
+        {
+            "code": f"K{i:04d}",
+            "name": " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(1, 4))),
+        }
+        for i in range(400)
+    ]
+    rows.append({"code": "ACME-1", "name": "Zulu Office"})
+    await import_companies(rows)
+    return [(c.id, c.name, c.code) for c in await Company.all()]
+
+
+async def test_ranking_and_paging_match_the_rule(api: Api, world: World, many) -> None:
+    token = world.tokens["administrator"]
+    for typed in [
+        "ac",
+        "acme",
+        "a",
+        "s",
+        "su of",
+        "zu",
+        "mu",
+        "mü",
+        "of l",
+        "a s",
+        "acme-1",
+        "k0001",
+        "sons ltd",
+        "x",
+        "gmbh and",
+    ]:
+        assert await every_page(api, token, typed) == expected(many, typed), typed
+
+
+async def test_renames_and_new_companies_keep_their_place(api: Api, world: World, many) -> None:
+    from models.access import Viewer
+    from models.companies import create_company, update_company
+    from models.tables import Staff
+
+    admin = Viewer(await Staff.get(email="founder@supplier.example"))
+    # Many names squeezed between two neighbours use up the gap, forcing a renumbering.
+    for i in range(30):
+        await create_company(admin, "Acme " + "a" * (30 - i), f"SQ{i}")
+    first = await Company.get(code="K0001")
+    await update_company(admin, first.id, name="Aaaa Acme Renamed")
+    companies = [(c.id, c.name, c.code) for c in await Company.all()]
+    token = world.tokens["administrator"]
+    for typed in ["acme", "a", "renamed", "aa"]:
+        assert await every_page(api, token, typed) == expected(companies, typed), typed
+
+
+async def test_an_interrupted_bulk_load_is_repaired(api: Api, world: World, many) -> None:
+    await Company.filter(code__in=["K0001", "K0002"]).update(sort_rank=None)
+    await repair_if_needed()
+    assert not await Company.filter(sort_rank__isnull=True).exists()
+    ranks = await Company.all().order_by("name_key", "id").values_list("sort_rank", flat=True)
+    assert ranks == [GAP * (i + 1) for i in range(len(ranks))]
+    companies = [(c.id, c.name, c.code) for c in await Company.all()]
+    assert await every_page(api, world.tokens["administrator"], "acme") == expected(
+        companies, "acme"
+    )
+    await renumber()
