@@ -80,10 +80,11 @@ async def place(
 
 async def renumber(conn: BaseDBAsyncClient | None = None) -> None:
     """Give every company a fresh, evenly spaced rank, and rebuild SQLite's index once."""
+    from models.migrations import POSTGRES_PREFIX_FILL
+
     db = _db(conn)
     sqlite = dialect() == "sqlite"
-    if sqlite:
-        await db.execute_script("UPDATE search_index_state SET paused = 1")
+    await db.execute_script(f"UPDATE search_index_state SET paused = {'1' if sqlite else 'TRUE'}")
     # Negative first, so that no new rank meets an old one under the unique index.
     await db.execute_script("UPDATE company SET sort_rank = -id")
     await db.execute_script(
@@ -92,7 +93,10 @@ async def renumber(conn: BaseDBAsyncClient | None = None) -> None:
     )
     if sqlite:
         await db.execute_script("INSERT INTO company_fts(company_fts) VALUES ('rebuild')")
-        await db.execute_script("UPDATE search_index_state SET paused = 0")
+    else:
+        await db.execute_script("TRUNCATE company_prefix")
+        await db.execute_script(POSTGRES_PREFIX_FILL)
+    await db.execute_script(f"UPDATE search_index_state SET paused = {'0' if sqlite else 'FALSE'}")
 
 
 async def rank_new(company_ids: list[int]) -> None:
@@ -111,12 +115,9 @@ async def rank_new(company_ids: list[int]) -> None:
 
 async def repair_if_needed() -> None:
     """After a bulk load that did not finish (the process died), rank and index again."""
-    if dialect() == "sqlite":
-        rows = await connections.get("default").execute_query_dict(
-            "SELECT paused FROM search_index_state"
-        )
-        broken = bool(rows and rows[0]["paused"])
-    else:
-        broken = False
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT paused FROM search_index_state"
+    )
+    broken = bool(rows and rows[0]["paused"])
     if broken or await Company.filter(sort_rank__isnull=True).exists():
         await renumber()

@@ -19,6 +19,7 @@ from typing import Any
 from tortoise import connections
 
 from models.access import Ability, Viewer, require
+from models.companies import CODE_PATTERN
 from models.database import dialect
 from models.text import code_key, prefix_upper_bound, words
 
@@ -84,13 +85,74 @@ async def _matches(tokens: list[str]) -> list[int] | None:
     return [r["id"] for r in rows] if len(rows) <= RARE else None
 
 
-async def _first_rank(condition: str, params: list[Any]) -> int | None:
+async def _prefix_run(phrase: str) -> tuple[int | None, int | None]:
+    """The ranks where the names starting with `phrase` begin and where they end (None: no
+    such name follows), in one statement."""
+    postgres = dialect() == "postgres"
+
+    def first(mark: str) -> str:
+        return (
+            "(SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
+            f"name_key >= {mark} ORDER BY name_key, id LIMIT 1)"
+        )
+
+    marks = ("$1", "$2") if postgres else ("?", "?")
     rows = await connections.get("default").execute_query_dict(
-        f"SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND {condition} "
-        "ORDER BY name_key, id LIMIT 1",
-        params,
+        f"SELECT {first(marks[0])} AS start, {first(marks[1])} AS stop",
+        [phrase, prefix_upper_bound(phrase)],
     )
-    return rows[0]["sort_rank"] if rows else None
+    return rows[0]["start"], rows[0]["stop"]
+
+
+async def _start_rank(after: SearchPosition | None) -> int:
+    if after is None or after.tier != WORD_PREFIX:
+        return -1
+    mark = "$1" if dialect() == "postgres" else "?"
+    rows = await connections.get("default").execute_query_dict(
+        f"SELECT sort_rank FROM company WHERE id = {mark}", [after.id]
+    )
+    return rows[0]["sort_rank"] if rows and rows[0]["sort_rank"] is not None else -1
+
+
+def _segments(start: int, skip: tuple[int | None, int | None]) -> list[tuple[int, int | None]]:
+    """Rank ranges after `start` around the run of names the name-prefix tier showed."""
+    skip_from, skip_to = skip
+    segments: list[tuple[int, int | None]] = [(start, skip_from)]
+    if skip_from is not None and skip_to is not None:
+        segments.append((max(start, skip_to - 1), None))
+    return segments
+
+
+async def _prefix_stream_tier(
+    search: str, tokens: list[str], limit: int, after: SearchPosition | None
+) -> list[Hit]:
+    """PostgreSQL, common words: walk the stream of one token's first three letters in rank
+    (alphabetical) order, keeping the companies that have every token; the walk meets the
+    alphabetically first matches first and stops at `limit`."""
+    driver = max(tokens, key=lambda t: (min(len(t), 3), len(t)))
+    skip = await _prefix_run(" ".join(tokens))
+    exact = code_key(search)
+    hits: list[Hit] = []
+    for low, high in _segments(await _start_rank(after), skip):
+        if len(hits) >= limit:
+            break
+        sql = _Sql()
+        where = [f"p.prefix = {sql.p(driver[:3])}", f"p.sort_rank > {sql.p(low)}"]
+        if high is not None:
+            where.append(f"p.sort_rank < {sql.p(high)}")
+        where += [sql.has_word(t) for t in tokens]
+        statement = (
+            f"SELECT {COLUMNS}, c.code_key FROM company_prefix p JOIN company c "
+            f"ON c.sort_rank = p.sort_rank WHERE {' AND '.join(where)} "
+            f"ORDER BY p.sort_rank LIMIT {sql.p(limit + 1)}"
+        )
+        rows = await connections.get("default").execute_query_dict(statement, sql.params)
+        hits += [
+            Hit(r["id"], r["name"], r["code"], r["name_key"])
+            for r in rows
+            if r["code_key"] != exact
+        ]
+    return hits[:limit]
 
 
 async def _fts_word_tier(
@@ -99,17 +161,7 @@ async def _fts_word_tier(
     """SQLite: FTS5 hands out matches in rank (alphabetical) order; the first `limit` are
     the page. The name-prefix tier's companies form one run of ranks, skipped by range."""
     phrase = " ".join(tokens)
-    skip_from = await _first_rank("name_key >= ?", [phrase])
-    skip_to = await _first_rank("name_key >= ?", [prefix_upper_bound(phrase)])
-    start = -1
-    if after is not None and after.tier == WORD_PREFIX:
-        rows = await connections.get("default").execute_query_dict(
-            "SELECT sort_rank FROM company WHERE id = ?", [after.id]
-        )
-        start = rows[0]["sort_rank"] if rows and rows[0]["sort_rank"] is not None else start
-    segments: list[tuple[int, int | None]] = [(start, skip_from)]
-    if skip_from is not None and skip_to is not None:
-        segments.append((max(start, skip_to - 1), None))
+    segments = _segments(await _start_rank(after), await _prefix_run(phrase))
     match = " ".join(f'"{t}"*' for t in tokens)
     exact = code_key(search)
     hits: list[Hit] = []
@@ -182,6 +234,8 @@ async def _tier(
         where.append(in_prefix if tier == NAME_PREFIX else f"NOT ({in_prefix})")
     if tier == WORD_PREFIX and not sql.postgres and not viewer.scoped:
         return await _fts_word_tier(search, tokens, limit, after)
+    if tier == WORD_PREFIX and sql.postgres and not viewer.scoped and matches is None:
+        return await _prefix_stream_tier(search, tokens, limit, after)
     if tier == WORD_PREFIX:
         if not sql.postgres:  # a scoped viewer: the assigned companies drive, checked by words
             matches = None
@@ -203,6 +257,8 @@ async def search(
     viewer = require(viewer, Ability.REACH_COMPANIES)
     tokens = list(dict.fromkeys(words(search)))[:MAX_TOKENS]
     tiers = [EXACT_CODE, NAME_PREFIX, WORD_PREFIX] if tokens else [NAME_PREFIX]
+    if not CODE_PATTERN.fullmatch(search.strip()):
+        tiers = [t for t in tiers if t != EXACT_CODE]  # no code looks like that: skip a query
     found: list[tuple[Hit, SearchPosition]] = []
     matches = None
     for tier in tiers:

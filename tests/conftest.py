@@ -89,7 +89,8 @@ async def db(database_url: str) -> str:
     """Empty tables for this test; yields the database's dialect."""
     conn = connections.get("default")
     if dialect() == "postgres":
-        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        tables = ", ".join([*TABLES, "company_prefix"])
+        await conn.execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     else:
         await conn.execute_script("".join(f"DELETE FROM {t};" for t in TABLES))
     return dialect()
