@@ -23,6 +23,7 @@ from cxml.start import start_endpoint
 from graph.context import Context
 from graph.schema import schema
 from models.database import open_database
+from opsportal import logs
 from opsportal.config import Settings
 
 log = logging.getLogger("opsportal")
@@ -52,6 +53,7 @@ async def healthz(request: Request) -> Response:
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """The whole server. With manage_database=False the caller opens the database (tests)."""
     settings = settings or Settings.from_env()
+    logs.install()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

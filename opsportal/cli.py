@@ -196,6 +196,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from opsportal import logs
+
+    logs.install()
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
