@@ -4,11 +4,12 @@ Ranking: exact code, then name prefix, then every typed word a prefix of some wo
 or code; alphabetical (folded name, then id) within each tier. Each tier is one bounded query;
 a page never sorts or counts every match.
 
-The word tier asks the database's full-text index (FTS5 on SQLite, a GIN-indexed tsvector on
-PostgreSQL) for the companies with every typed prefix, but no more than RARE of them. Up to
-RARE matches, those companies drive the query and are sorted (at most RARE rows). Beyond, the
-matches are dense (one company in N / RARE or more), so walking the name index in order and
-checking each company's words finds a page after a few thousand rows at most.
+The word tier reads matches in alphabetical order and stops at the page's end: every company
+has a rank in (name_key, id) order (models.ranks). SQLite's FTS5 index is keyed by that rank
+and hands out the companies with every typed prefix in rank order. On PostgreSQL, the table
+company_prefix holds the first one to four letters of every word with the company's rank;
+the typed words' streams are joined on rank and read in rank order (a longer word is then
+checked in full). A crmCompanyEdit viewer's few assigned companies drive their queries instead.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from models.database import dialect
 from models.text import code_key, prefix_upper_bound, words
 
 EXACT_CODE, NAME_PREFIX, WORD_PREFIX = 0, 1, 2
-RARE = 2000  # up to this many full-text matches drive the query; beyond, the name index does
 MAX_TOKENS = 8  # typed words beyond these are ignored: a typeahead is not a document search
 COLUMNS = "c.id, c.name, c.code, c.name_key"
 
@@ -62,27 +62,10 @@ class _Sql:
         so they need no escaping in LIKE)."""
         return f"(' ' || c.search_text) LIKE {self.p(f'% {token}%')}"
 
-    def among(self, ids: list[int]) -> str:
-        if self.postgres:
-            return f"c.id = ANY({self.p(ids)}::int[])"
-        return f"c.id IN ({', '.join(self.p(i) for i in ids)})"
-
     def unindexed(self, column: str) -> str:
         # Ordering by an expression keeps the planner from walking the name index when a
         # small candidate set should drive the query instead.
         return f"{column} || ''" if self.postgres else f"+{column}"
-
-
-async def _matches(tokens: list[str]) -> list[int] | None:
-    """PostgreSQL: the ids of companies with a word for every token, from the GIN index; None
-    when there are more than RARE."""
-    query = " & ".join(f"{t}:*" for t in tokens)
-    statement = (
-        "SELECT id FROM company WHERE to_tsvector('simple', search_text) @@ "
-        f"to_tsquery('simple', $1) LIMIT {RARE + 1}"
-    )
-    rows = await connections.get("default").execute_query_dict(statement, [query])
-    return [r["id"] for r in rows] if len(rows) <= RARE else None
 
 
 async def _prefix_run(phrase: str) -> tuple[int | None, int | None]:
@@ -123,13 +106,16 @@ def _segments(start: int, skip: tuple[int | None, int | None]) -> list[tuple[int
     return segments
 
 
+PREFIX = 4  # company_prefix holds words' first 1-4 letters (migration 0008)
+
+
 async def _prefix_stream_tier(
     search: str, tokens: list[str], limit: int, after: SearchPosition | None
 ) -> list[Hit]:
-    """PostgreSQL, common words: walk the stream of one token's first three letters in rank
-    (alphabetical) order, keeping the companies that have every token; the walk meets the
-    alphabetically first matches first and stops at `limit`."""
-    driver = max(tokens, key=lambda t: (min(len(t), 3), len(t)))
+    """PostgreSQL: the typed words' prefix streams, joined on rank (index-only), read in rank
+    (alphabetical) order; a word longer than the stored prefixes is checked in full. The walk
+    meets the alphabetically first matches first and stops at `limit`."""
+    ordered = sorted(tokens, key=len, reverse=True)  # the longest word's stream is the shortest
     skip = await _prefix_run(" ".join(tokens))
     exact = code_key(search)
     hits: list[Hit] = []
@@ -137,14 +123,20 @@ async def _prefix_stream_tier(
         if len(hits) >= limit:
             break
         sql = _Sql()
-        where = [f"p.prefix = {sql.p(driver[:3])}", f"p.sort_rank > {sql.p(low)}"]
+        joins = [
+            f"JOIN company_prefix p{i} ON p{i}.prefix = {sql.p(t[:PREFIX])} "
+            f"AND p{i}.sort_rank = p0.sort_rank"
+            for i, t in enumerate(ordered)
+            if i
+        ]
+        where = [f"p0.prefix = {sql.p(ordered[0][:PREFIX])}", f"p0.sort_rank > {sql.p(low)}"]
         if high is not None:
-            where.append(f"p.sort_rank < {sql.p(high)}")
-        where += [sql.has_word(t) for t in tokens]
+            where.append(f"p0.sort_rank < {sql.p(high)}")
+        where += [sql.has_word(t) for t in ordered if len(t) > PREFIX]
         statement = (
-            f"SELECT {COLUMNS}, c.code_key FROM company_prefix p JOIN company c "
-            f"ON c.sort_rank = p.sort_rank WHERE {' AND '.join(where)} "
-            f"ORDER BY p.sort_rank LIMIT {sql.p(limit + 1)}"
+            f"SELECT {COLUMNS}, c.code_key FROM company_prefix p0 {' '.join(joins)} "
+            f"JOIN company c ON c.sort_rank = p0.sort_rank WHERE {' AND '.join(where)} "
+            f"ORDER BY p0.sort_rank LIMIT {sql.p(limit + 1)}"
         )
         rows = await connections.get("default").execute_query_dict(statement, sql.params)
         hits += [
@@ -216,7 +208,6 @@ async def _tier(
     viewer: Viewer,
     limit: int,
     after: SearchPosition | None,
-    matches: list[int] | None,
 ) -> list[Hit]:
     sql = _Sql()
     phrase = " ".join(tokens)
@@ -234,18 +225,10 @@ async def _tier(
         where.append(in_prefix if tier == NAME_PREFIX else f"NOT ({in_prefix})")
     if tier == WORD_PREFIX and not sql.postgres and not viewer.scoped:
         return await _fts_word_tier(search, tokens, limit, after)
-    if tier == WORD_PREFIX and sql.postgres and not viewer.scoped and matches is None:
+    if tier == WORD_PREFIX and sql.postgres and not viewer.scoped:
         return await _prefix_stream_tier(search, tokens, limit, after)
-    if tier == WORD_PREFIX:
-        if not sql.postgres:  # a scoped viewer: the assigned companies drive, checked by words
-            matches = None
-        if matches is not None:
-            if not matches:
-                return []
-            where.append(sql.among(matches))
-            driven = True
-        else:
-            where += [sql.has_word(t) for t in tokens]
+    if tier == WORD_PREFIX:  # a scoped viewer: the assigned companies, checked for each word
+        where += [sql.has_word(t) for t in tokens]
     where += [_scope(sql, viewer), _after(sql, tier, after)]
     return await _fetch(sql, where, driven, limit)
 
@@ -260,13 +243,11 @@ async def search(
     if not CODE_PATTERN.fullmatch(search.strip()):
         tiers = [t for t in tiers if t != EXACT_CODE]  # no code looks like that: skip a query
     found: list[tuple[Hit, SearchPosition]] = []
-    matches = None
     for tier in tiers:
         if after is not None and tier < after.tier:
             continue
-        if tier == WORD_PREFIX and dialect() == "postgres":
-            matches = await _matches(tokens)
-        hits = await _tier(tier, search, tokens, viewer, first + 1 - len(found), after, matches)
+
+        hits = await _tier(tier, search, tokens, viewer, first + 1 - len(found), after)
         found += [(h, SearchPosition(tier, h.name_key, h.id)) for h in hits]
         if len(found) > first:
             break

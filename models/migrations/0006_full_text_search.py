@@ -1,8 +1,8 @@
 """The typeahead moves to each database's own full-text index.
 
 company.search_text holds the folded words of name and code (computed in Python, so that both
-databases fold alike); SQLite indexes it with FTS5 (kept in step by triggers), PostgreSQL
-with a GIN index on its tsvector. The company_word table goes.
+databases fold alike); SQLite indexes it with FTS5 (kept in step by triggers; rekeyed by rank
+in 0007); PostgreSQL's index follows in 0008. The company_word table goes.
 """
 
 from tortoise import fields, migrations
@@ -24,10 +24,7 @@ SQLITE = [
     "VALUES ('delete', old.id, old.search_text); "
     "INSERT INTO company_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
 ]
-POSTGRES = [
-    "CREATE INDEX company_search_gin ON company "
-    "USING gin (to_tsvector('simple', search_text))",
-]
+POSTGRES: list[str] = []  # PostgreSQL's index comes in 0008 (prefix streams)
 
 
 async def fill_and_index(apps, schema_editor) -> None:

@@ -1,7 +1,6 @@
 """PostgreSQL: rank-ordered streams of word prefixes for the typeahead's common words.
 
-company_prefix holds, for every company, the first one, two and three letters of each of its
-words, with its alphabetical rank; a trigger keeps it in step. Walking one prefix's rows in rank
+company_prefix holds, for every company, the first one to four letters of each of its words, with its alphabetical rank; a trigger keeps it in step. Walking one prefix's rows in rank
 order finds the alphabetically first companies with a common word at once (models.search).
 SQLite's FTS5 index does this by itself.
 """
@@ -10,7 +9,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 
 POSTGRES = [
-    'CREATE TABLE company_prefix (prefix VARCHAR(3) COLLATE "C" NOT NULL, '
+    'CREATE TABLE company_prefix (prefix VARCHAR(4) COLLATE "C" NOT NULL, '
     "sort_rank BIGINT NOT NULL, PRIMARY KEY (prefix, sort_rank))",
     "CREATE INDEX company_prefix_rank ON company_prefix (sort_rank)",
     """CREATE FUNCTION company_prefix_sync() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -24,7 +23,7 @@ BEGIN
   IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.sort_rank IS NOT NULL THEN
     INSERT INTO company_prefix (prefix, sort_rank)
     SELECT DISTINCT left(w, k), NEW.sort_rank
-    FROM unnest(string_to_array(NEW.search_text, ' ')) AS w, generate_series(1, 3) AS k
+    FROM unnest(string_to_array(NEW.search_text, ' ')) AS w, generate_series(1, 4) AS k
     WHERE length(w) >= k
     ON CONFLICT DO NOTHING;
   END IF;

@@ -4,6 +4,6 @@
 POSTGRES_PREFIX_FILL = (
     "INSERT INTO company_prefix (prefix, sort_rank) "
     "SELECT DISTINCT left(w, k), c.sort_rank FROM company c, "
-    "unnest(string_to_array(c.search_text, ' ')) AS w, generate_series(1, 3) AS k "
+    "unnest(string_to_array(c.search_text, ' ')) AS w, generate_series(1, 4) AS k "
     "WHERE c.sort_rank IS NOT NULL AND length(w) >= k"
 )
