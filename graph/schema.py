@@ -39,7 +39,8 @@ class NodeQuery:
 
 
 @strawberry.type(
-    description="Everything staff read. Send `Authorization: Bearer <token>` from `login`."
+    description="Everything staff read (send `Authorization: Bearer <token>` from `login`), "
+    "and the storefront's `punchoutSession` (send its session credential instead)."
 )
 class Query(StaffQuery, CompanyQuery, CustomerQuery, RoleQuery, NodeQuery, StorefrontQuery):
     pass
