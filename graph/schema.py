@@ -7,7 +7,14 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from graph.company import Company, CompanyMutation, CompanyQuery, company_by_id
 from graph.context import Info
@@ -17,6 +24,10 @@ from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
 from graph.storefront import StorefrontMutation, StorefrontQuery
 from models.access import Ability
+
+MAX_TOKENS = 2000
+MAX_DEPTH = 12
+MAX_ALIASES = 20
 
 
 async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
@@ -76,6 +87,10 @@ schema = PortalSchema(
     types=[Company, Customer],
     # Factories: a fresh extension per request; the parse/validate caches are shared anyway.
     extensions=[
+        # Abuse limits, checked before anything runs: far above what the frontend sends.
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),

@@ -29,6 +29,57 @@ from opsportal.config import Settings
 log = logging.getLogger("opsportal")
 
 
+MAX_GRAPHQL_BODY = 256 * 1024  # the frontend's largest operation is a few kilobytes
+
+
+class BodyLimit:
+    """Answers 413 to a request body over `limit` bytes, declared or streamed."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Any:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Any, receive: Any, send: Any) -> None:
+        response = JSONResponse(
+            {
+                "errors": [
+                    {
+                        "message": f"The request body is over {self.limit} bytes.",
+                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                    }
+                ]
+            },
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with our typed context."""
 
@@ -78,7 +129,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         )
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", BodyLimit(graphql, MAX_GRAPHQL_BODY), methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             *(Route(path, cxml, methods=["POST"]) for path in CXML_PATHS),
             Route(START_PATH, start_endpoint(settings), methods=["GET"]),

@@ -1,0 +1,60 @@
+"""GraphQL abuse limits: each refusal is a clear answer, never a 500, and runs nothing."""
+
+from __future__ import annotations
+
+import httpx
+
+from models.tables import Company
+from tests.conftest import Api, World
+
+
+async def test_too_deep_too_many_aliases_too_many_tokens(api: Api, world: World) -> None:
+    token = world.tokens["administrator"]
+    deep = (
+        "{ companies { edges { node { customers { edges { node { company { customers { edges {"
+        " node { company { customers { edges { node { id } } } } } } } } } } } } } } }"
+    )
+    aliases = "{ " + " ".join(f"a{i}: viewer {{ email }}" for i in range(40)) + " }"
+    tokens = "{ viewer { " + " ".join(["email"] * 3000) + " } }"
+    for query, words in ((deep, "depth"), (aliases, "alias"), (tokens, "token")):
+        body = await api(query, token=token)
+        assert body.get("data") is None
+        assert words in body["errors"][0]["message"].lower(), body
+
+
+async def test_oversized_bodies_get_413(client: httpx.AsyncClient, world: World) -> None:
+    padding = " " * (300 * 1024)
+    response = await client.post(
+        "/graphql",
+        content=f'{{"query": "{{ viewer {{ email }} }}{padding}"}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+    async def chunks():
+        for _ in range(40):
+            yield b" " * 8192
+
+    streamed = await client.post(
+        "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert streamed.status_code == 413
+
+
+async def test_batches_get_mutations_and_odd_content_types_are_refused(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    token = {"Authorization": f"Bearer {world.tokens['administrator']}"}
+    create = 'mutation { createCompany(input: {name: "Sneaky", code: "SNK"}) { errors { code } } }'
+    batch = await client.post(
+        "/graphql", json=[{"query": create}, {"query": create}], headers=token
+    )
+    assert batch.status_code >= 400
+    via_get = await client.get("/graphql", params={"query": create}, headers=token)
+    assert via_get.status_code >= 400
+    as_text = await client.post(
+        "/graphql", content=create, headers={**token, "Content-Type": "text/plain"}
+    )
+    assert as_text.status_code >= 400
+    assert not await Company.filter(code="SNK").exists()
