@@ -16,6 +16,7 @@ STATUS: dict[Failure, tuple[int, str]] = {
     Failure.UNKNOWN_SENDER: (401, "Unauthorized"),
     Failure.MISSING_SECRET: (401, "Unauthorized"),
     Failure.WRONG_SECRET: (401, "Unauthorized"),
+    Failure.CUSTOMER_DISABLED: (403, "Forbidden"),
     Failure.DUPLICATE_PAYLOAD: (409, "Conflict"),
     Failure.DUPLICATE_ORDER: (409, "Conflict"),
     Failure.UNKNOWN_ORDER: (417, "Expectation Failed"),

@@ -88,6 +88,9 @@ class Customer(relay.Node):
     id: relay.NodeID[int]
     username: str = strawberry.field(description="The username or email the customer uses.")
     is_punchout: bool = strawberry.field(description="Whether it connects over cXML punchout.")
+    is_enabled: bool = strawberry.field(
+        description="False while disabled: its correct cXML credentials then get 403."
+    )
     created_at: datetime = strawberry.field(description="When it was added.")
     row: strawberry.Private[CustomerRow]
 
@@ -97,6 +100,7 @@ class Customer(relay.Node):
             id=row.id,
             username=row.username,
             is_punchout=row.is_punchout,
+            is_enabled=row.disabled_at is None,
             created_at=row.created_at,
             row=row,
         )
@@ -212,6 +216,12 @@ class SetDeveloperFieldInput:
     value: str = strawberry.field(description="One of the field's `choices`, where it has any.")
 
 
+@strawberry.input(description="Enable or disable a customer.")
+class SetCustomerEnabledInput:
+    customer_id: strawberry.ID = strawberry.field(description="The customer's ID.")
+    enabled: bool = strawberry.field(description="False disables the customer's connection.")
+
+
 @strawberry.type(description="The result of a customer mutation.")
 class CustomerPayload:
     customer: Customer | None = strawberry.field(description="The customer, when it succeeded.")
@@ -292,5 +302,20 @@ class CustomerMutation:
         return await _run(
             lambda: developer_fields.set_developer_field(
                 viewer, _id(input.customer_id, "customerId"), input.key, input.value
+            )
+        )
+
+    @strawberry.mutation(
+        extensions=[guard(Ability.ADD_PUNCHOUT_CUSTOMER)],
+        description="Disable a customer (its correct credentials get cXML 403; wrong ones still "
+        "401) or enable it again (administrators and superusers).",
+    )
+    async def set_customer_enabled(
+        self, info: Info, input: SetCustomerEnabledInput
+    ) -> CustomerPayload:
+        viewer = await info.context.viewer()
+        return await _run(
+            lambda: customers.set_enabled(
+                viewer, _id(input.customer_id, "customerId"), input.enabled
             )
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
@@ -221,3 +222,25 @@ def punchout_credentials(
         shared_secret=api_key,
         setup_url=supplier.setup_url,
     )
+
+
+async def set_enabled(viewer: Viewer | None, customer_id: int, enabled: bool) -> Customer:
+    """Disable a customer (its correct cXML credentials then get 403) or enable it again."""
+    viewer = require(viewer, Ability.ADD_PUNCHOUT_CUSTOMER)
+    customer = await get_customer(viewer, customer_id)
+    if customer is None:
+        raise DomainError("NOT_FOUND", "No such customer.", "customerId")
+    if (customer.disabled_at is None) == enabled:
+        return customer  # already so: nothing to change or audit
+    async with in_transaction() as conn:
+        customer.disabled_at = None if enabled else datetime.now(UTC)
+        await customer.save(using_db=conn, update_fields=["disabled_at"])
+        await audit.record(
+            viewer,
+            "customer.enable" if enabled else "customer.disable",
+            "customer",
+            customer.id,
+            company_id=customer.company_id,
+            using=conn,
+        )
+    return customer

@@ -34,6 +34,7 @@ class Failure(enum.Enum):
     UNKNOWN_SENDER = "no punchout customer has the identity sent"
     MISSING_SECRET = "the Sender credential carries no SharedSecret"
     WRONG_SECRET = "the SharedSecret is not the customer's PUNCHOUT API Key"
+    CUSTOMER_DISABLED = "the credentials are right, but the customer is disabled"
     DUPLICATE_PAYLOAD = "the payloadID was used before, for a different document"
     DUPLICATE_ORDER = "a new order repeats an orderID this customer has already sent"
     UNKNOWN_ORDER = "an update or delete names an order this customer never sent"

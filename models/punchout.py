@@ -148,7 +148,15 @@ async def authenticate(identities: Identities) -> Caller:
         c for c in named if [s for s in offered[c.customer.id] if _same(c.api_key or _NO_KEY, s)]
     ]
     if accepted:
-        return accepted[0]
+        caller = accepted[0]
+        if caller.customer.disabled_at is not None:  # checked after the secret: 401 stays 401
+            raise Refused(
+                Failure.CUSTOMER_DISABLED,
+                f"{caller.customer.username!r} is disabled.",
+                caller.customer.id,
+                message="This punchout account is disabled; please contact the supplier.",
+            )
+        return caller
     with_secret = [c for c in named if offered[c.customer.id]]
     if not with_secret:
         first = named[0].customer

@@ -100,6 +100,8 @@ class Customer(Model):
     buyer_identity = fields.CharField(max_length=254, null=True)
     # Lower-cased: names a customer set to be named by the cXML From identity.
     buyer_identity_key = fields.CharField(max_length=254, null=True, db_index=True)
+    # Set while the customer is disabled: its correct credentials get cXML 403.
+    disabled_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

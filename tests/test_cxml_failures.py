@@ -10,7 +10,7 @@ import pytest
 from models.tables import CxmlExchange, PunchoutSession
 from opsportal.app import create_app
 from opsportal.config import Settings
-from tests.conftest import Buyer, World, make_buyer
+from tests.conftest import Api, Buyer, World, make_buyer
 from tests.cxml_helpers import post_cxml, samples, setup_document, with_secret
 
 UNAUTHORIZED = "The Sender identity and SharedSecret were not accepted."
@@ -142,3 +142,44 @@ async def test_get_is_not_a_cxml_request(client: httpx.AsyncClient) -> None:
     response = await client.get("/cxml")
     assert response.status_code == 405
     assert await CxmlExchange.all().count() == 0
+
+
+SET_ENABLED = """mutation($input: SetCustomerEnabledInput!) {
+  setCustomerEnabled(input: $input) { customer { isEnabled } errors { code } } }"""
+
+
+async def test_a_disabled_customer_gets_403_and_strangers_still_401(
+    api: Api, world: World, buyer: Buyer
+) -> None:
+    from tests.conftest import global_id
+
+    customer = global_id("Customer", buyer.customer_id)
+    refused = await api(
+        SET_ENABLED,
+        {"input": {"customerId": customer, "enabled": False}},
+        world.tokens["companyEdit"],
+    )
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    body = await api(
+        SET_ENABLED,
+        {"input": {"customerId": customer, "enabled": False}},
+        world.tokens["administrator"],
+    )
+    assert body["data"]["setCustomerEnabled"]["customer"] == {"isEnabled": False}
+    message = await expect(
+        api.http,
+        setup_document(buyer.username, buyer.key),
+        403,
+        "CUSTOMER_DISABLED",
+        buyer.customer_id,
+    )
+    assert "disabled" in message
+    await expect(
+        api.http, setup_document(buyer.username, "guess"), 401, "WRONG_SECRET", buyer.customer_id
+    )
+    await api(
+        SET_ENABLED,
+        {"input": {"customerId": customer, "enabled": True}},
+        world.tokens["superuser"],
+    )
+    assert (await post_cxml(api.http, setup_document(buyer.username, buyer.key))).code == 200
