@@ -46,6 +46,9 @@ class CustomerErrorCode(enum.Enum):
 
 @strawberry.enum(description="Why signing in failed.")
 class LoginErrorCode(enum.Enum):
+    RATE_LIMITED = strawberry.enum_value(
+        "RATE_LIMITED", description="Too many failed sign-ins for this account or address."
+    )
     INVALID_CREDENTIALS = strawberry.enum_value(
         "INVALID_CREDENTIALS",
         description="Wrong email or password (deliberately not saying which).",

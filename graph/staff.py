@@ -57,7 +57,13 @@ class StaffMutation:
     @strawberry.mutation(description="Sign in with email and password.")
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
         try:
-            token = await auth.login(email, password, info.context.settings.token_ttl)
+            client = info.context.request.client
+            token = await auth.login(
+                email,
+                password,
+                info.context.settings.token_ttl,
+                address=client.host if client else None,
+            )
         except DomainError as exc:
             return LoginPayload(
                 token=None,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from models import login_limits
 from models.access import STAFF_ROLES, Viewer
 from models.errors import DomainError
 from models.tables import Company, Staff, StaffCompany, StaffToken
@@ -36,15 +37,30 @@ def _password_ok(stored_hash: str, password: str) -> bool:
         return False
 
 
-async def login(email: str, password: str, token_ttl: timedelta) -> str:
-    """A new bearer token for valid credentials; one error for any failure."""
-    staff = await Staff.get_or_none(email=email.strip().lower())
+async def login(
+    email: str,
+    password: str,
+    token_ttl: timedelta,
+    address: str | None = None,
+    limits: login_limits.Limits | None = None,
+) -> str:
+    """A new bearer token for valid credentials; one error for any failure, and
+    RATE_LIMITED while the account or the client address has failed too often."""
+    email = email.strip().lower()
+    limits = limits or login_limits.Limits()
+    if await login_limits.limited(email, address, limits):
+        raise DomainError(
+            "RATE_LIMITED", "Too many failed sign-ins: wait a few minutes and try again."
+        )
+    staff = await Staff.get_or_none(email=email)
     # argon2 takes tens of milliseconds of CPU on purpose: off the event loop.
     ok = await asyncio.to_thread(
         _password_ok, staff.password_hash if staff else _DUMMY_HASH, password
     )
     if staff is None or not ok:
+        await login_limits.record_failure(email, address, limits)
         raise DomainError("INVALID_CREDENTIALS", "Wrong email or password.")
+    await login_limits.clear_account(email)
     return await issue_token(staff, token_ttl)
 
 

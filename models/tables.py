@@ -72,6 +72,18 @@ class StaffCompany(Model):
         unique_together = (("staff", "company"),)
 
 
+# Failed sign-ins in the current window, per account ("email:...") and per client address
+# ("address:..."): in the database, so that the limit holds across workers.
+class LoginAttempts(Model):
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=300, unique=True)
+    failures = fields.IntField(default=0)
+    window_start = fields.DatetimeField()
+
+    class Meta:
+        table = "login_attempts"
+
+
 # A bearer token; only its SHA-256 is stored.
 class StaffToken(Model):
     id = fields.IntField(primary_key=True)

@@ -30,6 +30,7 @@ from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "cxml-samples"
 PASSWORD = "correct horse battery"
 TABLES = [
+    "login_attempts",
     "cxml_receipt",
     "purchase_order_line",
     "purchase_order",

@@ -83,3 +83,28 @@ async def test_malformed_authorization_header_is_unauthenticated(api: Api, world
         )
         assert error_codes(response.json()) == ["UNAUTHENTICATED"], header
     assert await Staff.all().count() == 6
+
+
+async def test_failed_sign_ins_are_limited_per_account_and_address(api: Api, world: World) -> None:
+    from models.tables import LoginAttempts
+
+    async def attempt(email: str, password: str) -> dict:
+        return (await api(LOGIN, {"email": email, "password": password}))["data"]["login"]
+
+    for _ in range(5):
+        failed = await attempt("administrator@supplier.example", "wrong password")
+        assert [e["code"] for e in failed["errors"]] == ["INVALID_CREDENTIALS"]
+    # Now even the right password is refused, without being checked.
+    limited = await attempt("administrator@supplier.example", PASSWORD)
+    assert limited["token"] is None
+    assert [e["code"] for e in limited["errors"]] == ["RATE_LIMITED"]
+    # Another account from the same address still signs in...
+    assert (await attempt("superuser@supplier.example", PASSWORD))["token"]
+    # ...until the address has failed 20 times (unknown emails count too).
+    for i in range(15):  # 5 + 15 = 20 failures from this address
+        await attempt(f"nobody-{i}@supplier.example", "x")
+    blocked = await attempt("companyedit@supplier.example", PASSWORD)
+    assert [e["code"] for e in blocked["errors"]] == ["RATE_LIMITED"]
+    # A window later, both are forgiven.
+    await LoginAttempts.all().update(window_start=datetime.now(UTC) - timedelta(minutes=16))
+    assert (await attempt("administrator@supplier.example", PASSWORD))["token"]
