@@ -21,6 +21,7 @@ class Context:
     request: Request
     settings: Settings
     loaders: Loaders = field(default_factory=Loaders)
+    key_reads: set[int] = field(default_factory=set)  # customers whose key this request read
     _viewer: object = field(default=_UNSET, repr=False)
     _session: object = field(default=_UNSET, repr=False)
 

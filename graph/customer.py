@@ -26,6 +26,14 @@ from models.roles import find_role
 from models.tables import Customer as CustomerRow
 
 
+async def _key_read(info: Info, customer_id: int) -> None:
+    """Every read of a key is on record: once per customer per request."""
+    if customer_id in info.context.key_reads:
+        return
+    info.context.key_reads.add(customer_id)
+    await customers.record_key_read(await info.context.viewer(), customer_id)
+
+
 @strawberry.type(description="One of a customer's settings, shown as its Developer Fields.")
 class DeveloperField:
     key: str = strawberry.field(description="The setting's key, e.g. PUNCHOUT_API_KEY.")
@@ -36,13 +44,16 @@ class DeveloperField:
     )
     is_secret: strawberry.Private[bool]
     stored: strawberry.Private[str | None]
+    customer_id: strawberry.Private[int]
 
     @strawberry.field(
         extensions=[guard(Ability.READ_API_KEY, when=lambda field: field.is_secret)],
         description="The value (the default where none is stored). Secret values (the PUNCHOUT "
         "API Key) only for administrators and superusers; others get a FORBIDDEN error here.",
     )
-    def value(self) -> str | None:
+    async def value(self, info: Info) -> str | None:
+        if self.is_secret and self.stored is not None:
+            await _key_read(info, self.customer_id)
         return self.stored
 
 
@@ -62,13 +73,16 @@ class PunchoutCredentials:
     setup_url: str = strawberry.field(description="Where to post PunchOutSetupRequests.")
     secret: strawberry.Private[str | None]
     credentials: strawberry.Private[customers.Credentials]
+    customer_id: strawberry.Private[int]
 
     @strawberry.field(
         extensions=[guard(Ability.READ_API_KEY)],
         description="The Sender's SharedSecret: the PUNCHOUT API Key. Administrators and "
         "superusers only.",
     )
-    def shared_secret(self) -> str | None:
+    async def shared_secret(self, info: Info) -> str | None:
+        if self.secret is not None:
+            await _key_read(info, self.customer_id)
         return self.secret
 
     @strawberry.field(
@@ -80,6 +94,8 @@ class PunchoutCredentials:
         viewer = await info.context.viewer()
         readable = viewer is not None and viewer.can(Ability.READ_API_KEY)
         secret = self.secret if readable and self.secret else SECRET_PLACEHOLDER
+        if secret != SECRET_PLACEHOLDER:
+            await _key_read(info, self.customer_id)
         return example_setup_request(self.credentials, secret)
 
 
@@ -125,6 +141,7 @@ class Customer(relay.Node):
                 choices=list(spec.choices),
                 is_secret=spec.secret,
                 stored=value,
+                customer_id=self.id,
             )
             for spec, value in developer_fields.effective(settings)
         ]
@@ -169,6 +186,7 @@ class Customer(relay.Node):
             setup_url=creds.setup_url,
             secret=creds.shared_secret,
             credentials=creds,
+            customer_id=self.id,
         )
 
 

@@ -244,3 +244,12 @@ async def set_enabled(viewer: Viewer | None, customer_id: int, enabled: bool) ->
             using=conn,
         )
     return customer
+
+
+async def record_key_read(viewer: Viewer | None, customer_id: int) -> None:
+    """Reading a PUNCHOUT API Key is an audited event: who, when, which customer."""
+    viewer = require(viewer, Ability.READ_API_KEY)
+    customer = await Customer.get(id=customer_id)
+    await audit.record(
+        viewer, "customer.read_api_key", "customer", customer.id, company_id=customer.company_id
+    )

@@ -234,3 +234,19 @@ async def test_ids_and_cursors_beyond_any_row_read_as_missing(api: Api, world: W
       company(id: $id) { customers(after: $after) { edges { node { id } } } } }"""
     body = await api(query, {"id": global_id("Company", world.acme.id), "after": cursor}, token)
     assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+async def test_reading_a_key_is_audited_once_per_request(api: Api, world: World) -> None:
+    from models.tables import AuditEvent
+
+    customer = global_id("Customer", await add_customer(world.acme, "acme-buyer"))
+    for kind in ("companyEdit", "crmCompanyEdit"):  # may not read it: nothing to record
+        await api(CUSTOMER_DETAILS, {"id": customer}, world.tokens[kind])
+    assert not await AuditEvent.filter(action="customer.read_api_key").exists()
+    await api(CUSTOMER_DETAILS, {"id": customer}, world.tokens["superuser"])  # two key fields
+    await api(CUSTOMER_DETAILS, {"id": customer}, world.tokens["administrator"])
+    reads = await AuditEvent.filter(action="customer.read_api_key").prefetch_related("actor")
+    assert sorted(e.actor.email for e in reads) == [
+        "administrator@supplier.example",
+        "superuser@supplier.example",
+    ]

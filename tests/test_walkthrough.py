@@ -93,7 +93,11 @@ async def test_staff_member_creates_a_punchout_customer(api: Api, world: World) 
     events = (
         await AuditEvent.filter(target_type="customer").order_by("id").prefetch_related("actor")
     )
-    assert [e.action for e in events] == ["customer.add_punchout", "customer.assign_role"]
+    assert [e.action for e in events] == [
+        "customer.add_punchout",
+        "customer.assign_role",
+        "customer.read_api_key",
+    ]
     assert {e.actor.email for e in events} == {"administrator@supplier.example"}
     for event in await AuditEvent.all():
         assert field["value"] not in repr((event.before, event.after))
