@@ -19,6 +19,7 @@ from models.tables import Company as CompanyRow
 from models.tables import Customer as CustomerRow
 
 if TYPE_CHECKING:
+    from graph.audit import AuditEvent
     from graph.customer import Customer
     from graph.order import Order
 
@@ -26,6 +27,7 @@ SEARCH_CAP = 50
 CUSTOMERS_CAP = 100
 CustomerRef = Annotated["Customer", strawberry.lazy("graph.customer")]
 OrderRef = Annotated["Order", strawberry.lazy("graph.order")]
+AuditRef = Annotated["AuditEvent", strawberry.lazy("graph.audit")]
 
 
 @strawberry.type(description="A buyer organisation in the supplier's CRM.")
@@ -62,6 +64,18 @@ class Company(relay.Node):
         return relay.Connection(
             edges=edges[:first], page_info=page_info(edges[:first], len(rows) > first, bool(after))
         )
+
+    @strawberry.field(description="The audit trail, newest first (read only).")
+    async def audit_events(
+        self,
+        first: Annotated[int, strawberry.argument(description="At most 100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
+        ] = None,
+    ) -> relay.Connection[AuditRef]:
+        from graph.audit import audit_page
+
+        return await audit_page(first, after, company_id=self.id)
 
     @strawberry.field(description="Purchase orders received, newest first, with their lines.")
     async def orders(

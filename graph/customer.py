@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from cxml.build import SECRET_PLACEHOLDER, example_setup_request
+from graph.audit import AuditEvent as AuditRef
 from graph.company import Company
 from graph.context import Info
 from graph.cxml_log import CxmlExchange, customer_log
@@ -145,6 +146,18 @@ class Customer(relay.Node):
             )
             for spec, value in developer_fields.effective(settings)
         ]
+
+    @strawberry.field(description="The audit trail, newest first (read only).")
+    async def audit_events(
+        self,
+        first: Annotated[int, strawberry.argument(description="At most 100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
+        ] = None,
+    ) -> relay.Connection[AuditRef]:
+        from graph.audit import audit_page
+
+        return await audit_page(first, after, customer_id=self.id)
 
     @strawberry.field(description="Purchase orders received, newest first, with their lines.")
     async def orders(
