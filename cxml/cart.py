@@ -11,7 +11,6 @@ from lxml import etree
 from cxml.build import XML_LANG, envelope, serialize
 from models.storefront import Transfer
 
-FIELD_NAMES = ("cxml-urlencoded", "cxml-base64")
 CENTS = Decimal("0.01")
 
 

@@ -38,7 +38,6 @@ from opsportal.config import CXML_PATH, Settings
 
 log = logging.getLogger("opsportal.cxml")
 PATHS = (CXML_PATH, "/punchout/setup", "/punchout/order")
-FORM_FIELDS = ("cxml-urlencoded", "cxml-base64")
 MEDIA_TYPE = "text/xml; charset=UTF-8"
 
 

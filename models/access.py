@@ -45,7 +45,6 @@ class Viewer:
     staff: Staff
     abilities: frozenset[Ability] = field(init=False)
     scoped: bool = field(init=False)  # True: only assigned companies are reachable
-    _in_scope: dict[int, bool] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.is_administrator or self.staff.is_superuser:
@@ -73,18 +72,6 @@ class Viewer:
             return Q()
         assigned = StaffCompany.filter(staff_id=self.staff.id).values("company_id")
         return Q(id__in=Subquery(assigned))
-
-    async def reaches_company(self, company_id: int) -> bool:
-        """Whether one company is in scope (cached: field guards run once per item)."""
-        if not self.can(Ability.REACH_COMPANIES):
-            return False
-        if not self.scoped:
-            return True
-        if company_id not in self._in_scope:
-            self._in_scope[company_id] = await StaffCompany.exists(
-                staff_id=self.staff.id, company_id=company_id
-            )
-        return self._in_scope[company_id]
 
 
 def require(viewer: Viewer | None, ability: Ability) -> Viewer:

@@ -16,7 +16,6 @@ from models.tables import Company, Staff, StaffCompany
 from models.text import code_key, name_key, words
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
-IMPORT_BATCH = 1000
 
 
 def search_text(name: str, code: str) -> str:
