@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +22,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.server import serving  # noqa: E402
 from models.access import Viewer  # noqa: E402
 from models.auth import add_staff  # noqa: E402
 from models.companies import create_company  # noqa: E402
@@ -45,12 +43,6 @@ async def prepare(database_url: str) -> tuple[str, str]:
         customer = await add_punchout_customer(admin, company.id, "bench-buyer@buyer.example")
         key = await CustomerSetting.get(customer_id=customer.id, key="PUNCHOUT_API_KEY")
         return customer.username, key.value
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def drive(send, requests: int, concurrency: int) -> tuple[float, list[float]]:
@@ -113,39 +105,12 @@ def main() -> int:
     folder = tempfile.mkdtemp(prefix="opsportal-bench-")
     database_url = args.database_url or f"sqlite://{folder}/bench.sqlite3"
     username, key = asyncio.run(prepare(database_url))
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "OPSPORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "opsportal.cli", "serve", "--port", str(port)],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the server did not start")
-            time.sleep(0.1)
+    with serving(database_url, folder) as base:
         print(
             f"database: {database_url.split('://')[0]}, one uvicorn worker, "
             f"{args.requests} requests per workload, {args.concurrency} in flight"
         )
         asyncio.run(bench(base, username, key, args.requests, args.concurrency))
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     return 0
 
 

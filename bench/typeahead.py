@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.server import serving  # noqa: E402
 from models.access import Viewer  # noqa: E402
 from models.auth import add_staff, issue_token  # noqa: E402
 from models.company_import import import_companies  # noqa: E402
@@ -159,12 +157,6 @@ async def in_process(database_url: str, texts: list[str]) -> dict[str, float]:
         return figures("database query (models.search)", *await drive(query, texts, 1))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, default=1_000_000)
@@ -178,36 +170,13 @@ def main() -> int:
         f"sqlite://{tempfile.gettempdir()}/opsportal-bench-{args.companies}.sqlite3"
     )
     token, texts = asyncio.run(prepare(database_url, args.companies, args.queries))
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "opsportal.cli", "serve", "--port", str(port)],
-        cwd=tempfile.gettempdir(),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
+    with serving(database_url, tempfile.gettempdir()) as base:
         print(
             f"\n{args.companies:,} companies on {database_url.split('://')[0]}, one uvicorn "
             f"worker, {len(texts)} typed texts (2-12 characters, 1-3 words)"
         )
         print(f"{'':<38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
         http = asyncio.run(over_http(base, token, texts))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     raw = asyncio.run(in_process(database_url, texts))
     ratio = http["typeahead, 8 in flight"]["rps"] / http["{ __typename }, 8 in flight"]["rps"]
     print(f"typeahead throughput / trivial query throughput (8 in flight): {ratio:.2f}")

@@ -9,7 +9,14 @@ from strawberry import relay
 
 from graph.context import Info
 from graph.errors import CompanyError, company_error
-from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info, parse_global_id
+from graph.pagination import (
+    After,
+    bounded_first,
+    decode_cursor,
+    encode_cursor,
+    page_info,
+    parse_global_id,
+)
 from graph.permissions import guard
 from models import companies
 from models import search as search_module
@@ -45,9 +52,7 @@ class Company(relay.Node):
         self,
         info: Info,
         first: Annotated[int, strawberry.argument(description="At most 100.")] = 50,
-        after: Annotated[
-            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
-        ] = None,
+        after: After = None,
     ) -> relay.Connection[CustomerRef]:
         from graph.customer import Customer
 
@@ -69,9 +74,7 @@ class Company(relay.Node):
     async def audit_events(
         self,
         first: Annotated[int, strawberry.argument(description="At most 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
-        ] = None,
+        after: After = None,
     ) -> relay.Connection[AuditRef]:
         from graph.audit import audit_page
 
@@ -81,9 +84,7 @@ class Company(relay.Node):
     async def orders(
         self,
         first: Annotated[int, strawberry.argument(description="At most 50.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
-        ] = None,
+        after: After = None,
     ) -> relay.Connection[OrderRef]:
         from graph.order import orders_page
 
@@ -96,9 +97,7 @@ async def search(
         str, strawberry.argument(description="Typed keywords; every word must match.")
     ] = "",
     first: Annotated[int, strawberry.argument(description="Default 10, at most 50.")] = 10,
-    after: Annotated[
-        str | None, strawberry.argument(description="The `endCursor` of the previous page.")
-    ] = None,
+    after: After = None,
 ) -> relay.Connection[Company]:
     position = None
     if after is not None:

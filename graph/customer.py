@@ -16,7 +16,7 @@ from graph.context import Info
 from graph.cxml_log import CxmlExchange, customer_log
 from graph.errors import CustomerError, customer_error
 from graph.order import Order as OrderRef
-from graph.pagination import parse_global_id
+from graph.pagination import After, parse_global_id
 from graph.permissions import guard
 from graph.role import Role
 from models import customers, developer_fields
@@ -151,9 +151,7 @@ class Customer(relay.Node):
     async def audit_events(
         self,
         first: Annotated[int, strawberry.argument(description="At most 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
-        ] = None,
+        after: After = None,
     ) -> relay.Connection[AuditRef]:
         from graph.audit import audit_page
 
@@ -163,9 +161,7 @@ class Customer(relay.Node):
     async def orders(
         self,
         first: Annotated[int, strawberry.argument(description="At most 50.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
-        ] = None,
+        after: After = None,
     ) -> relay.Connection[OrderRef]:
         from graph.order import orders_page
 
@@ -177,9 +173,7 @@ class Customer(relay.Node):
     async def cxml_log(
         self,
         first: Annotated[int, strawberry.argument(description="At most 100.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="The `endCursor` of the previous page.")
-        ] = None,
+        after: After = None,
     ) -> relay.Connection[CxmlExchange]:
         return await customer_log(self.id, first, after)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 
@@ -14,6 +15,11 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 # The largest id of a 32-bit primary key: PostgreSQL refuses a larger parameter outright, so a
 # larger id in a global ID or cursor is answered as missing rather than reaching the database.
 MAX_ID = 2**31 - 1
+
+# The `after` argument of every connection.
+After = Annotated[
+    str | None, strawberry.argument(description="The `endCursor` of the previous page.")
+]
 
 
 def bounded_first(first: int, cap: int) -> int:
