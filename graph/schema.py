@@ -8,13 +8,14 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from graph.company import Company, CompanyMutation, CompanyQuery, company_by_id
 from graph.context import Info
@@ -28,6 +29,9 @@ from models.access import Ability
 MAX_TOKENS = 2000
 MAX_DEPTH = 12
 MAX_ALIASES = 20
+# Built once: the validation cache is keyed by the rule classes, so rules made afresh for each
+# request (as QueryDepthLimiter and MaxAliasesLimiter do) would validate every request anew.
+LIMIT_RULES = [depth_rule(MAX_DEPTH, None, None), aliases_rule(MAX_ALIASES)]
 
 
 async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
@@ -89,8 +93,7 @@ schema = PortalSchema(
     extensions=[
         # Abuse limits, checked before anything runs: far above what the frontend sends.
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(LIMIT_RULES),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
