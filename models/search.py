@@ -147,25 +147,38 @@ async def _prefix_stream_tier(
     return hits[:limit]
 
 
+_BIGGEST = 2**63 - 1
+_RANK_OF_ID = "COALESCE((SELECT sort_rank FROM company WHERE id = ?), -1)"
+_FIRST_RANK_FROM = (
+    "(SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND name_key >= ? "
+    "ORDER BY name_key, id LIMIT 1)"
+)
+
+
 async def _fts_word_tier(
     search: str, tokens: list[str], limit: int, after: SearchPosition | None
 ) -> list[Hit]:
     """SQLite: FTS5 hands out matches in rank (alphabetical) order; the first `limit` are
-    the page. The name-prefix tier's companies form one run of ranks, skipped by range."""
+    the page. The name-prefix tier's companies form one run of ranks, skipped by range: first
+    the ranks before the run, then (only if the page is not full) those after it. The bounds
+    are subqueries, so each part is one statement."""
     phrase = " ".join(tokens)
-    segments = _segments(await _start_rank(after), await _prefix_run(phrase))
+    after_id = after.id if after is not None and after.tier == WORD_PREFIX else 0
     match = " ".join(f'"{t}"*' for t in tokens)
     exact = code_key(search)
+    parts = [
+        (f"f.rowid < COALESCE({_FIRST_RANK_FROM}, {_BIGGEST})", phrase),
+        (f"f.rowid >= COALESCE({_FIRST_RANK_FROM}, {_BIGGEST})", prefix_upper_bound(phrase)),
+    ]
     hits: list[Hit] = []
-    for low, high in segments:
+    for bound, key in parts:
         if len(hits) >= limit:
             break
-        bound = "" if high is None else "AND f.rowid < ?"
         rows = await connections.get("default").execute_query_dict(
             f"SELECT {COLUMNS}, c.code_key FROM company_fts f CROSS JOIN company c "
-            f"ON c.sort_rank = f.rowid WHERE company_fts MATCH ? AND f.rowid > ? {bound} "
-            "ORDER BY f.rowid LIMIT ?",
-            [match, low, *([] if high is None else [high]), limit + 1],
+            f"ON c.sort_rank = f.rowid WHERE company_fts MATCH ? AND f.rowid > {_RANK_OF_ID} "
+            f"AND {bound} ORDER BY f.rowid LIMIT ?",
+            [match, after_id, key, limit + 1],
         )
         hits += [
             Hit(r["id"], r["name"], r["code"], r["name_key"])
