@@ -64,29 +64,33 @@ async def create_company(
     name, code = clean_name(name), clean_code(code)
     staff = await _staff_by_email(assigned_staff or ())
     try:
-        async with in_transaction() as conn:
-            company = await Company.create(
-                name=name,
-                code=code,
-                code_key=code_key(code),
-                name_key=name_key(name),
-                search_text=search_text(name, code),
-                sort_rank=await place(name_key(name), None, conn),
-                using_db=conn,
-            )
-            for member in staff:
-                await StaffCompany.create(staff=member, company=company, using_db=conn)
-            await audit.record(
-                viewer,
-                "company.create",
-                "company",
-                company.id,
-                company_id=company.id,
-                after={"name": name, "code": code, "assignedStaff": sorted(s.email for s in staff)},
-                using=conn,
-            )
+        return await _insert_company(viewer, name, code, staff)
     except IntegrityError as exc:
         raise DomainError("TAKEN", f"Another company has the code {code!r}.", "code") from exc
+
+
+async def _insert_company(viewer: Viewer, name: str, code: str, staff: list[Staff]) -> Company:
+    async with in_transaction() as conn:
+        company = await Company.create(
+            name=name,
+            code=code,
+            code_key=code_key(code),
+            name_key=name_key(name),
+            search_text=search_text(name, code),
+            sort_rank=await place(name_key(name), None, conn),
+            using_db=conn,
+        )
+        for member in staff:
+            await StaffCompany.create(staff=member, company=company, using_db=conn)
+        await audit.record(
+            viewer,
+            "company.create",
+            "company",
+            company.id,
+            company_id=company.id,
+            after={"name": name, "code": code, "assignedStaff": sorted(s.email for s in staff)},
+            using=conn,
+        )
     return company
 
 

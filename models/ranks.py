@@ -17,6 +17,7 @@ from models.database import dialect
 from models.tables import Company
 
 GAP = 1 << 20  # room for twenty halvings between two neighbours before a renumbering
+RANK_LOCK = 0x72616E6B  # the PostgreSQL advisory lock that serialises rank placement
 
 # The FTS5 index and the triggers that keep it in step with the company table, unless paused
 # for a bulk load (then renumber() rebuilds it in one go).
@@ -56,6 +57,10 @@ async def place(
     yet) goes after every company of the same name."""
     pg = dialect() == "postgres"
     mark = (lambda i: f"${i}") if pg else (lambda i: "?")
+    if pg and conn is not None:
+        # One placement at a time, until the transaction ends: two concurrent creations would
+        # otherwise pick the same free rank. (SQLite runs one transaction at a time anyway.)
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RANK_LOCK])
     me = company_id if company_id is not None else 2**31 - 1  # after every id (int4)
     before = (
         "SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "

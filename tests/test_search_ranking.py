@@ -144,3 +144,23 @@ async def test_an_interrupted_bulk_load_is_repaired(api: Api, world: World, many
         companies, "acme"
     )
     await renumber()
+
+
+async def test_concurrent_creations_between_the_same_neighbours_all_succeed(
+    api: Api, world: World
+) -> None:
+    import asyncio
+
+    from models.access import Viewer
+    from models.companies import create_company
+    from models.tables import Staff
+
+    admin = Viewer(await Staff.get(email="founder@supplier.example"))
+    made = await asyncio.gather(
+        *(create_company(admin, f"Acme Twin {i:02d}", f"TW{i:02d}") for i in range(12))
+    )
+    assert len({c.sort_rank for c in made}) == 12
+    companies = [(c.id, c.name, c.code) for c in await Company.all()]
+    assert await every_page(api, world.tokens["administrator"], "acme tw") == expected(
+        companies, "acme tw"
+    )
