@@ -7,6 +7,7 @@ opens nothing else.
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -250,46 +251,46 @@ class TransferPayload:
     errors: list[CartError] = strawberry.field(description="Why it was refused.")
 
 
+async def _change(info: Info, change: Callable[[SessionRow], Awaitable[object]]) -> CartPayload:
+    """Run a cart change; input problems become the payload's errors."""
+    session = await _current(info)
+    try:
+        await change(session)
+    except DomainError as exc:
+        return CartPayload(cart=None, errors=[_error(exc)])
+    return CartPayload(cart=await _cart(session), errors=[])
+
+
 @strawberry.type
 class StorefrontMutation:
     @strawberry.mutation(extensions=[in_punchout_session()], description="Add a line.")
     async def add_cart_line(self, info: Info, input: AddCartLineInput) -> CartPayload:
-        session = await _current(info)
-        try:
-            await storefront.add_line(
-                session,
-                storefront.LineInput(
-                    supplier_part_id=input.supplier_part_id,
-                    supplier_part_auxiliary_id=input.supplier_part_auxiliary_id,
-                    description=input.description,
-                    quantity=input.quantity,
-                    unit_of_measure=input.unit_of_measure,
-                    unit_price=input.unit_price,
-                    currency=input.currency,
-                    unspsc=input.unspsc,
-                ),
-            )
-        except DomainError as exc:
-            return CartPayload(cart=None, errors=[_error(exc)])
-        return CartPayload(cart=await _cart(session), errors=[])
+        line = storefront.LineInput(
+            supplier_part_id=input.supplier_part_id,
+            supplier_part_auxiliary_id=input.supplier_part_auxiliary_id,
+            description=input.description,
+            quantity=input.quantity,
+            unit_of_measure=input.unit_of_measure,
+            unit_price=input.unit_price,
+            currency=input.currency,
+            unspsc=input.unspsc,
+        )
+        return await _change(info, lambda session: storefront.add_line(session, line))
 
     @strawberry.mutation(extensions=[in_punchout_session()], description="Change a quantity.")
     async def update_cart_line(self, info: Info, input: UpdateCartLineInput) -> CartPayload:
-        session = await _current(info)
-        try:
-            await storefront.set_quantity(session, _line_id(input.line_id), input.quantity)
-        except DomainError as exc:
-            return CartPayload(cart=None, errors=[_error(exc)])
-        return CartPayload(cart=await _cart(session), errors=[])
+        return await _change(
+            info,
+            lambda session: storefront.set_quantity(
+                session, _line_id(input.line_id), input.quantity
+            ),
+        )
 
     @strawberry.mutation(extensions=[in_punchout_session()], description="Remove a line.")
     async def remove_cart_line(self, info: Info, input: RemoveCartLineInput) -> CartPayload:
-        session = await _current(info)
-        try:
-            await storefront.remove_line(session, _line_id(input.line_id))
-        except DomainError as exc:
-            return CartPayload(cart=None, errors=[_error(exc)])
-        return CartPayload(cart=await _cart(session), errors=[])
+        return await _change(
+            info, lambda session: storefront.remove_line(session, _line_id(input.line_id))
+        )
 
     @strawberry.mutation(
         extensions=[in_punchout_session()],
