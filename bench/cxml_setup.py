@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -28,21 +29,26 @@ from models.auth import add_staff  # noqa: E402
 from models.companies import create_company  # noqa: E402
 from models.customers import add_punchout_customer  # noqa: E402
 from models.database import open_database  # noqa: E402
-from models.tables import CustomerSetting  # noqa: E402
+from models.key_vault import KeyVault, new_kek  # noqa: E402
+from models.punchout_keys import current_key  # noqa: E402
 from tests.cxml_helpers import setup_document  # noqa: E402
 
 TYPENAME = {"query": "{ __typename }"}
 
 
 async def prepare(database_url: str) -> tuple[str, str]:
-    async with open_database(database_url):
+    # The server started later reads the same key-encryption key from the environment.
+    os.environ.setdefault("OPSPORTAL_KEY_ENCRYPTION_KEY", new_kek())
+    vault = KeyVault.from_text(os.environ["OPSPORTAL_KEY_ENCRYPTION_KEY"])
+    async with open_database(database_url, vault):
         admin = Viewer(
             await add_staff("bench@supplier.example", "bench-password", administrator=True)
         )
         company = await create_company(admin, "Bench Buyer Ltd", "BENCH")
         customer = await add_punchout_customer(admin, company.id, "bench-buyer@buyer.example")
-        key = await CustomerSetting.get(customer_id=customer.id, key="PUNCHOUT_API_KEY")
-        return customer.username, key.value
+        key = await current_key(customer.id)
+        assert key is not None
+        return customer.username, key
 
 
 async def drive(send, requests: int, concurrency: int) -> tuple[float, list[float]]:

@@ -160,7 +160,7 @@ async def _serve(request: Request, call: Call) -> bytes:
     # Authenticated before anything else: a stranger learns nothing, not even what we support.
     caller = await punchout.authenticate(envelope.identities)
     call.exchange.customer_id = caller.customer.id
-    call.exchange.secrets += (caller.api_key,)
+    call.exchange.secrets += caller.secrets
     check_request(envelope)
     handler = HANDLERS.get(envelope.request_type)
     if handler is None:

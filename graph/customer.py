@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import strawberry
@@ -18,10 +19,10 @@ from graph.errors import CustomerError, customer_error
 from graph.order import Order as OrderRef
 from graph.pagination import After, parse_global_id
 from graph.permissions import guard
+from graph.punchout_key import PunchoutKey
 from graph.role import Role
-from models import customers, developer_fields
+from models import customers, developer_fields, punchout_keys
 from models.access import Ability
-from models.developer_fields import API_KEY_SETTING
 from models.errors import DomainError
 from models.roles import find_role
 from models.tables import Customer as CustomerRow
@@ -53,9 +54,13 @@ class DeveloperField:
         "API Key) only for administrators and superusers; others get a FORBIDDEN error here.",
     )
     async def value(self, info: Info) -> str | None:
-        if self.is_secret and self.stored is not None:
-            await _key_read(info, self.customer_id)
-        return self.stored
+        if not self.is_secret:
+            return self.stored
+        key = punchout_keys.current(await info.context.loaders.punchout_keys.load(self.customer_id))
+        if key is None:
+            return None
+        await _key_read(info, self.customer_id)
+        return key.value
 
 
 @strawberry.type(
@@ -72,19 +77,24 @@ class PunchoutCredentials:
         description="The Sender credential's identity: the customer's username."
     )
     setup_url: str = strawberry.field(description="Where to post PunchOutSetupRequests.")
-    secret: strawberry.Private[str | None]
     credentials: strawberry.Private[customers.Credentials]
     customer_id: strawberry.Private[int]
 
+    async def _secret(self, info: Info) -> str | None:
+        keys = await info.context.loaders.punchout_keys.load(self.customer_id)
+        key = punchout_keys.current(keys)
+        if key is None:
+            return None
+        await _key_read(info, self.customer_id)
+        return key.value
+
     @strawberry.field(
         extensions=[guard(Ability.READ_API_KEY)],
-        description="The Sender's SharedSecret: the PUNCHOUT API Key. Administrators and "
-        "superusers only.",
+        description="The Sender's SharedSecret: the current PUNCHOUT API Key. Administrators "
+        "and superusers only.",
     )
     async def shared_secret(self, info: Info) -> str | None:
-        if self.secret is not None:
-            await _key_read(info, self.customer_id)
-        return self.secret
+        return await self._secret(info)
 
     @strawberry.field(
         description="A ready PunchOutSetupRequest with these values, for the buyer's "
@@ -94,10 +104,8 @@ class PunchoutCredentials:
     async def example_setup_request(self, info: Info) -> str:
         viewer = await info.context.viewer()
         readable = viewer is not None and viewer.can(Ability.READ_API_KEY)
-        secret = self.secret if readable and self.secret else SECRET_PLACEHOLDER
-        if secret != SECRET_PLACEHOLDER:
-            await _key_read(info, self.customer_id)
-        return example_setup_request(self.credentials, secret)
+        secret = await self._secret(info) if readable else None
+        return example_setup_request(self.credentials, secret or SECRET_PLACEHOLDER)
 
 
 @strawberry.type(description="A customer account under a company.")
@@ -177,12 +185,19 @@ class Customer(relay.Node):
     ) -> relay.Connection[CxmlExchange]:
         return await customer_log(self.id, first, after)
 
+    @strawberry.field(
+        extensions=[guard(Ability.READ_API_KEY)],
+        description="The customer's working PUNCHOUT API Keys, the current one first: after "
+        "`rotatePunchoutKey`, the old one too until its grace period ends. Administrators and "
+        "superusers only.",
+    )
+    async def punchout_keys(self, info: Info) -> list[PunchoutKey]:
+        keys = await info.context.loaders.punchout_keys.load(self.id)
+        return [PunchoutKey.from_key(k, lambda i: _key_read(i, self.id)) for k in keys]
+
     @strawberry.field(description="The cXML identities and secret to give the buyer.")
     async def punchout_credentials(self, info: Info) -> PunchoutCredentials:
-        settings = await info.context.loaders.customer_settings.load(self.id)
-        creds = customers.punchout_credentials(
-            self.row, info.context.settings.supplier, settings.get(API_KEY_SETTING)
-        )
+        creds = customers.punchout_credentials(self.row, info.context.settings.supplier)
         return PunchoutCredentials(
             from_domain=creds.from_domain,
             from_identity=creds.from_identity,
@@ -191,7 +206,6 @@ class Customer(relay.Node):
             sender_domain=creds.sender_domain,
             sender_identity=creds.sender_identity,
             setup_url=creds.setup_url,
-            secret=creds.shared_secret,
             credentials=creds,
             customer_id=self.id,
         )
@@ -245,6 +259,16 @@ class SetDeveloperFieldInput:
 class SetCustomerEnabledInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer's ID.")
     enabled: bool = strawberry.field(description="False disables the customer's connection.")
+
+
+@strawberry.input(description="A new PUNCHOUT API Key for a customer.")
+class RotatePunchoutKeyInput:
+    customer_id: strawberry.ID = strawberry.field(description="The customer's ID.")
+    grace_hours: float = strawberry.field(
+        default=24,
+        description="How long the old key keeps working, in hours (0 stops it at once; at "
+        "most 720).",
+    )
 
 
 @strawberry.type(description="The result of a customer mutation.")
@@ -344,3 +368,25 @@ class CustomerMutation:
                 viewer, _id(input.customer_id, "customerId"), input.enabled
             )
         )
+
+    @strawberry.mutation(
+        extensions=[guard(Ability.ADD_PUNCHOUT_CUSTOMER)],
+        description="Issue a new PUNCHOUT API Key; the old one keeps working for the grace "
+        "period, then stops (administrators and superusers). Read the new key from "
+        "`punchoutKeys` or `punchoutCredentials`.",
+    )
+    async def rotate_punchout_key(
+        self, info: Info, input: RotatePunchoutKeyInput
+    ) -> CustomerPayload:
+        viewer = await info.context.viewer()
+        return await _run(
+            lambda: punchout_keys.rotate(
+                viewer, _id(input.customer_id, "customerId"), _grace(input.grace_hours)
+            )
+        )
+
+
+def _grace(hours: float) -> timedelta:
+    if not math.isfinite(hours) or hours < 0:
+        raise DomainError("INVALID", "A grace period is 0 hours or more.", "graceHours")
+    return timedelta(hours=min(hours, 1e6))

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 from tortoise import connections
 
+from models import punchout_keys
 from models.database import dialect
+from models.punchout_keys import Key
 from models.tables import Company, Customer, CustomerRole, CustomerSetting
 
 
@@ -30,6 +32,11 @@ async def _settings(customer_ids: Sequence[int]) -> list[dict[str, str]]:
     rows = await CustomerSetting.filter(customer_id__in=list(customer_ids)).order_by("key")
     for row in rows:
         found[row.customer_id][row.key] = row.value  # type: ignore[attr-defined]
+    return [found[i] for i in customer_ids]
+
+
+async def _keys(customer_ids: Sequence[int]) -> list[list[Key]]:
+    found = await punchout_keys.working_keys(customer_ids)
     return [found[i] for i in customer_ids]
 
 
@@ -63,4 +70,5 @@ class Loaders:
         self.company = DataLoader(load_fn=_companies)
         self.customer_roles = DataLoader(load_fn=_roles)
         self.customer_settings = DataLoader(load_fn=_settings)
+        self.punchout_keys = DataLoader(load_fn=_keys)  # opened: load only for key readers
         self.first_customers = DataLoader(load_fn=_first_customers)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,12 +10,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from models import audit
+from models import audit, punchout_keys
 from models.access import Ability, Viewer, require
-from models.developer_fields import API_KEY_SETTING
 from models.errors import DomainError
 from models.roles import find_role
-from models.tables import Company, Customer, CustomerRole, CustomerSetting
+from models.tables import Company, Customer, CustomerRole
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9.\-_@+]{3,254}$")
 # An email's dot-atom local part may hold more than a plain name (RFC 5322, section 3.2.3).
@@ -25,11 +23,6 @@ EMAIL_PATTERN = re.compile(
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 DOMAIN_PATTERN = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
-
-
-def new_api_key() -> str:
-    """A fresh PUNCHOUT API Key: 32 random bytes, URL-safe (43 characters)."""
-    return secrets.token_urlsafe(32)
 
 
 def clean_username(username: str) -> str:
@@ -83,9 +76,7 @@ async def add_punchout_customer(viewer: Viewer | None, company_id: int, username
                 is_punchout=True,
                 using_db=conn,
             )
-            await CustomerSetting.create(
-                customer=customer, key=API_KEY_SETTING, value=new_api_key(), using_db=conn
-            )
+            await punchout_keys.issue(customer, conn)
             await audit.record(
                 viewer,
                 "customer.add_punchout",
@@ -200,13 +191,10 @@ class Credentials:
     to_identity: str
     sender_domain: str
     sender_identity: str
-    shared_secret: str | None
     setup_url: str
 
 
-def punchout_credentials(
-    customer: Customer, supplier: Supplier, api_key: str | None
-) -> Credentials:
+def punchout_credentials(customer: Customer, supplier: Supplier) -> Credentials:
     """What the buyer's procurement system is to send. Only Sender and secret are checked."""
     if supplier.duns:
         to_domain, to_identity = "DUNS", supplier.duns
@@ -219,7 +207,6 @@ def punchout_credentials(
         to_identity=to_identity,
         sender_domain="NetworkID",
         sender_identity=customer.username,
-        shared_secret=api_key,
         setup_url=supplier.setup_url,
     )
 

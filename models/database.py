@@ -13,7 +13,8 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
-from models import MODEL_MODULES
+from models import MODEL_MODULES, key_vault
+from models.key_vault import KeyVault
 
 DEFAULT_DATABASE_URL = "sqlite://opsportal.sqlite3"
 
@@ -78,8 +79,9 @@ async def migrate_database(database_url: str) -> None:
 
 
 @asynccontextmanager
-async def open_database(database_url: str) -> AsyncIterator[None]:
-    """Migrate, then keep the ORM open for the duration of the block."""
+async def open_database(database_url: str, vault: KeyVault | None = None) -> AsyncIterator[None]:
+    """Migrate, then keep the ORM open for the duration of the block. With a key vault, keys
+    are sealed and opened with it; the server refuses to start if it does not open them."""
     # A context of its own, so that one process may open one database after another
     # (the test suite runs on SQLite, then on PostgreSQL).
     with TortoiseContext() as ctx:
@@ -90,12 +92,18 @@ async def open_database(database_url: str) -> AsyncIterator[None]:
         # global fallback makes the ORM visible to request tasks, not just this one (as
         # tortoise.contrib.starlette does).
         await ctx.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        from models import punchout_keys
         from models.ranks import repair_if_needed
 
         await repair_if_needed()
+        key_vault.install(vault)
         try:
+            if vault is not None:
+                await punchout_keys.seal_legacy()
+                await punchout_keys.check_vault()
             yield
         finally:
+            key_vault.install(None)
             await ctx.close_connections()
 
 

@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from models import cxml_log
+from models import cxml_log, punchout_keys
 from models.cxml_log import Failure
-from models.developer_fields import API_KEY_SETTING, IDENTITY_SETTING, setting
-from models.tables import CartLine, Customer, CustomerSetting, PunchoutSession
+from models.developer_fields import IDENTITY_SETTING, setting
+from models.punchout_keys import Key
+from models.tables import CartLine, Customer, CustomerSetting, PunchoutKey, PunchoutSession
 
 OPERATIONS = ("create", "edit", "inspect")
 # Compared against when no customer matched, so that an unknown identity costs what a wrong
@@ -100,14 +101,17 @@ def _same(a: str, b: str) -> bool:
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated punchout customer, with its settings as read when it was checked."""
+    """An authenticated punchout customer, with its settings and working keys as read when it
+    was checked."""
 
     customer: Customer
     settings: Mapping[str, str]
+    keys: list[Key] = field(default_factory=list)
 
     @property
-    def api_key(self) -> str:
-        return self.settings.get(API_KEY_SETTING, "")
+    def secrets(self) -> tuple[str, ...]:
+        """Every working key of the customer: none may appear in a log."""
+        return tuple(k.value for k in self.keys)
 
 
 async def authenticate(identities: Identities) -> Caller:
@@ -115,22 +119,29 @@ async def authenticate(identities: Identities) -> Caller:
 
     A customer is named by a Sender identity (its username), or, where its setting says so,
     by a From identity (its stored buyer identity, else its username): hubs such as Ariba
-    Network send their own identity as Sender. The secret is always a Sender's SharedSecret;
-    any customer named with a matching secret is accepted. Identities compare
+    Network send their own identity as Sender. The secret is always a Sender's SharedSecret,
+    matched against the customer's working keys (the current one, and old ones within their
+    grace period); any customer named with a matching secret is accepted. Identities compare
     case-insensitively, secrets in constant time.
     """
     senders = {c.identity.lower() for c in identities.sender if c.identity}
     froms = {c.identity.lower() for c in identities.from_ if c.identity}
-    # One query: the candidates' settings with their customers (every punchout customer has
-    # at least its key).
-    rows = await CustomerSetting.filter(
-        Q(customer__username_key__in=senders | froms) | Q(customer__buyer_identity_key__in=froms),
-        customer__is_punchout=True,
+    names = Q(customer__username_key__in=senders | froms) | Q(
+        customer__buyer_identity_key__in=froms
+    )
+    # Two index-served queries, made whether or not anyone is named (the time taken does not
+    # tell): the candidates' working keys with their customers, and their settings.
+    keys = await PunchoutKey.filter(
+        names, punchout_keys.working(), customer__is_punchout=True
     ).select_related("customer")
+    settings = await CustomerSetting.filter(names, customer__is_punchout=True)
     candidates: dict[int, Caller] = {}
-    for row in rows:
-        caller = candidates.setdefault(row.customer_id, Caller(row.customer, {}))
-        caller.settings[row.key] = row.value  # type: ignore[index]
+    for key in punchout_keys.opened(sorted(keys, key=lambda k: -k.id)):
+        caller = candidates.setdefault(key.row.customer_id, Caller(key.row.customer, {}))  # type: ignore[attr-defined]
+        caller.keys.append(key)
+    for row in settings:
+        if row.customer_id in candidates:  # type: ignore[attr-defined]
+            candidates[row.customer_id].settings[row.key] = row.value  # type: ignore[attr-defined,index]
     # Those the request names; a customer named by From first (its Sender is a hub's).
     named = sorted(
         (c for c in candidates.values() if _is_named(c, senders, froms)),
@@ -144,11 +155,15 @@ async def authenticate(identities: Identities) -> Caller:
         )
     offered = {c.customer.id: _offered(c, identities) for c in named}
     # Every comparison is made, so the time taken does not tell which one matched.
-    accepted = [
-        c for c in named if [s for s in offered[c.customer.id] if _same(c.api_key or _NO_KEY, s)]
+    matches = [
+        (caller, key)
+        for caller in named
+        for key in caller.keys
+        for sent in offered[caller.customer.id]
+        if _same(key.value, sent)
     ]
-    if accepted:
-        caller = accepted[0]
+    if matches:
+        caller, key = matches[0]
         if caller.customer.disabled_at is not None:  # checked after the secret: 401 stays 401
             raise Refused(
                 Failure.CUSTOMER_DISABLED,
@@ -156,6 +171,7 @@ async def authenticate(identities: Identities) -> Caller:
                 caller.customer.id,
                 message="This punchout account is disabled; please contact the supplier.",
             )
+        await punchout_keys.note_use(key.row)
         return caller
     with_secret = [c for c in named if offered[c.customer.id]]
     if not with_secret:
@@ -168,7 +184,7 @@ async def authenticate(identities: Identities) -> Caller:
     first = with_secret[0].customer
     raise Refused(
         Failure.WRONG_SECRET,
-        f"The SharedSecret sent for {first.username!r} is not its current PUNCHOUT API Key.",
+        f"The SharedSecret sent for {first.username!r} is none of its working PUNCHOUT API Keys.",
         first.id,
     )
 

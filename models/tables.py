@@ -148,6 +148,23 @@ class CustomerSetting(Model):
         unique_together = (("customer", "key"),)
 
 
+# A customer's PUNCHOUT API Keys: the current one (no expiry) and, after a rotation, the old
+# ones until their grace period ends. Sealed with models.key_vault; never stored in the clear.
+class PunchoutKey(Model):
+    id = fields.IntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="punchout_keys", on_delete=fields.CASCADE, db_index=False
+    )
+    sealed = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(null=True)  # null: the current key
+    last_used_at = fields.DatetimeField(null=True)  # to the minute: updated at most once a minute
+
+    class Meta:
+        table = "punchout_key"
+        indexes = [Index(fields=("customer_id", "id"))]
+
+
 # Who changed what, and when. Written in the same transaction as the change.
 class AuditEvent(Model):
     id = fields.BigIntField(primary_key=True)

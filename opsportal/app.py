@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         if not manage_database:
             yield
             return
-        async with open_database(settings.database_url):
+        async with open_database(settings.database_url, settings.key_vault()):
             yield
 
     graphql = GraphQLApp(settings)

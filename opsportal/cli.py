@@ -11,21 +11,29 @@ from pathlib import Path
 
 from models.database import open_database
 from models.errors import DomainError
+from models.key_vault import VaultError
 from opsportal.config import ConfigError, Settings
 
 
-def _run_with_database(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
+def _run_with_database(
+    settings: Settings, work: Callable[[], Awaitable[int]], *, keys: bool = True
+) -> int:
+    """Run `work` with the database open; `keys=False` for work that never touches keys
+    (which then needs no key-encryption key)."""
+
     async def main() -> int:
-        async with open_database(settings.database_url):
+        async with open_database(settings.database_url, settings.key_vault() if keys else None):
             return await work()
 
     return asyncio.run(main())
 
 
+async def _nothing() -> int:
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
-
-    from models.database import migrate_database
 
     if args.workers < 1:
         raise ConfigError("--workers is 1 or more.")
@@ -34,8 +42,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "SQLite means one worker: for --workers above 1, use PostgreSQL "
             "(DATABASE_URL=postgres://...)."
         )
-    # Migrated once here, before any worker starts (each worker's start then finds it done).
-    asyncio.run(migrate_database(settings.database_url))
+    # Migrated once here, before any worker starts (each worker's start then finds it done);
+    # keys stored in the clear are sealed and the KEK is checked against the stored keys.
+    _run_with_database(settings, _nothing)
     print(
         f"GraphiQL: http://{args.host}:{args.port}/graphql  database: {settings.database_shown}"
         f"  workers: {args.workers}"
@@ -71,7 +80,7 @@ def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
         print(f"staff member {staff.email} saved")
         return 0
 
-    return _run_with_database(settings, work)
+    return _run_with_database(settings, work, keys=False)
 
 
 def _csv_rows(path: Path) -> Iterator[dict[str, str | None]]:
@@ -124,7 +133,7 @@ def cmd_companies_import(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  skipped {count:,}: {reason}")
         return 0
 
-    return _run_with_database(settings, work)
+    return _run_with_database(settings, work, keys=False)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -139,6 +148,23 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         if demo.api_key:
             print(f"punchout customer: {demo.punchout_customer}  PUNCHOUT API Key: {demo.api_key}")
         print(f"sign in as: {demo.admin_email}  password: {demo.password}")
+        return 0
+
+    return _run_with_database(settings, work)
+
+
+def cmd_keygen(args: argparse.Namespace, settings: Settings) -> int:
+    from models.key_vault import new_kek
+
+    print(new_kek())
+    return 0
+
+
+def cmd_keys_reseal(args: argparse.Namespace, settings: Settings) -> int:
+    from models.punchout_keys import reseal
+
+    async def work() -> int:
+        print(f"resealed {await reseal()} keys under the first key-encryption key")
         return 0
 
     return _run_with_database(settings, work)
@@ -190,6 +216,17 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--companies", type=int, default=500, metavar="N")
     demo.add_argument("--password", help="the demo staff password (default: a random one)")
     demo.set_defaults(handler=cmd_demo)
+    keygen = commands.add_parser(
+        "keygen", help="print a new key-encryption key for OPSPORTAL_KEY_ENCRYPTION_KEY"
+    )
+    keygen.set_defaults(handler=cmd_keygen)
+    keys = commands.add_parser("keys", help="manage the sealed PUNCHOUT API Keys").add_subparsers(
+        dest="keys_command", required=True
+    )
+    reseal = keys.add_parser(
+        "reseal", help="seal every key under the first of OPSPORTAL_KEY_ENCRYPTION_KEY's KEKs"
+    )
+    reseal.set_defaults(handler=cmd_keys_reseal)
     sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     sdl.set_defaults(handler=cmd_schema)
     return top
@@ -203,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         return args.handler(args, settings)
-    except (ConfigError, DomainError) as exc:
+    except (ConfigError, DomainError, VaultError) as exc:
         print(f"opsportal: {exc}", file=sys.stderr)
         return 2
 

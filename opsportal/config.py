@@ -8,10 +8,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from models.customers import Supplier
 from models.database import DEFAULT_DATABASE_URL
+from models.key_vault import KeyVault, VaultError, new_kek
 
 SUPPLIER_IDENTITY_PATTERN = re.compile(r"^[A-Za-z0-9._\-]+$")
 DUNS_PATTERN = re.compile(r"^\d{9}(\d{4})?$")
@@ -37,6 +39,9 @@ class Settings:
     storefront_url: str | None = None  # default: public_url + /storefront
     punchout_session_ttl: timedelta = timedelta(hours=2)
     currency: str = "USD"
+    # The key-encryption key(s) that seal PUNCHOUT API Keys at rest (see key_vault()).
+    key_encryption_key: str | None = field(default=None, repr=False)
+    key_encryption_key_file: str | None = None
 
     def __post_init__(self) -> None:
         if not SUPPLIER_IDENTITY_PATTERN.fullmatch(self.supplier_identity):
@@ -100,6 +105,48 @@ class Settings:
         """Where the one-time StartPage URLs of punchout sessions live."""
         return self.public_url.rstrip("/") + START_PATH
 
+    def key_vault(self) -> KeyVault:
+        """The vault for PUNCHOUT API Keys: OPSPORTAL_KEY_ENCRYPTION_KEY, else the file
+        OPSPORTAL_KEY_ENCRYPTION_KEY_FILE names. With neither, SQLite keeps a KEK file beside
+        the database file (created on first use, mode 0600: never in the database itself);
+        PostgreSQL has no such default, as every worker and machine needs the same KEK."""
+        text = self.key_encryption_key
+        if text is None and self.key_encryption_key_file is not None:
+            try:
+                text = Path(self.key_encryption_key_file).read_text().strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"OPSPORTAL_KEY_ENCRYPTION_KEY_FILE={self.key_encryption_key_file!r}: "
+                    f"{exc.strerror}."
+                ) from None
+        if text is None:
+            text = self._default_kek()
+        try:
+            return KeyVault.from_text(text)
+        except VaultError as exc:
+            raise ConfigError(
+                f"OPSPORTAL_KEY_ENCRYPTION_KEY: {exc} Make one with `opsportal keygen`."
+            ) from None
+
+    def _default_kek(self) -> str:
+        if not self.database_url.startswith("sqlite://"):
+            raise ConfigError(
+                "PostgreSQL needs OPSPORTAL_KEY_ENCRYPTION_KEY (or ..._FILE), the same for every "
+                "worker and machine: make one with `opsportal keygen` and keep it in your "
+                "secret store."
+            )
+        path = self.database_url.removeprefix("sqlite://").split("?", 1)[0]
+        if path in ("", ":memory:"):
+            return new_kek()  # the database dies with the process; so may its KEK
+        kek_file = Path(path + ".kek")
+        try:
+            descriptor = os.open(kek_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return kek_file.read_text().strip()
+        with os.fdopen(descriptor, "w") as out:
+            out.write(new_kek() + "\n")
+        return kek_file.read_text().strip()
+
     @property
     def supplier(self) -> Supplier:
         return Supplier(
@@ -144,4 +191,6 @@ class Settings:
             punchout_session_ttl=session_ttl,
             currency=(get("OPSPORTAL_CURRENCY") or cls.currency).upper(),
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            key_encryption_key=get("OPSPORTAL_KEY_ENCRYPTION_KEY"),
+            key_encryption_key_file=get("OPSPORTAL_KEY_ENCRYPTION_KEY_FILE"),
         )

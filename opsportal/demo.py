@@ -13,8 +13,8 @@ from models.access import Viewer
 from models.auth import add_staff
 from models.company_import import ImportReport, import_companies
 from models.customers import add_punchout_customer
-from models.developer_fields import API_KEY_SETTING
-from models.tables import Company, Customer, CustomerSetting, Staff
+from models.punchout_keys import current_key
+from models.tables import Company, Customer, Staff
 
 DEMO_ADMIN = "admin@demo.example"
 FAKER_LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "sv_SE"]
@@ -132,8 +132,7 @@ async def _punchout_customer(admin: Staff) -> str | None:
         if company is None:
             return None
         existing = await add_punchout_customer(Viewer(admin), company.id, DEMO_PUNCHOUT_CUSTOMER)
-    setting = await CustomerSetting.get(customer_id=existing.id, key=API_KEY_SETTING)
-    return setting.value
+    return await current_key(existing.id)
 
 
 async def load_demo(companies: int = 500, password: str | None = None) -> Demo:

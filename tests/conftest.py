@@ -22,6 +22,7 @@ from models.access import Viewer
 from models.auth import hash_password, issue_token
 from models.companies import create_company
 from models.database import dialect, open_database
+from models.key_vault import KeyVault, new_kek
 from models.tables import Company, Staff, StaffCompany
 from opsportal.app import create_app
 from opsportal.config import Settings
@@ -30,6 +31,7 @@ from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "cxml-samples"
 PASSWORD = "correct horse battery"
 TABLES = [
+    "punchout_key",
     "login_attempts",
     "cxml_receipt",
     "purchase_order_line",
@@ -70,7 +72,8 @@ async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
         await _drop_everything(url)
     else:
         url = f"sqlite://{tempfile.mkdtemp(prefix='opsportal-test-')}/test.sqlite3"
-    async with open_database(url):
+    # The suite's own key-encryption key, as a deployment's would come from configuration.
+    async with open_database(url, KeyVault.from_text(new_kek())):
         yield url
 
 
@@ -259,11 +262,12 @@ class Buyer:
 
 async def make_buyer(company: Company, username: str) -> Buyer:
     """A punchout customer and its PUNCHOUT API Key, as the cXML tests need them."""
-    from models.tables import CustomerSetting
+    from models.punchout_keys import current_key
 
     customer_id = await add_customer(company, username)
-    key = await CustomerSetting.get(customer_id=customer_id, key="PUNCHOUT_API_KEY")
-    return Buyer(customer_id, username, key.value)
+    key = await current_key(customer_id)
+    assert key is not None
+    return Buyer(customer_id, username, key)
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from models.tables import AuditEvent, Customer, CustomerRole, CustomerSetting
+from models.punchout_keys import current_key
+from models.tables import AuditEvent, Customer, CustomerRole, PunchoutKey
 from opsportal.config import Settings
 from tests.conftest import (
     ADD_PUNCHOUT_CUSTOMER,
@@ -83,7 +84,7 @@ async def test_usernames_are_unique_case_insensitively(api: Api, world: World) -
         payload = await add(api, world, again, global_id("Company", world.globex.id))
         assert [(e["field"], e["code"]) for e in payload["errors"]] == [("username", "TAKEN")]
     assert await Customer.all().count() == 1
-    assert await CustomerSetting.all().count() == 1
+    assert await PunchoutKey.all().count() == 1
 
 
 async def test_unknown_or_malformed_company_is_not_found(api: Api, world: World) -> None:
@@ -99,14 +100,14 @@ async def test_concurrent_adds_of_one_username_create_one_customer(api: Api, wor
     codes = sorted(e["code"] for r in results for e in r["errors"])
     assert codes == ["TAKEN"] * 5
     assert await Customer.filter(username_key="race@b.example").count() == 1
-    assert await CustomerSetting.all().count() == 1
+    assert await PunchoutKey.all().count() == 1
     assert await AuditEvent.filter(action="customer.add_punchout").count() == 1
 
 
 async def test_each_customer_gets_its_own_strong_key(api: Api, world: World) -> None:
     for i in range(5):
         await add(api, world, f"buyer{i}")
-    keys = await CustomerSetting.filter(key="PUNCHOUT_API_KEY").values_list("value", flat=True)
+    keys = [await current_key(c.id) for c in await Customer.all()]
     assert len(set(keys)) == 5
     assert all(len(k) >= 43 for k in keys)  # 32 bytes, base64url
 

@@ -46,7 +46,7 @@ async def test_log_newest_first_with_secrets_redacted(api: Api, world: World, bu
         401,
         "WRONG_SECRET",
     )
-    assert "not its current PUNCHOUT API Key" in wrong["reason"]
+    assert "none of its working PUNCHOUT API Keys" in wrong["reason"]
     assert "<SharedSecret>***</SharedSecret>" in wrong["requestBody"]
     assert "a-wrong-secret" not in wrong["requestBody"]
 

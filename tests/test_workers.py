@@ -12,6 +12,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from models.key_vault import new_kek
 from tests.conftest import LOGIN, PASSWORD
 from tests.test_cli import _free_port, opsportal
 
@@ -57,6 +58,7 @@ async def test_two_workers_share_sign_ins_and_sessions(postgres_url: str, tmp_pa
     url = await _fresh_database(postgres_url, "opsportal_workers")
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
     env["DATABASE_URL"] = url
+    env["OPSPORTAL_KEY_ENCRYPTION_KEY"] = new_kek()
     setup = subprocess.run(
         [
             sys.executable,

@@ -1,0 +1,174 @@
+"""The PUNCHOUT API Key's life cycle: issued with the customer, rotated with a grace period,
+sealed at rest, its last use noted."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise import BaseDBAsyncClient
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from models import audit
+from models.access import Ability, Viewer, require
+from models.errors import DomainError
+from models.key_vault import VaultError, vault
+from models.tables import Customer, CustomerSetting, PunchoutKey
+
+LEGACY_SETTING = "PUNCHOUT_API_KEY"  # where keys lived, in the clear, before migration 0011
+DEFAULT_GRACE = timedelta(hours=24)
+MAX_GRACE = timedelta(days=30)
+# Noting every use would make every cXML request a write; to the minute is what staff need.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def new_api_key() -> str:
+    """A fresh PUNCHOUT API Key: 32 random bytes, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Key:
+    """A working key, opened."""
+
+    row: PunchoutKey
+    value: str
+
+    @property
+    def is_current(self) -> bool:
+        return self.row.expires_at is None
+
+
+def working(now: datetime | None = None) -> Q:
+    """Keys that still open a connection: the current one, and old ones within their grace."""
+    return Q(expires_at__isnull=True) | Q(expires_at__gt=now or datetime.now(UTC))
+
+
+def opened(rows: Iterable[PunchoutKey]) -> list[Key]:
+    box = vault()
+    return [Key(row, box.open(row.sealed, row.customer_id)) for row in rows]  # type: ignore[attr-defined]
+
+
+async def issue(customer: Customer, using: BaseDBAsyncClient) -> str:
+    """Store a new current key for the customer (inside the caller's transaction)."""
+    key = new_api_key()
+    await PunchoutKey.create(
+        customer=customer, sealed=vault().seal(key, customer.id), using_db=using
+    )
+    return key
+
+
+async def working_keys(customer_ids: Sequence[int]) -> dict[int, list[Key]]:
+    """Each customer's working keys, newest (the current one) first: one query."""
+    found: dict[int, list[Key]] = defaultdict(list)
+    rows = await PunchoutKey.filter(working(), customer_id__in=list(customer_ids)).order_by("-id")
+    for key in opened(rows):
+        found[key.row.customer_id].append(key)  # type: ignore[attr-defined]
+    return found
+
+
+def current(keys: Sequence[Key]) -> Key | None:
+    return next((k for k in keys if k.is_current), None)
+
+
+async def current_key(customer_id: int) -> str | None:
+    """The customer's current key, opened (for the demo and tools; not audited)."""
+    key = current((await working_keys([customer_id]))[customer_id])
+    return key.value if key else None
+
+
+async def rotate(viewer: Viewer | None, customer_id: int, grace: timedelta) -> Customer:
+    """Issue a new key. The old ones keep working until `grace` from now (or their own, earlier
+    expiry), then stop; a grace of zero stops them at once."""
+    from models.customers import get_customer
+
+    viewer = require(viewer, Ability.ADD_PUNCHOUT_CUSTOMER)
+    if not timedelta(0) <= grace <= MAX_GRACE:
+        raise DomainError(
+            "INVALID", f"A grace period is 0 to {MAX_GRACE.days * 24} hours.", "graceHours"
+        )
+    customer = await get_customer(viewer, customer_id)
+    if customer is None or not customer.is_punchout:
+        raise DomainError("NOT_FOUND", "No such punchout customer.", "customerId")
+    now = datetime.now(UTC)
+    until = now + grace
+    async with in_transaction() as conn:
+        # The customer's row, locked: concurrent rotations follow one another, so there is
+        # always exactly one current key.
+        await Customer.filter(id=customer.id).select_for_update().using_db(conn).first()
+        await (
+            PunchoutKey.filter(customer_id=customer.id, expires_at__lte=now).using_db(conn).delete()
+        )
+        await (
+            PunchoutKey.filter(
+                Q(expires_at__isnull=True) | Q(expires_at__gt=until), customer_id=customer.id
+            )
+            .using_db(conn)
+            .update(expires_at=until)
+        )
+        await issue(customer, conn)
+        await audit.record(
+            viewer,
+            "customer.rotate_api_key",
+            "customer",
+            customer.id,
+            company_id=customer.company_id,
+            after={"graceHours": grace / timedelta(hours=1), "oldKeysExpireAt": until.isoformat()},
+            using=conn,
+        )
+    return customer
+
+
+async def note_use(key: PunchoutKey) -> None:
+    now = datetime.now(UTC)
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USE_RESOLUTION:
+        await PunchoutKey.filter(id=key.id).update(last_used_at=now)
+
+
+async def seal_legacy() -> int:
+    """Move keys stored in the clear (before migration 0011) into punchout_key, sealed."""
+    legacy = await CustomerSetting.filter(key=LEGACY_SETTING)
+    if not legacy:
+        return 0
+    box = vault()
+    async with in_transaction() as conn:
+        await PunchoutKey.bulk_create(
+            [
+                PunchoutKey(
+                    customer_id=row.customer_id, sealed=box.seal(row.value, row.customer_id)
+                )  # type: ignore[attr-defined]
+                for row in legacy
+            ],
+            using_db=conn,
+        )
+        await CustomerSetting.filter(id__in=[r.id for r in legacy]).using_db(conn).delete()
+    return len(legacy)
+
+
+async def check_vault() -> None:
+    """Refuse to run with a KEK that does not open the stored keys (a wrong or lost KEK would
+    otherwise turn every buyer away with 401s)."""
+    row = await PunchoutKey.filter(working()).order_by("-id").first()
+    if row is not None:
+        vault().open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
+
+
+async def reseal() -> int:
+    """Seal every key under the sealing (first) KEK; after this the old KEKs may go."""
+    box = vault()
+    count = 0
+    async with in_transaction() as conn:
+        for row in await PunchoutKey.all().using_db(conn).select_for_update():
+            if box.is_current(row.sealed):
+                continue
+            row.sealed = box.seal(box.open(row.sealed, row.customer_id), row.customer_id)  # type: ignore[attr-defined]
+            await row.save(using_db=conn, update_fields=["sealed"])
+            count += 1
+    return count
+
+
+__all__ = ["VaultError", "check_vault", "issue", "reseal", "rotate", "seal_legacy"]
