@@ -19,6 +19,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 from graph.company import Company, CompanyMutation, CompanyQuery, company_by_id
 from graph.context import Info
+from graph.cost import ConnectionCost
 from graph.customer import Customer, CustomerMutation, CustomerQuery, customer_by_id
 from graph.permissions import guard
 from graph.role import RoleQuery
@@ -96,6 +97,7 @@ schema = PortalSchema(
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        ConnectionCost,  # needs the variables: counted per request, after validation
         lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
     ],
 )

@@ -58,3 +58,36 @@ async def test_batches_get_mutations_and_odd_content_types_are_refused(
     )
     assert as_text.status_code >= 400
     assert not await Company.filter(code="SNK").exists()
+
+
+NESTED = """
+query Nested($n: Int!) { companies(search: "", first: 50) { edges { node {
+  ...Customers
+} } } }
+fragment Customers on Company { customers(first: $n) { edges { node {
+  auditEvents(first: 100) { edges { node { action } } }
+} } } }"""
+
+
+async def test_nested_connections_have_a_cost_bound(api: Api, world: World) -> None:
+    token = world.tokens["administrator"]
+    # 50 companies + 50 x 1 customers + 50 x 1 x 100 events: within the bound of 10,000.
+    fits = await api(NESTED, {"n": 1}, token)
+    assert "errors" not in fits and fits["data"]["companies"]["edges"]
+    # With two customers a company, up to 10,150 objects: refused before anything runs.
+    refused = await api(NESTED, {"n": 2}, token)
+    assert refused["data"] is None
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["TOO_COSTLY"]
+    assert "10,000 objects" in refused["errors"][0]["message"]
+    # A `first` above 100 counts as 100 (no page is larger).
+    inline = (
+        '{ companies(search: "", first: 50) { edges { node { customers(first: 1000) '
+        "{ edges { node { id } } } } } } }"
+    )
+    assert "errors" not in await api(inline, token=token)
+    deeper = inline.replace(
+        "{ edges { node { id } } }", "{ edges { node { orders { edges { node { id } } } } } }"
+    )
+    assert [e["extensions"]["code"] for e in (await api(deeper, token=token))["errors"]] == [
+        "TOO_COSTLY"
+    ]
