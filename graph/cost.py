@@ -3,8 +3,8 @@
 `companies(first: 50) { customers(first: 100) { auditEvents(first: 100) } }` may return half a
 million objects although each `first` is within its cap. Before anything runs, every field with
 a `first` argument is counted as the most objects it may return: its `first` (at most 100, the
-largest page of any connection) times that of every enclosing one. Variables are known at that point, so the
-count is exact for the frontend's fixed documents, whatever values they send.
+largest page of any connection) times that of every enclosing one. Variables are known at that
+point, so the count is exact for the frontend's fixed documents, whatever values they send.
 """
 
 from __future__ import annotations
