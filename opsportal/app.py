@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -101,6 +102,14 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+def _freeze_startup_objects() -> None:
+    """Keep the objects of the started app (schema, ORM, modules: some 65,000) out of the
+    garbage collector's full passes, which otherwise walk them all, 17-33 ms each time, a
+    pause that lands on whichever request is running (the latency's p99)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """The whole server. With manage_database=False the caller opens the database (tests)."""
     settings = settings or Settings.from_env()
@@ -112,6 +121,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             yield
             return
         async with open_database(settings.database_url, settings.key_vault()):
+            _freeze_startup_objects()
             yield
 
     graphql = GraphQLApp(settings)
