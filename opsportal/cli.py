@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -32,6 +33,14 @@ async def _nothing() -> int:
     return 0
 
 
+def _stopped_on_request(signum: int, frame: object) -> None:
+    # uvicorn handles SIGTERM itself (in-flight requests finish, then the lifespan closes the
+    # database), and then raises the signal again once it has put this handler back: without
+    # it, the default action would end a clean shutdown with "killed by SIGTERM" (status -15).
+    # Before uvicorn's own handler is in place, it stops the start the same way.
+    raise SystemExit(0)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -52,7 +61,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers == 1:
         from opsportal.app import create_app
 
-        uvicorn.run(create_app(settings), host=args.host, port=args.port)
+        app = create_app(settings)
+        previous = signal.signal(signal.SIGTERM, _stopped_on_request)
+        try:
+            uvicorn.run(app, host=args.host, port=args.port)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     else:
         # Each worker process builds its own app from the same environment.
         uvicorn.run(

@@ -6,12 +6,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bench.server import wait_healthy
 from opsportal.config import ConfigError, Settings
 from tests.conftest import LOGIN
 
@@ -152,16 +152,7 @@ def test_serve_answers_over_real_http(tmp_path: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up"
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
-            time.sleep(0.2)
+        wait_healthy(base, server, timeout=30)
         answer = httpx.post(
             f"{base}/graphql",
             json={

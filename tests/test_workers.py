@@ -6,12 +6,12 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import asyncpg
 import httpx
 
+from bench.server import wait_healthy
 from models.key_vault import new_kek
 from tests.conftest import LOGIN, PASSWORD
 from tests.test_cli import _free_port, opsportal
@@ -89,15 +89,7 @@ async def test_two_workers_share_sign_ins_and_sessions(postgres_url: str, tmp_pa
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "no server"
-            time.sleep(0.2)
+        wait_healthy(base, server, timeout=60)
         # Sign in once; every later request may land on either worker, on a new connection.
         login = httpx.post(
             f"{base}/graphql",
