@@ -10,6 +10,8 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
+from uvicorn.supervisors import Multiprocess
+
 from models.database import open_database
 from models.errors import DomainError
 from models.key_vault import VaultError
@@ -41,6 +43,17 @@ def _stopped_on_request(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+class _Supervisor(Multiprocess):
+    """uvicorn's worker supervisor, which also stops listening when told to stop: its own copy
+    of the listening socket would otherwise take new connections (into the backlog, where no
+    one answers them) while the workers finish their requests."""
+
+    def terminate_all(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -69,13 +82,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             signal.signal(signal.SIGTERM, previous)
     else:
         # Each worker process builds its own app from the same environment.
-        uvicorn.run(
+        config = uvicorn.Config(
             "opsportal.app:create_app",
             factory=True,
             host=args.host,
             port=args.port,
             workers=args.workers,
         )
+        _Supervisor(config, sockets=[config.bind_socket()]).run()
     return 0
 
 

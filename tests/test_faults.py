@@ -55,3 +55,9 @@ def test_sigterm_drains_in_flight_requests(server_database: str) -> None:
 def test_hostile_cxml_among_real_requests(server_database: str) -> None:
     kinds = len(hostile_cxml.hostile_kinds(1024 * 1024))
     passed(hostile_cxml.run(server_database, rounds=1, hostile=kinds, real=kinds))
+
+
+def test_sigterm_with_two_workers_stops_listening(postgres_url: str, tmp_path: Path) -> None:
+    # The supervisor's own copy of the listening socket is closed at once (opsportal/cli.py).
+    url = fresh_postgres_database(postgres_url, "opsportal_sigterm_workers")
+    passed(sigterm.run(url, logins=6 * (os.cpu_count() or 2), setups=8, workers=2))
