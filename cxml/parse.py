@@ -77,9 +77,11 @@ def document_text(data: bytes) -> str:
         declared = _DECLARED.match(data[:200])
         encoding = declared.group(1).decode("ascii") if declared else "utf-8"
     try:
-        return data.decode(encoding, "replace")
-    except LookupError:
-        return data.decode("utf-8", "replace")
+        text = data.decode(encoding, "replace")
+    except (LookupError, UnicodeError):  # an unknown name, or a codec such as idna or undefined
+        text = data.decode("utf-8", "replace")
+    # Some codecs (utf-7, unicode_escape) decode to lone surrogates, which no database stores.
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def parse_document(data: bytes) -> etree._Element:
@@ -260,7 +262,8 @@ def _decimal(text: str | None, what: str) -> Decimal | None:
         number = Decimal(text.strip(XML_SPACE).replace(",", ""))
     except InvalidOperation:
         number = Decimal("NaN")
-    if not number.is_finite() or abs(number) >= Decimal("1e14"):
+    # copy_abs, not abs(): no context arithmetic, which overflows past Emax (1e999999999).
+    if not number.is_finite() or number.copy_abs() >= Decimal("1e14"):
         raise CxmlError(Failure.INVALID_REQUEST, f"{what} is not a number: {text.strip()!r}.")
     return number
 
@@ -295,6 +298,7 @@ def read_order(envelope: Envelope) -> OrderData:
         raise CxmlError(
             Failure.INVALID_REQUEST, "An OrderRequest needs a payloadID: it makes retries safe."
         )
+    _fits(envelope.payload_id, 255, "The payloadID")
     items = element.findall("ItemOut")
     if not items and order_type != "delete":
         raise CxmlError(Failure.INVALID_REQUEST, "The OrderRequest has no ItemOut lines.")
@@ -306,11 +310,11 @@ def read_order(envelope: Envelope) -> OrderData:
     return OrderData(
         order_id=order_id,
         order_type=order_type,
-        order_date=(header.get("orderDate") or "").strip(XML_SPACE) or None,
+        order_date=_fits((header.get("orderDate") or "").strip(XML_SPACE) or None, 64, "orderDate"),
         deployment_mode=envelope.deployment_mode,
         payload_id=envelope.payload_id,
         total=_decimal(_text(total), "Total"),
-        currency=total.get("currency") if total is not None else None,
+        currency=_currency(total.get("currency") if total is not None else None, "Total"),
         ship_to=_address(header.find("ShipTo/Address")),
         bill_to=_address(header.find("BillTo/Address")),
         shipping=_money(header.find("Shipping"), "Shipping"),
@@ -324,6 +328,10 @@ def read_order(envelope: Envelope) -> OrderData:
     )
 
 
+# ASCII digits that fit the table's integer ("²".isdigit() is true, and int() refuses it).
+_LINE_NUMBER = re.compile(r"0*[0-9]{1,9}")
+
+
 def _order_line(item: etree._Element, position: int) -> OrderLineData:
     line = _item(item)
     quantity = _decimal(str(line["quantity"]), "ItemOut quantity")
@@ -333,14 +341,43 @@ def _order_line(item: etree._Element, position: int) -> OrderLineData:
         raise CxmlError(Failure.INVALID_REQUEST, f"ItemOut {position} has no SupplierPartID.")
     number = str(line["lineNumber"] or "").strip(XML_SPACE)
     return OrderLineData(
-        line_number=int(number) if number.isdigit() else position,
+        line_number=int(number) if _LINE_NUMBER.fullmatch(number) else position,
         quantity=quantity,
-        supplier_part_id=str(line["supplierPartId"]),
-        supplier_part_auxiliary_id=line["supplierPartAuxiliaryId"],  # type: ignore[arg-type]
+        supplier_part_id=_fits(str(line["supplierPartId"]), 255, "A SupplierPartID"),
+        supplier_part_auxiliary_id=_fits(
+            line["supplierPartAuxiliaryId"],  # type: ignore[arg-type]
+            255,
+            "A SupplierPartAuxiliaryID",
+        ),
         description=line["description"],  # type: ignore[arg-type]
         unit_price=_decimal(line["unitPrice"], "UnitPrice"),  # type: ignore[arg-type]
-        currency=line["currency"],  # type: ignore[arg-type]
-        unit_of_measure=line["unitOfMeasure"],  # type: ignore[arg-type]
+        currency=_currency(line["currency"], f"ItemOut {position}'s UnitPrice"),  # type: ignore[arg-type]
+        unit_of_measure=_fits(line["unitOfMeasure"], 16, "A UnitOfMeasure"),  # type: ignore[arg-type]
         classifications=line["classifications"],  # type: ignore[arg-type]
-        requested_delivery_date=(item.get("requestedDeliveryDate") or "").strip(XML_SPACE) or None,
+        requested_delivery_date=_fits(
+            (item.get("requestedDeliveryDate") or "").strip(XML_SPACE) or None,
+            64,
+            "A requestedDeliveryDate",
+        ),
     )
+
+
+def _fits(value: str | None, limit: int, what: str) -> str | None:
+    """The value, if storing it is possible: an order refused now beats one a retry never
+    gets past."""
+    if value is not None and len(value) > limit:
+        raise CxmlError(Failure.INVALID_REQUEST, f"{what} is longer than {limit} characters.")
+    return value
+
+
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+
+
+def _currency(value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    if not _CURRENCY.fullmatch(value.strip(XML_SPACE)):
+        raise CxmlError(
+            Failure.INVALID_REQUEST, f"{what}'s currency is an ISO 4217 code, not {value!r}."
+        )
+    return value.strip(XML_SPACE).upper()

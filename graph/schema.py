@@ -25,6 +25,7 @@ from graph.permissions import guard
 from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
 from graph.storefront import StorefrontMutation, StorefrontQuery
+from graph.text_input import RefuseNulText
 from models.access import Ability
 
 MAX_TOKENS = 2000
@@ -98,6 +99,7 @@ schema = PortalSchema(
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         ConnectionCost,  # needs the variables: counted per request, after validation
+        RefuseNulText,
         lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
     ],
 )

@@ -54,7 +54,8 @@ async def login(
         raise DomainError(
             "RATE_LIMITED", "Too many failed sign-ins: wait a few minutes and try again."
         )
-    staff = await Staff.get_or_none(email=email)
+    # An email longer than the column is no one's (and the ORM would refuse to look it up).
+    staff = await Staff.get_or_none(email=email) if len(email) <= 254 else None
     # argon2 takes tens of milliseconds of CPU on purpose: off the event loop.
     ok = await asyncio.to_thread(
         _password_ok, staff.password_hash if staff else _DUMMY_HASH, password

@@ -48,9 +48,13 @@ async def get_company(viewer: Viewer, company_id: int) -> Company | None:
     return await Company.filter(viewer.company_scope(), id=company_id).first()
 
 
+EMAIL_MAX = 254
+
+
 async def _staff_by_email(emails: Iterable[str]) -> list[Staff]:
     wanted = {e.strip().lower() for e in emails}
-    found = await Staff.filter(email__in=wanted)
+    # No staff email is longer than its column; such a value is simply no one's.
+    found = await Staff.filter(email__in=[e for e in wanted if len(e) <= EMAIL_MAX])
     missing = wanted - {s.email for s in found}
     if missing:
         raise DomainError("NOT_FOUND", f"No staff member {sorted(missing)[0]!r}.", "assignedStaff")

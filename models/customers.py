@@ -152,7 +152,7 @@ async def set_buyer_identity(
         raise DomainError("REQUIRED", "Give both a domain and an identity, or neither.", "domain")
     if domain is not None and not DOMAIN_PATTERN.fullmatch(domain):
         raise DomainError("INVALID", "A domain is 1-64 letters, digits, '.', '_', '-'.", "domain")
-    if identity is not None and len(identity) > 254:
+    if identity is not None and len(identity.lower()) > 254:  # "İ".lower() is two characters
         raise DomainError("INVALID", "An identity has at most 254 characters.", "identity")
     before = {"domain": customer.buyer_domain, "identity": customer.buyer_identity}
     async with in_transaction() as conn:

@@ -24,6 +24,7 @@ from models.punchout_keys import Key
 from models.tables import CartLine, Customer, CustomerSetting, PunchoutKey, PunchoutSession
 
 OPERATIONS = ("create", "edit", "inspect")
+NAME_MAX = 254  # customer.username_key and buyer_identity_key
 # Compared against when no customer matched, so that an unknown identity costs what a wrong
 # secret does.
 _NO_KEY = secrets.token_urlsafe(32)
@@ -124,8 +125,11 @@ async def authenticate(identities: Identities) -> Caller:
     grace period); any customer named with a matching secret is accepted. Identities compare
     case-insensitively, secrets in constant time.
     """
+    # Longer than the name columns: no one's (and the ORM refuses to look such values up).
     senders = {c.identity.lower() for c in identities.sender if c.identity}
     froms = {c.identity.lower() for c in identities.from_ if c.identity}
+    senders = {i for i in senders if len(i) <= NAME_MAX}
+    froms = {i for i in froms if len(i) <= NAME_MAX}
     names = Q(customer__username_key__in=senders | froms) | Q(
         customer__buyer_identity_key__in=froms
     )
