@@ -107,6 +107,18 @@ async def test_two_workers_share_sign_ins_and_sessions(postgres_url: str, tmp_pa
                     headers={"Authorization": f"Bearer {token}"},
                 ).json()
                 assert body == {"data": {"viewer": {"email": "admin@supplier.example"}}}
+        # Failed sign-ins count across workers: five wrong passwords, each on a new
+        # connection, and the sixth attempt is refused even with the right password.
+        for password in ["wrong password"] * 5 + [PASSWORD]:
+            with httpx.Client(base_url=base) as fresh:
+                answer = fresh.post(
+                    "/graphql",
+                    json={
+                        "query": LOGIN,
+                        "variables": {"email": "admin@supplier.example", "password": password},
+                    },
+                ).json()["data"]["login"]
+        assert [e["code"] for e in answer["errors"]] == ["RATE_LIMITED"]
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
