@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.server import wait_healthy
 from tests.conftest import (
     ADD_PUNCHOUT_CUSTOMER,
     ASSIGN_ROLE,
@@ -138,7 +139,7 @@ def test_a_real_servers_output_holds_no_secret(tmp_path: Path) -> None:
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_until_up(base, server)
+            wait_healthy(base, server, timeout=60)
             login = httpx.post(
                 f"{base}/graphql",
                 json={
@@ -163,16 +164,3 @@ def test_a_real_servers_output_holds_no_secret(tmp_path: Path) -> None:
         login["data"]["login"]["token"],
     ):
         assert secret not in logged
-
-
-def _wait_until_up(base: str, server: subprocess.Popen) -> None:
-    import time
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("the server did not start")

@@ -8,23 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import asyncpg
 import httpx
 
+from bench.faults.common import create_postgres_database
 from bench.server import wait_healthy
 from models.key_vault import new_kek
 from tests.conftest import LOGIN, PASSWORD
 from tests.test_cli import _free_port, opsportal
-
-
-async def _fresh_database(postgres_url: str, name: str) -> str:
-    admin = await asyncpg.connect(postgres_url.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def test_sqlite_means_one_worker(tmp_path: Path) -> None:
@@ -34,7 +24,7 @@ def test_sqlite_means_one_worker(tmp_path: Path) -> None:
 
 
 async def test_concurrent_starts_migrate_once(postgres_url: str) -> None:
-    url = await _fresh_database(postgres_url, "opsportal_migrate_race")
+    url = await create_postgres_database(postgres_url, "opsportal_migrate_race")
     script = (
         "import asyncio, sys; from models.database import migrate_database; "
         "asyncio.run(migrate_database(sys.argv[1]))"
@@ -55,7 +45,7 @@ async def test_concurrent_starts_migrate_once(postgres_url: str) -> None:
 
 
 async def test_two_workers_share_sign_ins_and_sessions(postgres_url: str, tmp_path: Path) -> None:
-    url = await _fresh_database(postgres_url, "opsportal_workers")
+    url = await create_postgres_database(postgres_url, "opsportal_workers")
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
     env["DATABASE_URL"] = url
     env["OPSPORTAL_KEY_ENCRYPTION_KEY"] = new_kek()

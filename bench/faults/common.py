@@ -82,20 +82,23 @@ def database(args: argparse.Namespace) -> Iterator[str]:
         yield f"sqlite://{tempfile.mkdtemp(prefix='opsportal-faults-')}/faults.sqlite3"
 
 
-def fresh_postgres_database(server_url: str, name: str) -> str:
-    """A new, empty database `name` on the server of `server_url` (dropped first if there)."""
+async def create_postgres_database(server_url: str, name: str) -> str:
+    """A new, empty database `name` on the server of `server_url` (dropped first if there);
+    its URL."""
     import asyncpg
 
-    async def create() -> None:
-        conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
+    conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
     return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def fresh_postgres_database(server_url: str, name: str) -> str:
+    """create_postgres_database, outside an event loop."""
+    return asyncio.run(create_postgres_database(server_url, name))
 
 
 def dialect(database_url: str) -> str:
@@ -174,6 +177,21 @@ class Bed:
             "database is locked": text.count("database is locked"),
             "Traceback": text.count("Traceback"),
         }
+
+    def check_servers(self, report: Report, *, access_log: bool) -> Report:
+        """Report what the servers' output says (HTTP 500s in the access log, when asked;
+        what their stderr should never say) and expect none of it."""
+        findings = self.stderr_findings()
+        said = ", ".join(f"{n} {what!r}" for what, n in findings.items())
+        if access_log:
+            errors = self.server_stdout().count('" 500')
+            report.say(f"server: {errors} HTTP 500 answers in its access log; stderr: {said}")
+            report.expect(errors == 0, f"{errors} HTTP 500 answers")
+        else:
+            report.say(f"servers' stderr: {said}")
+        for what, n in findings.items():
+            report.expect(n == 0, f"{n} {what!r} in the servers' stderr (see {self.folder})")
+        return report
 
 
 class Staff:

@@ -126,16 +126,7 @@ def run(database_url: str, concurrency: int = 50, rounds: int = 3) -> Report:
     finally:
         server.process.terminate()
         server.process.wait(timeout=60)
-    findings = bed.stderr_findings()
-    errors = bed.server_stdout().count('" 500')
-    report.say(
-        f"server: {errors} HTTP 500 answers in its access log; in its stderr: "
-        + ", ".join(f"{n} {what!r}" for what, n in findings.items())
-    )
-    report.expect(errors == 0, f"{errors} HTTP 500 answers")
-    for what, n in findings.items():
-        report.expect(n == 0, f"{n} {what!r} in the server's stderr (see {bed.folder})")
-    return report
+    return bed.check_servers(report, access_log=True)
 
 
 def main() -> int:

@@ -276,16 +276,7 @@ def run(
     )
     bed.add_staff()
     asyncio.run(_run(bed, rounds, hostile, real, max_growth_mib, report))
-    findings = bed.stderr_findings()
-    errors = bed.server_stdout().count('" 500')
-    report.say(
-        f"server: {errors} HTTP 500 answers in its access log; in its stderr: "
-        + ", ".join(f"{n} {what!r}" for what, n in findings.items())
-    )
-    report.expect(errors == 0, f"{errors} HTTP 500 answers")
-    for what, n in findings.items():
-        report.expect(n == 0, f"{n} {what!r} in the server's stderr (see {bed.folder})")
-    return report
+    return bed.check_servers(report, access_log=True)
 
 
 def main() -> int:

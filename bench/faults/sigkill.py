@@ -158,11 +158,7 @@ def run(database_url: str, kills: int = 10, writers: int = 4, seed: int | None =
     )
     bed.add_staff()
     asyncio.run(_run(bed, kills, writers, random.Random(seed), report))
-    findings = bed.stderr_findings()
-    report.say("servers' stderr: " + ", ".join(f"{n} {what!r}" for what, n in findings.items()))
-    for what, n in findings.items():
-        report.expect(n == 0, f"{n} {what!r} in the servers' stderr (see {bed.folder})")
-    return report
+    return bed.check_servers(report, access_log=False)
 
 
 def main() -> int:

@@ -216,11 +216,7 @@ def run(database_url: str, logins: int = 24, setups: int = 24, workers: int = 1)
     )
     bed.add_staff()
     asyncio.run(_run(bed, logins, setups, workers, report))
-    findings = bed.stderr_findings()
-    report.say("servers' stderr: " + ", ".join(f"{n} {what!r}" for what, n in findings.items()))
-    for what, n in findings.items():
-        report.expect(n == 0, f"{n} {what!r} in the servers' stderr (see {bed.folder})")
-    return report
+    return bed.check_servers(report, access_log=False)
 
 
 def main() -> int:
