@@ -76,7 +76,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(received)
 
 
-def _document(body: bytes, content_type: str) -> bytes:
+def document_of(body: bytes, content_type: str) -> bytes:
     """The cXML document: the body itself, or a form field's value."""
     if not content_type.lower().startswith("application/x-www-form-urlencoded"):
         return body
@@ -150,7 +150,7 @@ HANDLERS: dict[str, Handler] = {
 
 async def _serve(request: Request, call: Call) -> bytes:
     body = await _read_body(request, call.settings.cxml_max_bytes)
-    document = _document(body, request.headers.get("content-type", ""))
+    document = document_of(body, request.headers.get("content-type", ""))
     call.exchange.request_body = document_text(document)
     call.body_sha256 = hashlib.sha256(document).hexdigest()
     envelope = read_envelope(parse_document(document))

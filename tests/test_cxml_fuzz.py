@@ -2,7 +2,7 @@
 raises our CxmlError, whose Status is a client error (4xx) that the route can answer with.
 
 The target is what the cXML route does with a body before any database work (`_serve` in
-cxml/route.py): unwrap a form field (`_document`), decode the log's copy (`document_text`, then
+cxml/route.py): unwrap a form field (`document_of`), decode the log's copy (`document_text`, then
 `redact`), parse and read the document (`parse_document`, `read_envelope`, `check_request`,
 then `read_setup` or `read_order` by request type). The inputs: the shared corpus of real cXML
 documents (../shared/cxml-samples, read in place, never copied here) as they are and mutated
@@ -47,7 +47,7 @@ from cxml.parse import (
     read_order,
     read_setup,
 )
-from cxml.route import _document
+from cxml.route import document_of
 from models.cxml_log import Failure, redact
 from tests.conftest import SAMPLES, World, make_buyer
 from tests.cxml_helpers import post_cxml, request_type, sender_identity, with_secret
@@ -410,7 +410,7 @@ def test_form_encoded_bodies_parse_or_fail_with_our_error(document: bytes, name:
     value = base64.b64encode(document) if name == "cxml-base64" else document
     body = f"{name}=".encode() + quote_from_bytes(value).encode()
     try:
-        unwrapped = _document(body, "application/x-www-form-urlencoded; charset=UTF-8")
+        unwrapped = document_of(body, "application/x-www-form-urlencoded; charset=UTF-8")
     except CxmlError as exc:
         assert STATUS[exc.failure][0] < 500
         return
