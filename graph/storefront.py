@@ -36,6 +36,9 @@ class CartErrorCode(enum.Enum):
     READ_ONLY = strawberry.enum_value(
         "READ_ONLY", description="An inspect session's cart cannot be changed."
     )
+    CART_FULL = strawberry.enum_value(
+        "CART_FULL", description="The cart has the most lines a cart may hold (1,000)."
+    )
     NO_RETURN_URL = strawberry.enum_value(
         "NO_RETURN_URL", description="The buyer's system gave no BrowserFormPost URL."
     )

@@ -23,6 +23,8 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 UNIT_OF_MEASURE = re.compile(r"^[A-Z0-9]{1,3}$")  # UN/CEFACT Recommendation 20 codes
 UNSPSC = re.compile(r"^\d{8}(\d{2})?$")
 MAX_QUANTITY = Decimal("1000000000")
+# Far above real punchout carts; bounds the cart's page and the PunchOutOrderMessage.
+MAX_CART_LINES = 1000
 
 
 class SessionGone(Exception):
@@ -144,6 +146,10 @@ async def _same_currency(session: PunchoutSession, currency: str, line_id: int |
 async def add_line(session: PunchoutSession, line: LineInput) -> CartLine:
     editable(session)
     values = _clean(line)
+    if await CartLine.filter(session_id=session.id).count() >= MAX_CART_LINES:
+        raise DomainError(
+            "CART_FULL", f"A cart holds at most {MAX_CART_LINES:,} lines: transfer this one first."
+        )
     await _same_currency(session, str(values["currency"]), None)
     return await CartLine.create(session_id=session.id, **values)
 

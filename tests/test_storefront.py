@@ -11,6 +11,7 @@ import httpx
 import pytest
 from lxml import etree
 
+from graph.pagination import parse_global_id
 from models.tables import PunchoutSession
 from tests.conftest import Api, Buyer, World, global_id
 from tests.cxml_helpers import dtd, post_cxml, setup_document
@@ -156,6 +157,21 @@ async def test_one_currency_a_cart_and_lines_of_this_cart_only(api: Api, buyer: 
         assert [e["code"] for e in body["data"][name]["errors"]] == ["NOT_FOUND"]
     mine = (await api(SESSION, token=other))["data"]["punchoutSession"]["cart"]["lines"]
     assert [x["quantity"] for x in mine] == ["2"]
+
+
+async def test_a_cart_holds_at_most_a_thousand_lines(api: Api, buyer: Buyer) -> None:
+    from models.storefront import MAX_CART_LINES
+    from models.tables import CartLine
+
+    credential = await open_session(api, buyer)
+    first = (await api(ADD, {"input": line()}, credential))["data"]["addCartLine"]
+    assert first["errors"] == []
+    row = await CartLine.get(id=parse_global_id(first["cart"]["lines"][0]["id"], "CartLine"))
+    template = {k: v for k, v in row.__dict__.items() if not k.startswith("_") and k != "id"}
+    await CartLine.bulk_create([CartLine(**template) for _ in range(MAX_CART_LINES - 1)])
+    full = (await api(ADD, {"input": line()}, credential))["data"]["addCartLine"]
+    assert [e["code"] for e in full["errors"]] == ["CART_FULL"]
+    assert await CartLine.filter(session_id=row.session_id).count() == MAX_CART_LINES
 
 
 async def test_edit_starts_with_the_buyers_lines(api: Api, buyer: Buyer) -> None:
