@@ -21,6 +21,7 @@ from graph.company import Company, CompanyMutation, CompanyQuery, company_by_id
 from graph.context import Info
 from graph.cost import ConnectionCost
 from graph.customer import Customer, CustomerMutation, CustomerQuery, customer_by_id
+from graph.document_size import ExpandedSizeLimit
 from graph.permissions import guard
 from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
@@ -95,6 +96,7 @@ schema = PortalSchema(
     extensions=[
         # Abuse limits, checked before anything runs: far above what the frontend sends.
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ExpandedSizeLimit,  # before validation, which walks the expanded document
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),

@@ -19,12 +19,17 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 
 
 def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_holds_nul(v) for v in value)
+    # A loop, not recursion: variables may nest as deep as the JSON decoder allows.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
     return False
 
 

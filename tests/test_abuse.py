@@ -91,3 +91,40 @@ async def test_nested_connections_have_a_cost_bound(api: Api, world: World) -> N
     assert [e["extensions"]["code"] for e in (await api(deeper, token=token))["errors"]] == [
         "TOO_COSTLY"
     ]
+
+
+async def test_fragments_that_multiply_are_refused_before_validation(
+    api: Api, world: World
+) -> None:
+    import time
+
+    token = world.tokens["administrator"]
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(30))
+    started = time.perf_counter()
+    body = await api(
+        f"query {{ ...F0 }} {chain} fragment F30 on Query {{ __typename }}", token=token
+    )
+    assert time.perf_counter() - started < 5  # 2^30 fields expanded: hours, unguarded
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["TOO_COSTLY"]
+    cycle = "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }"
+    assert (await api(cycle, token=token))["errors"]
+    used_twice = "query { ...V ...V } fragment V on Query { viewer { email } }"
+    assert (await api(used_twice, token=token))["data"]["viewer"]["email"]
+
+
+async def test_deeply_nested_variables_are_a_clear_error(api: Api, world: World) -> None:
+    nested: object = ["x"]
+    for _ in range(900):
+        nested = [nested]
+    response = await api.http.post(
+        "/graphql",
+        json={
+            "query": 'mutation($x: [String!]) { createCompany(input: {name: "N", code: "N1", '
+            "assignedStaff: $x}) { errors { code } } }",
+            "variables": {"x": nested},
+        },
+        headers={"Authorization": f"Bearer {world.tokens['administrator']}"},
+    )
+    assert response.status_code == 200
+    assert "recursion" not in response.text
+    assert "errors" in response.json() and await Company.filter(code="N1").count() == 0
