@@ -3,8 +3,9 @@
 `companies(first: 50) { customers(first: 100) { auditEvents(first: 100) } }` may return half a
 million objects although each `first` is within its cap. Before anything runs, every field with
 a `first` argument is counted as the most objects it may return: its `first` (at most 100, the
-largest page of any connection) times that of every enclosing one. Variables are known at that
-point, so the count is exact for the frontend's fixed documents, whatever values they send.
+largest page of any connection) times that of every enclosing one; a few heavy fields (WEIGHTS)
+count as many objects. Variables are known at that point, so the count is exact for the
+frontend's fixed documents, whatever values they send.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 MAX_OBJECTS = 10_000
+# Fields that weigh more than one object: a cXML body may hold up to a megabyte, an order's
+# lines are a list of their own (a 1 MiB OrderRequest carries a few thousand).
+WEIGHTS = {
+    ("CxmlExchange", "requestBody"): 40,
+    ("CxmlExchange", "responseBody"): 40,
+    ("Order", "lines"): 100,
+}
 LARGEST_FIRST = 100  # no connection returns more per page (graph/pagination.bounded_first)
 TOO_COSTLY = "TOO_COSTLY"
 
@@ -57,10 +65,12 @@ class _Count:
         definition = parent.fields.get(node.name.value)
         if definition is None:  # __typename and the like
             return
+        weight = WEIGHTS.get((parent.name, node.name.value))
         first = definition.args.get("first")
         if first is not None:
             factor *= self._first(node, first)
-            self.total += factor
+        if first is not None or weight is not None:
+            self.total += factor * (weight or 1)
             if self.total > MAX_OBJECTS:
                 raise _TooCostly()
         self.selection(get_named_type(definition.type), node.selection_set, factor)

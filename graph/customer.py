@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -191,7 +192,7 @@ class Customer(relay.Node):
         "`rotatePunchoutKey`, the old one too until its grace period ends. Administrators and "
         "superusers only.",
     )
-    async def punchout_keys(self, info: Info) -> list[PunchoutKey]:
+    async def punchout_keys(self, info: Info) -> list[PunchoutKey] | None:
         keys = await info.context.loaders.punchout_keys.load(self.id)
         return [PunchoutKey.from_key(k, lambda i: _key_read(i, self.id)) for k in keys]
 
@@ -379,14 +380,18 @@ class CustomerMutation:
         self, info: Info, input: RotatePunchoutKeyInput
     ) -> CustomerPayload:
         viewer = await info.context.viewer()
-        return await _run(
+        payload = await _run(
             lambda: punchout_keys.rotate(
                 viewer, _id(input.customer_id, "customerId"), _grace(input.grace_hours)
             )
         )
+        if payload.customer is not None:  # the keys this request read before are old now
+            with suppress(KeyError):  # (not read before: nothing to forget)
+                info.context.loaders.punchout_keys.clear(payload.customer.row.id)
+        return payload
 
 
 def _grace(hours: float) -> timedelta:
     if not math.isfinite(hours) or hours < 0:
-        raise DomainError("INVALID", "A grace period is 0 hours or more.", "graceHours")
+        raise DomainError("INVALID", "A grace period is 0 to 720 hours.", "graceHours")
     return timedelta(hours=min(hours, 1e6))

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 VERSION = "v1"
 KEK_BYTES = 32
+KEK_ID_CHARS = 12
+SEALED_PREFIX = len(VERSION) + 1 + KEK_ID_CHARS + 1  # "v1:<kek id>:": which KEK sealed it
 
 
 class VaultError(Exception):
@@ -32,7 +34,7 @@ def new_kek() -> str:
 
 def _kek_id(kek: bytes) -> str:
     # Names a KEK in sealed values and error messages without revealing anything of it.
-    return hashlib.sha256(b"opsportal kek id\0" + kek).hexdigest()[:12]
+    return hashlib.sha256(b"opsportal kek id\0" + kek).hexdigest()[:KEK_ID_CHARS]
 
 
 def _associated(customer_id: int) -> bytes:
@@ -57,7 +59,7 @@ class KeyVault:
                 keks.append(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
             except (binascii.Error, ValueError):
                 raise VaultError("A key-encryption key is URL-safe base64.") from None
-        return cls([k for k in keks if k] or [])
+        return cls([k for k in keks if k])
 
     @property
     def sealing_id(self) -> str:

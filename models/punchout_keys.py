@@ -6,18 +6,19 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from tortoise import BaseDBAsyncClient
+from tortoise import BaseDBAsyncClient, connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models import audit
 from models.access import Ability, Viewer, require
+from models.database import dialect
 from models.errors import DomainError
-from models.key_vault import VaultError, vault
-from models.tables import Customer, CustomerSetting, PunchoutKey
+from models.key_vault import SEALED_PREFIX, VaultError, vault
+from models.tables import Customer, PunchoutKey
 
 LEGACY_SETTING = "PUNCHOUT_API_KEY"  # where keys lived, in the clear, before migration 0011
 DEFAULT_GRACE = timedelta(hours=24)
@@ -36,7 +37,7 @@ class Key:
     """A working key, opened."""
 
     row: PunchoutKey
-    value: str
+    value: str = field(repr=False)  # never in a traceback's locals or a stray log line
 
     @property
     def is_current(self) -> bool:
@@ -89,7 +90,9 @@ async def rotate(viewer: Viewer | None, customer_id: int, grace: timedelta) -> C
     viewer = require(viewer, Ability.ADD_PUNCHOUT_CUSTOMER)
     if not timedelta(0) <= grace <= MAX_GRACE:
         raise DomainError(
-            "INVALID", f"A grace period is 0 to {MAX_GRACE.days * 24} hours.", "graceHours"
+            "INVALID",
+            f"A grace period is 0 to {MAX_GRACE // timedelta(hours=1)} hours.",
+            "graceHours",
         )
     customer = await get_customer(viewer, customer_id)
     if customer is None or not customer.is_punchout:
@@ -130,31 +133,40 @@ async def note_use(key: PunchoutKey) -> None:
 
 
 async def seal_legacy() -> int:
-    """Move keys stored in the clear (before migration 0011) into punchout_key, sealed."""
-    legacy = await CustomerSetting.filter(key=LEGACY_SETTING)
-    if not legacy:
-        return 0
+    """Move keys stored in the clear (before migration 0011) into punchout_key, sealed. The
+    rows are taken with DELETE ... RETURNING inside the transaction, so of several servers
+    starting at once, each key is sealed by exactly one."""
     box = vault()
+    postgres = dialect() == "postgres"
     async with in_transaction() as conn:
-        await PunchoutKey.bulk_create(
-            [
-                PunchoutKey(
-                    customer_id=row.customer_id, sealed=box.seal(row.value, row.customer_id)
-                )  # type: ignore[attr-defined]
-                for row in legacy
-            ],
-            using_db=conn,
+        taken = await conn.execute_query_dict(
+            "DELETE FROM customer_setting WHERE key = "
+            + ("$1" if postgres else "?")
+            + " RETURNING customer_id, value",
+            [LEGACY_SETTING],
         )
-        await CustomerSetting.filter(id__in=[r.id for r in legacy]).using_db(conn).delete()
-    return len(legacy)
+        sealed = [
+            PunchoutKey(
+                customer_id=row["customer_id"], sealed=box.seal(row["value"], row["customer_id"])
+            )
+            for row in taken
+        ]
+        await PunchoutKey.bulk_create(sealed, using_db=conn)
+    return len(taken)
 
 
 async def check_vault() -> None:
-    """Refuse to run with a KEK that does not open the stored keys (a wrong or lost KEK would
-    otherwise turn every buyer away with 401s)."""
-    row = await PunchoutKey.filter(working()).order_by("-id").first()
-    if row is not None:
-        vault().open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
+    """Refuse to run with KEKs that do not open the stored keys (a wrong or lost KEK would
+    otherwise turn buyers away, and half-finished KEK change would fail some of them): one
+    working key sealed under each KEK in use is opened."""
+    conn = connections.get("default")
+    prefixes = await conn.execute_query_dict(
+        f"SELECT DISTINCT substr(sealed, 1, {SEALED_PREFIX}) AS prefix FROM punchout_key"
+    )
+    for prefix in (row["prefix"] for row in prefixes):
+        row = await PunchoutKey.filter(working(), sealed__startswith=prefix).first()
+        if row is not None:
+            vault().open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
 
 
 async def reseal() -> int:
@@ -162,6 +174,9 @@ async def reseal() -> int:
     box = vault()
     count = 0
     async with in_transaction() as conn:
+        # Expired keys open nothing any more; one sealed under a KEK already dropped would
+        # otherwise stop the reseal.
+        await PunchoutKey.filter(expires_at__lte=datetime.now(UTC)).using_db(conn).delete()
         for row in await PunchoutKey.all().using_db(conn).select_for_update():
             if box.is_current(row.sealed):
                 continue

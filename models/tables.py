@@ -159,6 +159,7 @@ class PunchoutKey(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(null=True)  # null: the current key
     last_used_at = fields.DatetimeField(null=True)  # to the minute: updated at most once a minute
+    # One current key a customer: a partial unique index (migration 0012), beyond the ORM's ken.
 
     class Meta:
         table = "punchout_key"

@@ -140,12 +140,14 @@ class Settings:
             return new_kek()  # the database dies with the process; so may its KEK
         kek_file = Path(path + ".kek")
         try:
-            descriptor = os.open(kek_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return kek_file.read_text().strip()
-        with os.fdopen(descriptor, "w") as out:
-            out.write(new_kek() + "\n")
-        return kek_file.read_text().strip()
+            if not kek_file.exists():
+                _create_kek_file(kek_file)
+            text = kek_file.read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"The key-encryption key file {kek_file}: {exc.strerror}.") from None
+        if not text:
+            raise ConfigError(f"The key-encryption key file {kek_file} is empty.")
+        return text
 
     @property
     def supplier(self) -> Supplier:
@@ -194,3 +196,26 @@ class Settings:
             key_encryption_key=get("OPSPORTAL_KEY_ENCRYPTION_KEY"),
             key_encryption_key_file=get("OPSPORTAL_KEY_ENCRYPTION_KEY_FILE"),
         )
+
+
+def _create_kek_file(kek_file: Path) -> None:
+    """Write a new KEK beside the database, whole or not at all: written and synced under a
+    temporary name, then linked into place (a concurrent first start keeps the one that won)."""
+    temporary = kek_file.with_name(f"{kek_file.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as out:
+            out.write(new_kek() + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temporary, kek_file)
+        except FileExistsError:
+            pass
+        folder = os.open(kek_file.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    finally:
+        temporary.unlink(missing_ok=True)

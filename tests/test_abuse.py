@@ -128,3 +128,21 @@ async def test_deeply_nested_variables_are_a_clear_error(api: Api, world: World)
     assert response.status_code == 200
     assert "recursion" not in response.text
     assert "errors" in response.json() and await Company.filter(code="N1").count() == 0
+
+
+async def test_heavy_fields_weigh_more(api: Api, world: World) -> None:
+    token = world.tokens["administrator"]
+    one_log = (
+        "query($id: ID!) { customer(id: $id) { cxmlLog(first: 100) "
+        "{ edges { node { requestBody responseBody } } } } }"
+    )
+    # 100 exchanges x (1 + 40 + 40): within the bound; the same for every customer of 45
+    # companies is not (each body may hold a megabyte).
+    assert "errors" not in await api(one_log, {"id": "Q3VzdG9tZXI6MQ=="}, token)
+    every_log = (
+        '{ companies(search: "", first: 45) { edges { node { customers(first: 20) { edges { node {'
+        " cxmlLog(first: 10) { edges { node { requestBody responseBody } } } } } } } } } }"
+    )
+    assert [e["extensions"]["code"] for e in (await api(every_log, token=token))["errors"]] == [
+        "TOO_COSTLY"
+    ]

@@ -4,6 +4,8 @@ noted, every read audited."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -102,6 +104,33 @@ async def test_only_key_readers_rotate_or_see_keys(api: Api, world: World, buyer
     assert error_codes(await rotate(api, world, buyer, "superuser")) == []
     assert await PunchoutKey.all().count() == 2
     assert await AuditEvent.filter(action="customer.rotate_api_key").count() == 1
+
+
+async def test_a_forbidden_key_list_leaves_the_rest_of_the_answer(
+    api: Api, world: World, buyer: Buyer
+) -> None:
+    query = "query($id: ID!) { customer(id: $id) { username punchoutKeys { createdAt } } }"
+    body = await api(
+        query, {"id": global_id("Customer", buyer.customer_id)}, world.tokens["companyEdit"]
+    )
+    assert body["data"]["customer"] == {"username": buyer.username, "punchoutKeys": None}
+    assert error_codes(body) == ["FORBIDDEN"]
+
+
+async def test_two_rotations_in_one_request_each_answer_their_own_keys(
+    api: Api, world: World, buyer: Buyer
+) -> None:
+    keys = "customer { punchoutKeys { value isCurrent } }"
+    twice = f"""mutation($input: RotatePunchoutKeyInput!) {{
+      one: rotatePunchoutKey(input: $input) {{ {keys} }}
+      two: rotatePunchoutKey(input: $input) {{ {keys} }}
+    }}"""
+    given = {"input": {"customerId": global_id("Customer", buyer.customer_id)}}
+    body = (await api(twice, given, world.tokens["administrator"]))["data"]
+    one, two = (body[n]["customer"]["punchoutKeys"] for n in ("one", "two"))
+    assert len(one) == 2 and len(two) == 3
+    assert two[0]["value"] not in {k["value"] for k in one}
+    assert [k["isCurrent"] for k in two] == [True, False, False]
 
 
 @pytest.mark.parametrize("grace", [-1, 721, 1e300])
@@ -243,3 +272,42 @@ def test_keys_move_to_a_new_kek_and_legacy_keys_get_sealed(tmp_path: Path) -> No
 def test_postgres_needs_a_configured_kek(tmp_path: Path) -> None:
     done = opsportal(tmp_path, "serve", env={"DATABASE_URL": "postgres://u:p@127.0.0.1:1/none"})
     assert done.returncode == 2 and "needs OPSPORTAL_KEY_ENCRYPTION_KEY" in done.stderr
+
+
+ADD_UNDER = """
+import asyncio, sys
+from models.access import Viewer
+from models.customers import add_punchout_customer
+from models.database import open_database
+from models.key_vault import KeyVault
+from models.tables import Company, Staff
+
+async def main():
+    async with open_database(sys.argv[1], KeyVault.from_text(sys.argv[2])):
+        admin = Viewer(await Staff.get(email="admin@demo.example"))
+        company = await Company.all().order_by("id").first()
+        await add_punchout_customer(admin, company.id, "second@buyer.example")
+
+asyncio.run(main())
+"""
+
+
+def test_a_half_finished_kek_change_is_refused_at_start(tmp_path: Path) -> None:
+    old, new = new_kek(), new_kek()
+    demo = opsportal(
+        tmp_path, "demo", "--companies", "3", env={"OPSPORTAL_KEY_ENCRYPTION_KEY": old}
+    )
+    assert demo.returncode == 0, demo.stderr
+    # A server already on NEW,OLD seals the next customer's key under NEW; no reseal follows.
+    url = f"sqlite://{tmp_path}/opsportal.sqlite3"
+    added = subprocess.run(
+        [sys.executable, "-c", ADD_UNDER, url, f"{new},{old}"],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert added.returncode == 0, added.stderr
+    # Dropping OLD now would leave the first customer unable to connect: refused at start.
+    dropped = opsportal(tmp_path, "serve", "--port", "9", env={"OPSPORTAL_KEY_ENCRYPTION_KEY": new})
+    assert dropped.returncode == 2 and "is not configured" in dropped.stderr
