@@ -25,7 +25,7 @@ class Limits:
 
 
 def _account(email: str) -> str:
-    # Hashed: any typed email fits the key column, and the table lists no one's address.
+    # Hashed: any typed email fits the key column (and the table does not list them plainly).
     return "email:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
 
 

@@ -133,8 +133,9 @@ async def authenticate(identities: Identities) -> Caller:
     names = Q(customer__username_key__in=senders | froms) | Q(
         customer__buyer_identity_key__in=froms
     )
-    # Two index-served queries, made whether or not anyone is named (the time taken does not
-    # tell): the candidates' working keys with their customers, and their settings.
+    # Two index-served queries, made whether or not anyone is named: the candidates' working
+    # keys with their customers, and their settings. (Opening a known customer's keys still
+    # costs a little more than finding no one; Sender identities are not secrets.)
     keys = await PunchoutKey.filter(
         names, punchout_keys.working(), customer__is_punchout=True
     ).select_related("customer")
