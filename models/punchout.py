@@ -191,7 +191,7 @@ def _candidates_sql() -> str:
     return (
         f"SELECT {_columns(Customer, 'c')}, {_columns(PunchoutKey, 'k')}, s.key AS s_key, "
         "s.value AS s_value FROM customer c "
-        "JOIN punchout_key k ON k.customer_id = c.id "
+        "LEFT JOIN punchout_key k ON k.customer_id = c.id "
         "AND (k.expires_at IS NULL OR k.expires_at > {now}) "
         "LEFT JOIN customer_setting s ON s.customer_id = c.id "
         "WHERE c.is_punchout = {yes} AND ({named})"
@@ -200,7 +200,8 @@ def _candidates_sql() -> str:
 
 async def _candidates(senders: set[str], froms: set[str]) -> dict[int, Caller]:
     """The punchout customers any of the names may name, with their working keys (opened,
-    newest first) and settings: one plain statement (every cXML request starts with it; the
+    newest first; none if all expired, so that the answer is a wrong secret, not a stranger)
+    and settings: one plain statement (every cXML request starts with it; the
     ORM's two queries cost twice the whole of it)."""
     names = sorted(senders | froms)
     if not names:
@@ -233,7 +234,7 @@ async def _candidates(senders: set[str], froms: set[str]) -> dict[int, Caller]:
         if customer_id not in candidates:
             customer = Customer._init_from_db(**_prefixed(row, "c_", Customer))
             candidates[customer_id] = Caller(customer, {})
-        if row["k_id"] not in keys:
+        if row["k_id"] is not None and row["k_id"] not in keys:
             keys[row["k_id"]] = PunchoutKey._init_from_db(**_prefixed(row, "k_", PunchoutKey))
         if row["s_key"] is not None:
             candidates[customer_id].settings[row["s_key"]] = row["s_value"]  # type: ignore[index]

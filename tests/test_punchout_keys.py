@@ -311,3 +311,16 @@ def test_a_half_finished_kek_change_is_refused_at_start(tmp_path: Path) -> None:
     # Dropping OLD now would leave the first customer unable to connect: refused at start.
     dropped = opsportal(tmp_path, "serve", "--port", "9", env={"OPSPORTAL_KEY_ENCRYPTION_KEY": new})
     assert dropped.returncode == 2 and "is not configured" in dropped.stderr
+
+
+async def test_a_customer_whose_keys_all_expired_is_known_but_refused(
+    api: Api, world: World, buyer: Buyer
+) -> None:
+    from models.tables import CxmlExchange
+
+    await PunchoutKey.filter(customer_id=buyer.customer_id).update(
+        expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    assert await connects(api, buyer, buyer.key) == 401
+    logged = await CxmlExchange.filter(customer_id=buyer.customer_id).order_by("-id").first()
+    assert logged is not None and logged.failure == "WRONG_SECRET"
