@@ -186,4 +186,40 @@ async def reseal() -> int:
     return count
 
 
-__all__ = ["VaultError", "check_vault", "issue", "reseal", "rotate", "seal_legacy"]
+async def discard_unopenable() -> list[str]:
+    """After a KEK is lost: delete the keys the configured KEKs cannot open, so the server can
+    start again (their customers then need `rotatePunchoutKey` and the buyer a new key). Each
+    affected customer gets an audit record; their usernames are returned."""
+    box = vault()
+    lost: dict[int, int] = {}
+    async with in_transaction() as conn:
+        rows = await PunchoutKey.all().using_db(conn).select_for_update()
+        for row in rows:
+            try:
+                box.open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
+            except VaultError:
+                lost[row.id] = row.customer_id  # type: ignore[attr-defined]
+        await PunchoutKey.filter(id__in=list(lost)).using_db(conn).delete()
+        customers = await Customer.filter(id__in=set(lost.values())).using_db(conn).order_by("id")
+        for customer in customers:
+            await audit.record(
+                None,
+                "customer.discard_api_keys",
+                "customer",
+                customer.id,
+                company_id=customer.company_id,
+                after={"keys": sum(1 for c in lost.values() if c == customer.id)},
+                using=conn,
+            )
+    return [c.username for c in customers]
+
+
+__all__ = [
+    "VaultError",
+    "check_vault",
+    "discard_unopenable",
+    "issue",
+    "reseal",
+    "rotate",
+    "seal_legacy",
+]

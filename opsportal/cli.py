@@ -19,13 +19,18 @@ from opsportal.config import ConfigError, Settings
 
 
 def _run_with_database(
-    settings: Settings, work: Callable[[], Awaitable[int]], *, keys: bool = True
+    settings: Settings,
+    work: Callable[[], Awaitable[int]],
+    *,
+    keys: bool = True,
+    check_keys: bool = True,
 ) -> int:
     """Run `work` with the database open; `keys=False` for work that never touches keys
     (which then needs no key-encryption key)."""
 
     async def main() -> int:
-        async with open_database(settings.database_url, settings.key_vault() if keys else None):
+        vault = settings.key_vault() if keys else None
+        async with open_database(settings.database_url, vault, check_keys=check_keys):
             return await work()
 
     return asyncio.run(main())
@@ -198,6 +203,19 @@ def cmd_keys_reseal(args: argparse.Namespace, settings: Settings) -> int:
     return _run_with_database(settings, work)
 
 
+def cmd_keys_discard(args: argparse.Namespace, settings: Settings) -> int:
+    from models.punchout_keys import discard_unopenable
+
+    async def work() -> int:
+        customers = await discard_unopenable()
+        print(f"discarded the keys of {len(customers)} customers that no configured KEK opens")
+        for username in customers:
+            print(f"  {username}: give it a new key with rotatePunchoutKey")
+        return 0
+
+    return _run_with_database(settings, work, check_keys=False)
+
+
 def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
     from graph.schema import schema
 
@@ -255,6 +273,11 @@ def parser() -> argparse.ArgumentParser:
         "reseal", help="seal every key under the first of OPSPORTAL_KEY_ENCRYPTION_KEY's KEKs"
     )
     reseal.set_defaults(handler=cmd_keys_reseal)
+    discard = keys.add_parser(
+        "discard-unopenable",
+        help="after a lost KEK: delete the keys no configured KEK opens (then rotate them)",
+    )
+    discard.set_defaults(handler=cmd_keys_discard)
     sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     sdl.set_defaults(handler=cmd_schema)
     return top

@@ -324,3 +324,25 @@ async def test_a_customer_whose_keys_all_expired_is_known_but_refused(
     assert await connects(api, buyer, buyer.key) == 401
     logged = await CxmlExchange.filter(customer_id=buyer.customer_id).order_by("-id").first()
     assert logged is not None and logged.failure == "WRONG_SECRET"
+
+
+def test_after_a_lost_kek_its_keys_can_be_discarded(tmp_path: Path) -> None:
+    lost, new = new_kek(), new_kek()
+    demo = opsportal(
+        tmp_path, "demo", "--companies", "3", env={"OPSPORTAL_KEY_ENCRYPTION_KEY": lost}
+    )
+    assert demo.returncode == 0, demo.stderr
+    refused = opsportal(tmp_path, "serve", "--port", "9", env={"OPSPORTAL_KEY_ENCRYPTION_KEY": new})
+    assert refused.returncode == 2
+
+    env = {"OPSPORTAL_KEY_ENCRYPTION_KEY": new}
+    discarded = opsportal(tmp_path, "keys", "discard-unopenable", env=env)
+    assert discarded.returncode == 0, discarded.stderr
+    assert "discarded the keys of 1 customers" in discarded.stdout
+    assert "punchout-demo@buyer.example: give it a new key" in discarded.stdout
+    with sqlite3.connect(tmp_path / "opsportal.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM punchout_key").fetchone() == (0,)
+        actions = [a for (a,) in db.execute("SELECT action FROM audit_event")]
+    assert "customer.discard_api_keys" in actions
+    # The server starts again with the new KEK (the demo run opens the database as it does).
+    assert opsportal(tmp_path, "demo", "--companies", "3", env=env).returncode == 0
