@@ -24,13 +24,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.server import serving  # noqa: E402
-from models.access import Viewer  # noqa: E402
-from models.auth import add_staff  # noqa: E402
-from models.companies import create_company  # noqa: E402
-from models.customers import add_punchout_customer  # noqa: E402
-from models.database import open_database  # noqa: E402
-from models.key_vault import KeyVault, new_kek  # noqa: E402
-from models.punchout_keys import current_key  # noqa: E402
+from domain.access import Viewer  # noqa: E402
+from domain.companies import create_company  # noqa: E402
+from domain.customers import add_punchout_customer  # noqa: E402
+from domain.key_vault import KeyVault, new_kek  # noqa: E402
+from domain.punchout_keys import current_key  # noqa: E402
+from domain.signin import add_staff  # noqa: E402
+from opsportal.startup import started  # noqa: E402
 from tests.cxml_helpers import setup_document  # noqa: E402
 
 TYPENAME = {"query": "{ __typename }"}
@@ -40,13 +40,15 @@ async def prepare(database_url: str) -> tuple[str, str]:
     # The server started later reads the same key-encryption key from the environment.
     os.environ.setdefault("OPSPORTAL_KEY_ENCRYPTION_KEY", new_kek())
     vault = KeyVault.from_text(os.environ["OPSPORTAL_KEY_ENCRYPTION_KEY"])
-    async with open_database(database_url, vault):
+    async with started(database_url, vault):
         admin = Viewer(
             await add_staff("bench@supplier.example", "bench-password", administrator=True)
         )
         company = await create_company(admin, "Bench Buyer Ltd", "BENCH")
-        customer = await add_punchout_customer(admin, company.id, "bench-buyer@buyer.example")
-        key = await current_key(customer.id)
+        customer = await add_punchout_customer(
+            vault, admin, company.id, "bench-buyer@buyer.example"
+        )
+        key = await current_key(vault, customer.id)
         assert key is not None
         return customer.username, key
 

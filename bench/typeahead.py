@@ -8,7 +8,7 @@ loopback, in one run:
 - the CompanySearch operation with typed texts of 2-12 characters and 1-3 words, taken from
   real company names: unloaded latency (one request at a time) and throughput (8 in flight);
 - the trivial query `{ __typename }`, the same way;
-- the database query behind the search (models.search, in this process, no HTTP).
+- the database query behind the search (domain.search, in this process, no HTTP).
 Prints p50/p95/p99 latency and requests per second for each, and the ratios.
 """
 
@@ -29,13 +29,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.server import serving  # noqa: E402
-from models.access import Viewer  # noqa: E402
-from models.auth import add_staff, issue_token  # noqa: E402
-from models.company_import import import_companies  # noqa: E402
-from models.database import open_database  # noqa: E402
-from models.search import search  # noqa: E402
-from models.tables import Company  # noqa: E402
+from domain.access import Viewer  # noqa: E402
+from domain.company_import import import_companies  # noqa: E402
+from domain.search import search  # noqa: E402
+from domain.signin import add_staff, issue_token  # noqa: E402
 from opsportal.demo import demo_companies  # noqa: E402
+from persistence.database import open_database  # noqa: E402
+from persistence.tables import Company  # noqa: E402
 
 SEARCH = """query CompanySearch($search: String!) {
   companies(search: $search, first: 10) {
@@ -146,7 +146,7 @@ async def over_http(base: str, token: str, texts: list[str]) -> dict[str, dict[s
 
 async def in_process(database_url: str, texts: list[str]) -> dict[str, float]:
     async with open_database(database_url):
-        from models.tables import Staff
+        from persistence.tables import Staff
 
         viewer = Viewer(await Staff.get(email="bench@supplier.example"))
 
@@ -154,7 +154,7 @@ async def in_process(database_url: str, texts: list[str]) -> dict[str, float]:
             await search(viewer, text, 10)
 
         await drive(query, texts[:100], 1)
-        return figures("database query (models.search)", *await drive(query, texts, 1))
+        return figures("database query (domain.search)", *await drive(query, texts, 1))
 
 
 def main() -> int:

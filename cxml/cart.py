@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from lxml import etree
 
 from cxml.build import XML_LANG, envelope, serialize
-from models.storefront import Transfer
+from domain.storefront import Transfer
 
 CENTS = Decimal("0.01")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.cxml_log import Failure
+from domain.cxml_log import Failure
 
 # (cXML Status code, Status text), from the cXML Reference Guide's list.
 STATUS: dict[Failure, tuple[int, str]] = {

@@ -14,9 +14,9 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from cxml.errors import CxmlError
-from models.cxml_log import Failure
-from models.orders import ORDER_TYPES, OrderData, OrderLineData
-from models.punchout import OPERATIONS, Credential, Identities, SetupData
+from domain.cxml_log import Failure
+from domain.orders import ORDER_TYPES, OrderData, OrderLineData
+from domain.punchout import OPERATIONS, Credential, Identities, SetupData
 
 XML_SPACE = " \t\r\n"
 # libxml2 refuses documents nested deeper than 256 levels unless huge_tree is set; cXML

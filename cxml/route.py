@@ -31,10 +31,11 @@ from cxml.parse import (
     read_order,
     read_setup,
 )
-from models import cxml_log, orders, punchout
-from models.cxml_log import Exchange, Failure
-from models.tables import Customer
+from domain import cxml_log, orders, punchout
+from domain.cxml_log import Exchange, Failure
+from domain.key_vault import KeyVault
 from opsportal.config import CXML_PATH, Settings
+from persistence.tables import Customer
 
 log = logging.getLogger("opsportal.cxml")
 PATHS = (CXML_PATH, "/punchout/setup", "/punchout/order")
@@ -46,6 +47,7 @@ class Call:
     """One exchange in progress: what the log will say of it, and when it began."""
 
     settings: Settings
+    vault: KeyVault
     exchange: Exchange
     started: float = field(default_factory=time.perf_counter)
     body_sha256: str = ""  # of the cXML document: what makes a retry the same request
@@ -158,7 +160,7 @@ async def _serve(request: Request, call: Call) -> bytes:
     call.exchange.payload_id = envelope.payload_id
     call.exchange.secrets = envelope.identities.sent_secrets()
     # Authenticated before anything else: a stranger learns nothing, not even what we support.
-    caller = await punchout.authenticate(envelope.identities)
+    caller = await punchout.authenticate(call.vault, envelope.identities)
     call.exchange.customer_id = caller.customer.id
     call.exchange.secrets += caller.secrets
     check_request(envelope)
@@ -197,7 +199,8 @@ def cxml_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]
             status_text="",
             duration_ms=0.0,
         )
-        call = Call(settings, exchange)
+        # The app's key vault, set up by its start-up steps.
+        call = Call(settings, request.app.state.vault, exchange)
         try:
             body = await _serve(request, call)
         except CxmlError as exc:

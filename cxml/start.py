@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from models import storefront
+from domain import storefront
 from opsportal.config import START_PATH, Settings
 
 PATH = START_PATH + "{token}"

@@ -9,7 +9,7 @@ import strawberry
 from strawberry import relay
 
 from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
-from models.tables import AuditEvent as AuditRow
+from persistence.tables import AuditEvent as AuditRow
 
 AUDIT_CAP = 100
 

@@ -7,6 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from domain import companies
+from domain import search as search_module
+from domain.access import Ability
+from domain.errors import DomainError
 from graph.context import Info
 from graph.errors import CompanyError, company_error
 from graph.pagination import (
@@ -18,12 +22,8 @@ from graph.pagination import (
     parse_global_id,
 )
 from graph.permissions import guard
-from models import companies
-from models import search as search_module
-from models.access import Ability
-from models.errors import DomainError
-from models.tables import Company as CompanyRow
-from models.tables import Customer as CustomerRow
+from persistence.tables import Company as CompanyRow
+from persistence.tables import Customer as CustomerRow
 
 if TYPE_CHECKING:
     from graph.audit import AuditEvent

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
+from domain import signin, storefront
+from domain.access import Viewer
+from domain.key_vault import KeyVault
 from graph.loaders import Loaders
-from models import auth, storefront
-from models.access import Viewer
-from models.tables import PunchoutSession
 from opsportal.config import Settings
+from persistence.tables import PunchoutSession
 
 _UNSET = object()
 
@@ -20,10 +21,14 @@ _UNSET = object()
 class Context:
     request: Request
     settings: Settings
-    loaders: Loaders = field(default_factory=Loaders)
+    vault: KeyVault
+    loaders: Loaders = field(init=False)
     key_reads: set[int] = field(default_factory=set)  # customers whose key this request read
     _viewer: object = field(default=_UNSET, repr=False)
     _session: object = field(default=_UNSET, repr=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.vault)
 
     @property
     def bearer_token(self) -> str | None:
@@ -34,7 +39,7 @@ class Context:
         """The signed-in staff member, looked up once per request and only when needed."""
         if self._viewer is _UNSET:
             token = self.bearer_token
-            self._viewer = await auth.viewer_for_token(token) if token else None
+            self._viewer = await signin.viewer_for_token(token) if token else None
         return self._viewer  # type: ignore[return-value]
 
     async def punchout_session(self) -> PunchoutSession | None:

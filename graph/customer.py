@@ -12,6 +12,10 @@ import strawberry
 from strawberry import relay
 
 from cxml.build import SECRET_PLACEHOLDER, example_setup_request
+from domain import customers, developer_fields, punchout_keys
+from domain.access import Ability
+from domain.errors import DomainError
+from domain.roles import find_role
 from graph.audit import AuditEvent as AuditRef
 from graph.company import Company
 from graph.context import Info
@@ -22,11 +26,7 @@ from graph.pagination import After, parse_global_id
 from graph.permissions import guard
 from graph.punchout_key import PunchoutKey
 from graph.role import Role
-from models import customers, developer_fields, punchout_keys
-from models.access import Ability
-from models.errors import DomainError
-from models.roles import find_role
-from models.tables import Customer as CustomerRow
+from persistence.tables import Customer as CustomerRow
 
 
 async def _key_read(info: Info, customer_id: int) -> None:
@@ -307,7 +307,7 @@ class CustomerMutation:
         viewer = await info.context.viewer()
         return await _run(
             lambda: customers.add_punchout_customer(
-                viewer, _id(input.company_id, "companyId"), input.username
+                info.context.vault, viewer, _id(input.company_id, "companyId"), input.username
             )
         )
 
@@ -382,7 +382,10 @@ class CustomerMutation:
         viewer = await info.context.viewer()
         payload = await _run(
             lambda: punchout_keys.rotate(
-                viewer, _id(input.customer_id, "customerId"), _grace(input.grace_hours)
+                info.context.vault,
+                viewer,
+                _id(input.customer_id, "customerId"),
+                _grace(input.grace_hours),
             )
         )
         if payload.customer is not None:  # the keys this request read before are old now

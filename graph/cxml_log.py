@@ -8,9 +8,9 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
+from domain.cxml_log import Failure
 from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
-from models.cxml_log import Failure
-from models.tables import CxmlExchange as ExchangeRow
+from persistence.tables import CxmlExchange as ExchangeRow
 
 LOG_CAP = 100
 

@@ -6,7 +6,7 @@ import enum
 
 import strawberry
 
-from models.errors import DomainError
+from domain.errors import DomainError
 
 
 @strawberry.enum(description="Why a company could not be created or changed.")

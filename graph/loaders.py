@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from strawberry.dataloader import DataLoader
 from tortoise import connections
 
-from models import punchout_keys
-from models.database import dialect
-from models.punchout_keys import Key
-from models.tables import Company, Customer, CustomerRole, CustomerSetting
+from domain import punchout_keys
+from domain.key_vault import KeyVault
+from domain.punchout_keys import Key
+from persistence.database import dialect
+from persistence.tables import Company, Customer, CustomerRole, CustomerSetting
 
 
 async def _companies(ids: Sequence[int]) -> list[Company | None]:
@@ -35,9 +36,12 @@ async def _settings(customer_ids: Sequence[int]) -> list[dict[str, str]]:
     return [found[i] for i in customer_ids]
 
 
-async def _keys(customer_ids: Sequence[int]) -> list[list[Key]]:
-    found = await punchout_keys.working_keys(customer_ids)
-    return [found[i] for i in customer_ids]
+def _keys(vault: KeyVault) -> Callable[[Sequence[int]], Awaitable[list[list[Key]]]]:
+    async def load(customer_ids: Sequence[int]) -> list[list[Key]]:
+        found = await punchout_keys.working_keys(vault, customer_ids)
+        return [found[i] for i in customer_ids]
+
+    return load
 
 
 async def _first_customers(keys: Sequence[tuple[int, int]]) -> list[list[Customer]]:
@@ -66,9 +70,9 @@ async def _first_customers(keys: Sequence[tuple[int, int]]) -> list[list[Custome
 class Loaders:
     """Built fresh for each request: a loader shared across requests would leak data."""
 
-    def __init__(self) -> None:
+    def __init__(self, vault: KeyVault) -> None:
         self.company = DataLoader(load_fn=_companies)
         self.customer_roles = DataLoader(load_fn=_roles)
         self.customer_settings = DataLoader(load_fn=_settings)
-        self.punchout_keys = DataLoader(load_fn=_keys)  # opened: load only for key readers
+        self.punchout_keys = DataLoader(load_fn=_keys(vault))  # opened: load only for key readers
         self.first_customers = DataLoader(load_fn=_first_customers)

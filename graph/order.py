@@ -11,8 +11,8 @@ from strawberry import relay
 from graph.address import Address
 from graph.amounts import money, quantity
 from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
-from models.tables import Order as OrderRow
-from models.tables import OrderLine as OrderLineRow
+from persistence.tables import Order as OrderRow
+from persistence.tables import OrderLine as OrderLineRow
 
 ORDERS_CAP = 50
 

@@ -1,4 +1,4 @@
-"""Permission classes: each guard calls the domain's rule (models.access) and names its code."""
+"""Permission classes: each guard calls the domain's rule (domain.access) and names its code."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.permission import BasePermission, PermissionExtension
 
-from models.access import Ability, require
-from models.errors import AccessDenied, NotSignedIn
+from domain.access import Ability, require
+from domain.errors import AccessDenied, NotSignedIn
 
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"

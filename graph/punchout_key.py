@@ -7,8 +7,8 @@ from datetime import datetime
 
 import strawberry
 
+from domain.punchout_keys import Key
 from graph.context import Info
-from models.punchout_keys import Key
 
 
 @strawberry.type(

@@ -6,10 +6,10 @@ from typing import Annotated
 
 import strawberry
 
+from domain import roles
+from domain.access import Ability
 from graph.pagination import bounded_first
 from graph.permissions import guard
-from models import roles
-from models.access import Ability
 
 ROLES_CAP = 50
 

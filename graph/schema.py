@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from domain.access import Ability
 from graph.company import Company, CompanyMutation, CompanyQuery, company_by_id
 from graph.context import Info
 from graph.cost import ConnectionCost
@@ -27,7 +28,6 @@ from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
 from graph.storefront import StorefrontMutation, StorefrontQuery
 from graph.text_input import RefuseNulText
-from models.access import Ability
 
 MAX_TOKENS = 2000
 MAX_DEPTH = 12

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
+from domain import signin
+from domain.errors import DomainError
 from graph.context import Info
 from graph.errors import LoginError, LoginErrorCode
 from graph.permissions import signed_in
-from models import auth
-from models.errors import DomainError
 
 
 @strawberry.type(description="The signed-in staff member.")
@@ -58,7 +58,7 @@ class StaffMutation:
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
         try:
             client = info.context.request.client
-            token = await auth.login(
+            token = await signin.login(
                 email,
                 password,
                 info.context.settings.token_ttl,
@@ -76,5 +76,5 @@ class StaffMutation:
         description="Sign out: the token sent with this request stops working.",
     )
     async def logout(self, info: Info) -> LogoutPayload:
-        await auth.logout(info.context.bearer_token or "")
+        await signin.logout(info.context.bearer_token or "")
         return LogoutPayload(logged_out=True)

@@ -14,17 +14,17 @@ from decimal import Decimal
 import strawberry
 
 from cxml.cart import auto_post_form, form_field, order_message
+from domain import storefront
+from domain.developer_fields import CART_ENCODING_SETTING, setting
+from domain.errors import DomainError
 from graph.address import Address
 from graph.amounts import money, quantity
 from graph.context import Info
 from graph.pagination import parse_global_id
 from graph.permissions import in_punchout_session
-from models import storefront
-from models.developer_fields import CART_ENCODING_SETTING, setting
-from models.errors import DomainError
-from models.tables import CartLine as CartLineRow
-from models.tables import CustomerSetting
-from models.tables import PunchoutSession as SessionRow
+from persistence.tables import CartLine as CartLineRow
+from persistence.tables import CustomerSetting
+from persistence.tables import PunchoutSession as SessionRow
 
 
 @strawberry.enum(description="Why a cart change or transfer was refused.")

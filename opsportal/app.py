@@ -21,11 +21,12 @@ from cxml.route import PATHS as CXML_PATHS
 from cxml.route import cxml_endpoint
 from cxml.start import PATH as START_PATH
 from cxml.start import start_endpoint
+from domain.key_vault import KeyVault
 from graph.context import Context
 from graph.schema import schema
-from models.database import open_database
 from opsportal import logs
 from opsportal.config import Settings
+from opsportal.startup import STARTUP, started
 
 log = logging.getLogger("opsportal")
 
@@ -90,7 +91,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(request=request, settings=self.settings)
+        return Context(request=request, settings=self.settings, vault=request.app.state.vault)
 
 
 async def healthz(request: Request) -> Response:
@@ -110,17 +111,19 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
-    """The whole server. With manage_database=False the caller opens the database (tests)."""
+def create_app(settings: Settings | None = None, *, vault: KeyVault | None = None) -> Starlette:
+    """The whole server. Given a vault, the caller has opened the database and run the
+    start-up steps (tests); otherwise the app's lifespan does, with the configured KEK."""
     settings = settings or Settings.from_env()
     logs.install()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if not manage_database:
+        if vault is not None:
             yield
             return
-        async with open_database(settings.database_url, settings.key_vault()):
+        async with started(settings.database_url, settings.key_vault(), STARTUP) as opened:
+            app.state.vault = opened
             _freeze_startup_objects()
             yield
 
@@ -137,7 +140,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 allow_credentials=False,  # bearer tokens only, never cookies
             )
         )
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", BodyLimit(graphql, MAX_GRAPHQL_BODY), methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
@@ -147,3 +150,5 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.vault = vault  # None until the lifespan's start-up steps open the vault
+    return app

@@ -12,15 +12,15 @@ from pathlib import Path
 
 from uvicorn.supervisors import Multiprocess
 
-from models.database import open_database
-from models.errors import DomainError
-from models.key_vault import VaultError
+from domain.errors import DomainError
+from domain.key_vault import KeyVault, VaultError
 from opsportal.config import ConfigError, Settings
+from opsportal.startup import CHECK_VAULT, STARTUP, WITHOUT_KEYS, started
 
 
 def _run_with_database(
     settings: Settings,
-    work: Callable[[], Awaitable[int]],
+    work: Callable[[KeyVault | None], Awaitable[int]],
     *,
     keys: bool = True,
     check_keys: bool = True,
@@ -30,13 +30,20 @@ def _run_with_database(
 
     async def main() -> int:
         vault = settings.key_vault() if keys else None
-        async with open_database(settings.database_url, vault, check_keys=check_keys):
-            return await work()
+        steps = STARTUP if check_keys else tuple(s for s in STARTUP if s is not CHECK_VAULT)
+        async with started(settings.database_url, vault, steps if keys else WITHOUT_KEYS):
+            return await work(vault)
 
     return asyncio.run(main())
 
 
-async def _nothing() -> int:
+def _vault(vault: KeyVault | None) -> KeyVault:
+    if vault is None:  # only commands run with keys=False get none, and they use none
+        raise VaultError("No key-encryption key is configured for this process.")
+    return vault
+
+
+async def _nothing(vault: KeyVault | None) -> int:
     return 0
 
 
@@ -99,9 +106,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
-    from models.auth import add_staff
+    from domain.signin import add_staff
 
-    async def work() -> int:
+    async def work(vault: KeyVault | None) -> int:
         staff = await add_staff(
             args.email,
             args.password,
@@ -138,7 +145,7 @@ def _count_rows(path: Path) -> int:
 
 
 def cmd_companies_import(args: argparse.Namespace, settings: Settings) -> int:
-    from models.company_import import import_companies
+    from domain.company_import import import_companies
 
     path = Path(args.file)
     if not path.is_file():
@@ -157,7 +164,7 @@ def cmd_companies_import(args: argparse.Namespace, settings: Settings) -> int:
                 flush=True,
             )
 
-    async def work() -> int:
+    async def work(vault: KeyVault | None) -> int:
         report = await import_companies(_csv_rows(path), progress)
         if sys.stderr.isatty():
             print(file=sys.stderr)
@@ -172,8 +179,8 @@ def cmd_companies_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from opsportal.demo import load_demo
 
-    async def work() -> int:
-        demo = await load_demo(args.companies, args.password)
+    async def work(vault: KeyVault | None) -> int:
+        demo = await load_demo(_vault(vault), args.companies, args.password)
         report = demo.report
         print(f"demo companies: {report.imported:,} new, {report.skipped_total:,} already there")
         print("staff: editor@demo.example (companyEdit), crm@demo.example (crmCompanyEdit),")
@@ -187,27 +194,27 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_keygen(args: argparse.Namespace, settings: Settings) -> int:
-    from models.key_vault import new_kek
+    from domain.key_vault import new_kek
 
     print(new_kek())
     return 0
 
 
 def cmd_keys_reseal(args: argparse.Namespace, settings: Settings) -> int:
-    from models.punchout_keys import reseal
+    from domain.punchout_keys import reseal
 
-    async def work() -> int:
-        print(f"resealed {await reseal()} keys under the first key-encryption key")
+    async def work(vault: KeyVault | None) -> int:
+        print(f"resealed {await reseal(_vault(vault))} keys under the first key-encryption key")
         return 0
 
     return _run_with_database(settings, work)
 
 
 def cmd_keys_discard(args: argparse.Namespace, settings: Settings) -> int:
-    from models.punchout_keys import discard_unopenable
+    from domain.punchout_keys import discard_unopenable
 
-    async def work() -> int:
-        customers = await discard_unopenable()
+    async def work(vault: KeyVault | None) -> int:
+        customers = await discard_unopenable(_vault(vault))
         print(f"discarded the keys of {len(customers)} customers that no configured KEK opens")
         for username in customers:
             print(f"  {username}: give it a new key with rotatePunchoutKey")

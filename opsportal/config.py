@@ -11,9 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from models.customers import Supplier
-from models.database import DEFAULT_DATABASE_URL
-from models.key_vault import KeyVault, VaultError, new_kek
+from domain.customers import Supplier
+from domain.key_vault import KeyVault, VaultError, new_kek
+from persistence.database import DEFAULT_DATABASE_URL
 
 SUPPLIER_IDENTITY_PATTERN = re.compile(r"^[A-Za-z0-9._\-]+$")
 DUNS_PATTERN = re.compile(r"^\d{9}(\d{4})?$")

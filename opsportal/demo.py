@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from faker import Faker
 
-from models.access import Viewer
-from models.auth import add_staff
-from models.company_import import ImportReport, import_companies
-from models.customers import add_punchout_customer
-from models.punchout_keys import current_key
-from models.tables import Company, Customer, Staff
+from domain.access import Viewer
+from domain.company_import import ImportReport, import_companies
+from domain.customers import add_punchout_customer
+from domain.key_vault import KeyVault
+from domain.punchout_keys import current_key
+from domain.signin import add_staff
+from persistence.tables import Company, Customer, Staff
 
 DEMO_ADMIN = "admin@demo.example"
 FAKER_LOCALES = ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "sv_SE"]
@@ -122,7 +123,7 @@ class Demo:
     api_key: str | None
 
 
-async def _punchout_customer(admin: Staff) -> str | None:
+async def _punchout_customer(vault: KeyVault, admin: Staff) -> str | None:
     """The demo's punchout customer (added once), and its PUNCHOUT API Key."""
     existing = await Customer.get_or_none(username_key=DEMO_PUNCHOUT_CUSTOMER)
     if existing is None:
@@ -131,11 +132,13 @@ async def _punchout_customer(admin: Staff) -> str | None:
         )
         if company is None:
             return None
-        existing = await add_punchout_customer(Viewer(admin), company.id, DEMO_PUNCHOUT_CUSTOMER)
-    return await current_key(existing.id)
+        existing = await add_punchout_customer(
+            vault, Viewer(admin), company.id, DEMO_PUNCHOUT_CUSTOMER
+        )
+    return await current_key(vault, existing.id)
 
 
-async def load_demo(companies: int = 500, password: str | None = None) -> Demo:
+async def load_demo(vault: KeyVault, companies: int = 500, password: str | None = None) -> Demo:
     """Load the demo companies, staff and punchout customer; safe to run again."""
     report = await import_companies(demo_companies(companies))
     password = password or secrets.token_urlsafe(DEMO_PASSWORD_DEFAULT_LENGTH)
@@ -144,5 +147,5 @@ async def load_demo(companies: int = 500, password: str | None = None) -> Demo:
     await add_staff(
         "crm@demo.example", password, roles=["crmCompanyEdit"], assign_codes=["C000001", "C000002"]
     )
-    key = await _punchout_customer(admin)
+    key = await _punchout_customer(vault, admin)
     return Demo(DEMO_ADMIN, password, report, DEMO_PUNCHOUT_CUSTOMER, key)

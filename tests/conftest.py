@@ -18,16 +18,19 @@ import httpx
 import pytest
 from tortoise import connections
 
-from models.access import Viewer
-from models.auth import hash_password, issue_token
-from models.companies import create_company
-from models.database import dialect, open_database
-from models.key_vault import KeyVault, new_kek
-from models.tables import Company, Staff, StaffCompany
+from domain.access import Viewer
+from domain.companies import create_company
+from domain.key_vault import KeyVault, new_kek
+from domain.signin import hash_password, issue_token
 from opsportal.app import create_app
 from opsportal.config import Settings
+from opsportal.startup import started
+from persistence.database import dialect
+from persistence.tables import Company, Staff, StaffCompany
 from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 
+# The suite's own key-encryption key, as a deployment's would come from configuration.
+VAULT = KeyVault.from_text(new_kek())
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "cxml-samples"
 PASSWORD = "correct horse battery"
 TABLES = [
@@ -72,8 +75,7 @@ async def database_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
         await _drop_everything(url)
     else:
         url = f"sqlite://{tempfile.mkdtemp(prefix='opsportal-test-')}/test.sqlite3"
-    # The suite's own key-encryption key, as a deployment's would come from configuration.
-    async with open_database(url, KeyVault.from_text(new_kek())):
+    async with started(url, VAULT):
         yield url
 
 
@@ -107,7 +109,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 async def client(db: str, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, manage_database=False)
+    app = create_app(settings, vault=VAULT)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
         yield http
@@ -247,10 +249,10 @@ query CustomerDetails($id: ID!) {
 
 async def add_customer(company: Company, username: str) -> int:
     """A punchout customer added by the founding administrator, as set-up for a test."""
-    from models.customers import add_punchout_customer
+    from domain.customers import add_punchout_customer
 
     admin = Viewer(await Staff.get(email="founder@supplier.example"))
-    return (await add_punchout_customer(admin, company.id, username)).id
+    return (await add_punchout_customer(VAULT, admin, company.id, username)).id
 
 
 @dataclass
@@ -262,10 +264,10 @@ class Buyer:
 
 async def make_buyer(company: Company, username: str) -> Buyer:
     """A punchout customer and its PUNCHOUT API Key, as the cXML tests need them."""
-    from models.punchout_keys import current_key
+    from domain.punchout_keys import current_key
 
     customer_id = await add_customer(company, username)
-    key = await current_key(customer_id)
+    key = await current_key(VAULT, customer_id)
     assert key is not None
     return Buyer(customer_id, username, key)
 

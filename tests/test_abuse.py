@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from models.tables import Company
+from persistence.tables import Company
 from tests.conftest import Api, World
 
 

@@ -6,7 +6,7 @@ import httpx
 
 from opsportal.app import create_app
 from opsportal.config import Settings
-from tests.conftest import VIEWER, Api, World
+from tests.conftest import VAULT, VIEWER, Api, World
 
 
 async def test_healthz_answers_when_the_database_does(client: httpx.AsyncClient) -> None:
@@ -43,7 +43,7 @@ async def test_cors_only_for_configured_origins(settings: Settings, db: str) -> 
         (configured, "https://evil.example.com", False),
         (settings, "https://portal.example.com", False),  # none by default
     ):
-        transport = httpx.ASGITransport(app=create_app(app_settings, manage_database=False))
+        transport = httpx.ASGITransport(app=create_app(app_settings, vault=VAULT))
         async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
             response = await http.options(
                 "/graphql",

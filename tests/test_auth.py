@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from models.auth import add_staff
-from models.tables import Staff, StaffToken
+from domain.signin import add_staff
+from persistence.tables import Staff, StaffToken
 from tests.conftest import LOGIN, PASSWORD, VIEWER, Api, World, error_codes
 
 LOGOUT = "mutation { logout { loggedOut } }"
@@ -86,7 +86,7 @@ async def test_malformed_authorization_header_is_unauthenticated(api: Api, world
 
 
 async def test_failed_sign_ins_are_limited_per_account_and_address(api: Api, world: World) -> None:
-    from models.tables import LoginAttempts
+    from persistence.tables import LoginAttempts
 
     async def attempt(email: str, password: str) -> dict:
         return (await api(LOGIN, {"email": email, "password": password}))["data"]["login"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.company_import import import_companies
-from models.tables import AuditEvent, Company, StaffCompany
+from domain.company_import import import_companies
+from persistence.tables import AuditEvent, Company, StaffCompany
 from tests.conftest import COMPANY_SEARCH, Api, World, error_codes, global_id
 
 PAGE = """

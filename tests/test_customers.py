@@ -6,15 +6,16 @@ import asyncio
 
 import pytest
 
-from models.punchout_keys import current_key
-from models.tables import AuditEvent, Customer, CustomerRole, PunchoutKey
+from domain.punchout_keys import current_key
 from opsportal.config import Settings
+from persistence.tables import AuditEvent, Customer, CustomerRole, PunchoutKey
 from tests.conftest import (
     ADD_PUNCHOUT_CUSTOMER,
     ASSIGN_ROLE,
     CUSTOMER_DETAILS,
     REMOVE_ROLE,
     ROLE_SEARCH,
+    VAULT,
     Api,
     World,
     add_customer,
@@ -107,7 +108,7 @@ async def test_concurrent_adds_of_one_username_create_one_customer(api: Api, wor
 async def test_each_customer_gets_its_own_strong_key(api: Api, world: World) -> None:
     for i in range(5):
         await add(api, world, f"buyer{i}")
-    keys = [await current_key(c.id) for c in await Customer.all()]
+    keys = [await current_key(VAULT, c.id) for c in await Customer.all()]
     assert len(set(keys)) == 5
     assert all(len(k) >= 43 for k in keys)  # 32 bytes, base64url
 
@@ -208,7 +209,7 @@ async def test_to_identity_is_the_duns_number_when_configured(
         public_url="https://shop.example.com/punchout/",
         supplier_duns="123456789",
     )
-    transport = httpx.ASGITransport(app=create_app(duns, manage_database=False))
+    transport = httpx.ASGITransport(app=create_app(duns, vault=VAULT))
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
         body = await Api(http)(CUSTOMER_DETAILS, {"id": customer}, world.tokens["administrator"])
     creds = body["data"]["customer"]["punchoutCredentials"]

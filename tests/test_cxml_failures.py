@@ -7,10 +7,10 @@ import time
 import httpx
 import pytest
 
-from models.tables import CxmlExchange, PunchoutSession
 from opsportal.app import create_app
 from opsportal.config import Settings
-from tests.conftest import Api, Buyer, World, make_buyer
+from persistence.tables import CxmlExchange, PunchoutSession
+from tests.conftest import VAULT, Api, Buyer, World, make_buyer
 from tests.cxml_helpers import post_cxml, samples, setup_document, with_secret
 
 UNAUTHORIZED = "The Sender identity and SharedSecret were not accepted."
@@ -52,7 +52,7 @@ async def expect(
 
 async def test_oversized_body(database_url: str, db: str) -> None:
     small = Settings(database_url=database_url, cxml_max_bytes=4096)
-    transport = httpx.ASGITransport(app=create_app(small, manage_database=False))
+    transport = httpx.ASGITransport(app=create_app(small, vault=VAULT))
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
         message = await expect(http, b"<cXML>" + b" " * 5000 + b"</cXML>", 413, "OVERSIZED_BODY")
         assert "4096" in message

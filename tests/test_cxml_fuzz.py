@@ -48,7 +48,7 @@ from cxml.parse import (
     read_setup,
 )
 from cxml.route import document_of
-from models.cxml_log import Failure, redact
+from domain.cxml_log import Failure, redact
 from tests.conftest import SAMPLES, World, make_buyer
 from tests.cxml_helpers import post_cxml, request_type, sender_identity, with_secret
 

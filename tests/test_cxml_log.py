@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.tables import CxmlExchange
+from persistence.tables import CxmlExchange
 from tests.conftest import Api, Buyer, World, global_id, make_buyer
 from tests.cxml_helpers import post_cxml, setup_document
 

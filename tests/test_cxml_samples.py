@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from models.tables import CxmlExchange, PunchoutSession
+from persistence.tables import CxmlExchange, PunchoutSession
 from tests.conftest import SAMPLES, World, make_buyer
 from tests.cxml_helpers import post_cxml, request_type, samples, sender_identity, with_secret
 

@@ -10,7 +10,7 @@ from urllib.parse import quote_plus
 import httpx
 import pytest
 
-from models.tables import CxmlExchange, PunchoutSession
+from persistence.tables import CxmlExchange, PunchoutSession
 from tests.conftest import Api, Buyer, World, global_id
 from tests.cxml_helpers import SENDER, post_cxml, setup_document
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_models_and_migrations_agree(tmp_path: Path) -> None:
     # On a copy: were anything to differ, makemigrations would write a migration file.
     shutil.copytree(
-        ROOT / "models", tmp_path / "models", ignore=shutil.ignore_patterns("__pycache__")
+        ROOT / "persistence", tmp_path / "persistence", ignore=shutil.ignore_patterns("__pycache__")
     )
     env = {
         **os.environ,
@@ -22,7 +22,8 @@ def test_models_and_migrations_agree(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "tortoise", "-c", "models.database.TORTOISE_ORM", "makemigrations"],
+        [sys.executable, "-m", "tortoise", "-c", "persistence.database.TORTOISE_ORM"]
+        + ["makemigrations"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -31,5 +32,5 @@ def test_models_and_migrations_agree(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "No changes detected" in done.stdout + done.stderr
-    written = sorted(p.name for p in (tmp_path / "models" / "migrations").glob("*.py"))
-    assert written == sorted(p.name for p in (ROOT / "models" / "migrations").glob("*.py"))
+    written = sorted(p.name for p in (tmp_path / "persistence" / "migrations").glob("*.py"))
+    assert written == sorted(p.name for p in (ROOT / "persistence" / "migrations").glob("*.py"))

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 from tortoise import connections
 
-from models.tables import CxmlExchange, CxmlReceipt, Order, OrderLine
+from persistence.tables import CxmlExchange, CxmlReceipt, Order, OrderLine
 from tests.conftest import Api, Buyer, World, global_id, make_buyer
 from tests.cxml_helpers import order_document, post_cxml
 

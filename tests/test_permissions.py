@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.tables import Customer, CustomerRole
+from persistence.tables import Customer, CustomerRole
 from tests.conftest import (
     ADD_PUNCHOUT_CUSTOMER,
     ASSIGN_ROLE,
@@ -237,7 +237,7 @@ async def test_ids_and_cursors_beyond_any_row_read_as_missing(api: Api, world: W
 
 
 async def test_reading_a_key_is_audited_once_per_request(api: Api, world: World) -> None:
-    from models.tables import AuditEvent
+    from persistence.tables import AuditEvent
 
     customer = global_id("Customer", await add_customer(world.acme, "acme-buyer"))
     for kind in ("companyEdit", "crmCompanyEdit"):  # may not read it: nothing to record

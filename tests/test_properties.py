@@ -46,14 +46,14 @@ from hypothesis_graphql import Mode
 from hypothesis_graphql import strategies as gql
 from tortoise import connections
 
+from domain.developer_fields import FIELDS
+from domain.roles import CATALOG
+from domain.signin import issue_token
 from graph.cost import TOO_COSTLY
 from graph.pagination import BAD_USER_INPUT, MAX_ID, encode_cursor
 from graph.permissions import FORBIDDEN, UNAUTHENTICATED
-from models.auth import issue_token
-from models.database import dialect
-from models.developer_fields import FIELDS
-from models.roles import CATALOG
-from models.tables import CartLine, Staff
+from persistence.database import dialect
+from persistence.tables import CartLine, Staff
 from tests.conftest import PASSWORD, STAFF_KINDS, Api, World, global_id, make_buyer
 from tests.storefront_helpers import ADD, line, open_session
 

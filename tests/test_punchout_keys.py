@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from tortoise import connections
 
-from models.key_vault import KeyVault, VaultError, new_kek
-from models.tables import AuditEvent, PunchoutKey
+from domain.key_vault import KeyVault, VaultError, new_kek
+from persistence.tables import AuditEvent, PunchoutKey
 from tests.conftest import Api, Buyer, World, error_codes, global_id
 from tests.cxml_helpers import post_cxml, setup_document
 from tests.test_cli import opsportal
@@ -276,17 +276,17 @@ def test_postgres_needs_a_configured_kek(tmp_path: Path) -> None:
 
 ADD_UNDER = """
 import asyncio, sys
-from models.access import Viewer
-from models.customers import add_punchout_customer
-from models.database import open_database
-from models.key_vault import KeyVault
-from models.tables import Company, Staff
+from domain.access import Viewer
+from domain.customers import add_punchout_customer
+from domain.key_vault import KeyVault
+from opsportal.startup import started
+from persistence.tables import Company, Staff
 
 async def main():
-    async with open_database(sys.argv[1], KeyVault.from_text(sys.argv[2])):
+    async with started(sys.argv[1], KeyVault.from_text(sys.argv[2])) as vault:
         admin = Viewer(await Staff.get(email="admin@demo.example"))
         company = await Company.all().order_by("id").first()
-        await add_punchout_customer(admin, company.id, "second@buyer.example")
+        await add_punchout_customer(vault, admin, company.id, "second@buyer.example")
 
 asyncio.run(main())
 """
@@ -316,7 +316,7 @@ def test_a_half_finished_kek_change_is_refused_at_start(tmp_path: Path) -> None:
 async def test_a_customer_whose_keys_all_expired_is_known_but_refused(
     api: Api, world: World, buyer: Buyer
 ) -> None:
-    from models.tables import CxmlExchange
+    from persistence.tables import CxmlExchange
 
     await PunchoutKey.filter(customer_id=buyer.customer_id).update(
         expires_at=datetime.now(UTC) - timedelta(seconds=1)

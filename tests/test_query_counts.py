@@ -77,9 +77,9 @@ async def test_statement_counts_do_not_grow_with_the_data(api: Api, world: World
         )
     for i in range(20):
         await add_customer(world.globex, f"other-{i}")
-    from models.access import Viewer
-    from models.companies import create_company
-    from models.tables import Staff
+    from domain.access import Viewer
+    from domain.companies import create_company
+    from persistence.tables import Staff
 
     admin = Viewer(await Staff.get(email="founder@supplier.example"))
     for i in range(4):

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from opsportal.demo import DEMO_PUNCHOUT_CUSTOMER, load_demo
+from tests.conftest import VAULT
 from tests.cxml_helpers import post_cxml
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
@@ -16,7 +17,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 async def test_the_curl_example_opens_a_session_with_the_demo_data(
     client: httpx.AsyncClient,
 ) -> None:
-    demo = await load_demo(companies=50, password="demo-password")
+    demo = await load_demo(VAULT, companies=50, password="demo-password")
     curl = re.search(
         r"curl -s (\S+) -H '([^']+)' --data-binary @- <<EOF\n(.*?)\nEOF\n", README, re.S
     )

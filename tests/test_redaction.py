@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.cxml_log import redact
+from domain.cxml_log import redact
 
 
 @pytest.mark.parametrize(

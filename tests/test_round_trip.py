@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from models.tables import Order
+from persistence.tables import Order
 from tests.conftest import Api, Buyer, World, global_id
 from tests.cxml_helpers import dtd, order_document, post_cxml, setup_document
 from tests.storefront_helpers import ADD, REMOVE, SESSION, TRANSFER, UPDATE, line, read_form

@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from models.company_import import import_companies
-from models.ranks import GAP, renumber, repair_if_needed
-from models.tables import Company
-from models.text import code_key, name_key, words
+from domain.company_import import import_companies
+from domain.ranks import GAP, renumber, repair_if_needed
+from domain.text import code_key, name_key, words
+from persistence.tables import Company
 from tests.conftest import Api, World
 
 PAGE = """query($search: String!, $after: String) {
@@ -104,7 +104,7 @@ async def test_ranking_and_paging_match_the_rule(api: Api, world: World, many) -
 async def test_a_scoped_viewer_gets_the_same_ranking_of_their_companies(
     api: Api, world: World, many
 ) -> None:
-    from models.tables import Staff, StaffCompany
+    from persistence.tables import Staff, StaffCompany
 
     crm = await Staff.get(email="crmcompanyedit@supplier.example")
     assigned = [c for c in many if c[0] % 3 == 0]
@@ -117,9 +117,9 @@ async def test_a_scoped_viewer_gets_the_same_ranking_of_their_companies(
 
 
 async def test_renames_and_new_companies_keep_their_place(api: Api, world: World, many) -> None:
-    from models.access import Viewer
-    from models.companies import create_company, update_company
-    from models.tables import Staff
+    from domain.access import Viewer
+    from domain.companies import create_company, update_company
+    from persistence.tables import Staff
 
     admin = Viewer(await Staff.get(email="founder@supplier.example"))
     # Many names squeezed between two neighbours use up the gap, forcing a renumbering.
@@ -151,9 +151,9 @@ async def test_concurrent_creations_between_the_same_neighbours_all_succeed(
 ) -> None:
     import asyncio
 
-    from models.access import Viewer
-    from models.companies import create_company
-    from models.tables import Staff
+    from domain.access import Viewer
+    from domain.companies import create_company
+    from persistence.tables import Staff
 
     admin = Viewer(await Staff.get(email="founder@supplier.example"))
     made = await asyncio.gather(

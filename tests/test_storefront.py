@@ -12,8 +12,8 @@ import pytest
 from lxml import etree
 
 from graph.pagination import parse_global_id
-from models.tables import PunchoutSession
-from tests.conftest import Api, Buyer, World, global_id
+from persistence.tables import PunchoutSession
+from tests.conftest import VAULT, Api, Buyer, World, global_id
 from tests.cxml_helpers import dtd, post_cxml, setup_document
 from tests.storefront_helpers import (
     ADD,
@@ -160,8 +160,8 @@ async def test_one_currency_a_cart_and_lines_of_this_cart_only(api: Api, buyer: 
 
 
 async def test_a_cart_holds_at_most_a_thousand_lines(api: Api, buyer: Buyer) -> None:
-    from models.storefront import MAX_CART_LINES
-    from models.tables import CartLine
+    from domain.storefront import MAX_CART_LINES
+    from persistence.tables import CartLine
 
     credential = await open_session(api, buyer)
     first = (await api(ADD, {"input": line()}, credential))["data"]["addCartLine"]
@@ -275,7 +275,7 @@ async def test_storefront_url_is_configurable(settings, db) -> None:
     custom = Settings(
         database_url=settings.database_url, storefront_url="https://shop.example.com/punchout"
     )
-    transport = httpx.ASGITransport(app=create_app(custom, manage_database=False))
+    transport = httpx.ASGITransport(app=create_app(custom, vault=VAULT))
     async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
         response = await http.get("/punchout/start/x")
         assert response.status_code == 410

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from models.tables import AuditEvent
+from persistence.tables import AuditEvent
 from tests.conftest import (
     ADD_PUNCHOUT_CUSTOMER,
     ASSIGN_ROLE,

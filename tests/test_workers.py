@@ -12,7 +12,7 @@ import httpx
 
 from bench.faults.common import create_postgres_database
 from bench.server import wait_healthy
-from models.key_vault import new_kek
+from domain.key_vault import new_kek
 from tests.conftest import LOGIN, PASSWORD
 from tests.test_cli import _free_port, opsportal
 
@@ -26,7 +26,7 @@ def test_sqlite_means_one_worker(tmp_path: Path) -> None:
 async def test_concurrent_starts_migrate_once(postgres_url: str) -> None:
     url = await create_postgres_database(postgres_url, "opsportal_migrate_race")
     script = (
-        "import asyncio, sys; from models.database import migrate_database; "
+        "import asyncio, sys; from persistence.database import migrate_database; "
         "asyncio.run(migrate_database(sys.argv[1]))"
     )
     starts = [

@@ -5,7 +5,7 @@ or code; alphabetical (folded name, then id) within each tier. Each tier is one 
 a page never sorts or counts every match.
 
 The word tier reads matches in alphabetical order and stops at the page's end: every company
-has a rank in (name_key, id) order (models.ranks). SQLite's FTS5 index is keyed by that rank
+has a rank in (name_key, id) order (domain.ranks). SQLite's FTS5 index is keyed by that rank
 and hands out the companies with every typed prefix in rank order. On PostgreSQL, the table
 company_prefix holds the first one to four letters of every word with the company's rank;
 the typed words' streams are joined on rank and read in rank order (a longer word is then
@@ -19,10 +19,10 @@ from typing import Any
 
 from tortoise import connections
 
-from models.access import Ability, Viewer, require
-from models.companies import CODE_PATTERN
-from models.database import dialect
-from models.text import code_key, prefix_upper_bound, words
+from domain.access import Ability, Viewer, require
+from domain.companies import CODE_PATTERN
+from domain.text import code_key, prefix_upper_bound, words
+from persistence.database import dialect
 
 EXACT_CODE, NAME_PREFIX, WORD_PREFIX = 0, 1, 2
 MAX_TOKENS = 8  # typed words beyond these are ignored: a typeahead is not a document search

@@ -13,8 +13,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
-from models import MODEL_MODULES, key_vault
-from models.key_vault import KeyVault
+from persistence import MODEL_MODULES
 
 DEFAULT_DATABASE_URL = "sqlite://opsportal.sqlite3"
 
@@ -27,7 +26,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
             "models": {
                 "models": MODEL_MODULES,
                 "default_connection": "default",
-                "migrations": "models.migrations",
+                "migrations": "persistence.migrations",
             }
         },
         "use_tz": True,
@@ -53,8 +52,12 @@ def _connection(database_url: str) -> str | dict[str, Any]:
     return database_url
 
 
-# `tortoise makemigrations` reads this (tortoise -c models.database.TORTOISE_ORM ...).
-TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+def __getattr__(name: str) -> Any:
+    # `tortoise makemigrations` reads TORTOISE_ORM (tortoise -c persistence.database.TORTOISE_ORM
+    # ...); built when asked for, so that importing this module reads no environment.
+    if name == "TORTOISE_ORM":
+        return tortoise_config(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    raise AttributeError(name)
 
 
 # Any fixed number: the PostgreSQL advisory lock that lets one process at a time migrate.
@@ -79,12 +82,9 @@ async def migrate_database(database_url: str) -> None:
 
 
 @asynccontextmanager
-async def open_database(
-    database_url: str, vault: KeyVault | None = None, *, check_keys: bool = True
-) -> AsyncIterator[None]:
-    """Migrate, then keep the ORM open for the duration of the block. With a key vault, keys
-    are sealed and opened with it; the server refuses to start if it does not open them
-    (`check_keys=False` only for the command that discards the keys it cannot open)."""
+async def open_database(database_url: str) -> AsyncIterator[None]:
+    """Migrate, then keep the ORM open for the duration of the block. Nothing else: what the
+    server does once the database is open is the list of start-up steps in its lifespan."""
     # A context of its own, so that one process may open one database after another
     # (the test suite runs on SQLite, then on PostgreSQL).
     with TortoiseContext() as ctx:
@@ -95,19 +95,9 @@ async def open_database(
         # global fallback makes the ORM visible to request tasks, not just this one (as
         # tortoise.contrib.starlette does).
         await ctx.init(config=tortoise_config(database_url), _enable_global_fallback=True)
-        from models import punchout_keys
-        from models.ranks import repair_if_needed
-
-        await repair_if_needed()
-        key_vault.install(vault)
         try:
-            if vault is not None:
-                await punchout_keys.seal_legacy()
-                if check_keys:
-                    await punchout_keys.check_vault()
             yield
         finally:
-            key_vault.install(None)
             await ctx.close_connections()
 
 

@@ -34,14 +34,21 @@ END $$""",
 ]
 
 
+# Frozen (persistence.search_index holds the live statement).
+POSTGRES_PREFIX_FILL = (
+    "INSERT INTO company_prefix (prefix, sort_rank) "
+    "SELECT DISTINCT left(w, k), c.sort_rank FROM company c, "
+    "unnest(string_to_array(c.search_text, ' ')) AS w, generate_series(1, 4) AS k "
+    "WHERE c.sort_rank IS NOT NULL AND length(w) >= k"
+)
+
+
 async def prefix_streams(apps, schema_editor) -> None:
     client = schema_editor.client
     if client.capabilities.dialect != "postgres":
         return
     for statement in POSTGRES:
         await client.execute_script(statement)
-    from models.migrations import POSTGRES_PREFIX_FILL
-
     await client.execute_script(POSTGRES_PREFIX_FILL)
 
 

@@ -13,32 +13,12 @@ from typing import Any
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.database import dialect
-from models.tables import Company
+from persistence.database import dialect
+from persistence.search_index import POSTGRES_PREFIX_FILL
+from persistence.tables import Company
 
 GAP = 1 << 20  # room for twenty halvings between two neighbours before a renumbering
 RANK_LOCK = 0x72616E6B  # the PostgreSQL advisory lock that serialises rank placement
-
-# The FTS5 index and the triggers that keep it in step with the company table, unless paused
-# for a bulk load (then renumber() rebuilds it in one go).
-SQLITE_INDEX = [
-    "CREATE VIRTUAL TABLE company_fts USING fts5("
-    "search_text, content='company', content_rowid='sort_rank', prefix='1 2 3', "
-    "tokenize='unicode61 remove_diacritics 0')",
-    "CREATE TRIGGER company_fts_insert AFTER INSERT ON company "
-    "WHEN new.sort_rank IS NOT NULL AND NOT (SELECT paused FROM search_index_state) BEGIN "
-    "INSERT INTO company_fts(rowid, search_text) VALUES (new.sort_rank, new.search_text); END",
-    "CREATE TRIGGER company_fts_delete AFTER DELETE ON company "
-    "WHEN old.sort_rank IS NOT NULL AND NOT (SELECT paused FROM search_index_state) BEGIN "
-    "INSERT INTO company_fts(company_fts, rowid, search_text) "
-    "VALUES ('delete', old.sort_rank, old.search_text); END",
-    "CREATE TRIGGER company_fts_update AFTER UPDATE OF search_text, sort_rank ON company "
-    "WHEN NOT (SELECT paused FROM search_index_state) BEGIN "
-    "INSERT INTO company_fts(company_fts, rowid, search_text) "
-    "SELECT 'delete', old.sort_rank, old.search_text WHERE old.sort_rank IS NOT NULL; "
-    "INSERT INTO company_fts(rowid, search_text) "
-    "SELECT new.sort_rank, new.search_text WHERE new.sort_rank IS NOT NULL; END",
-]
 
 
 def _db(conn: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
@@ -85,8 +65,6 @@ async def place(
 
 async def renumber(conn: BaseDBAsyncClient | None = None) -> None:
     """Give every company a fresh, evenly spaced rank, and rebuild SQLite's index once."""
-    from models.migrations import POSTGRES_PREFIX_FILL
-
     db = _db(conn)
     sqlite = dialect() == "sqlite"
     await db.execute_script(f"UPDATE search_index_state SET paused = {'1' if sqlite else 'TRUE'}")

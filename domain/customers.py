@@ -10,11 +10,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from models import audit, punchout_keys
-from models.access import Ability, Viewer, require
-from models.errors import DomainError
-from models.roles import find_role
-from models.tables import Company, Customer, CustomerRole
+from domain import audit, punchout_keys
+from domain.access import Ability, Viewer, require
+from domain.errors import DomainError
+from domain.key_vault import KeyVault
+from domain.roles import find_role
+from persistence.tables import Company, Customer, CustomerRole
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9.\-_@+]{3,254}$")
 # An email's dot-atom local part may hold more than a plain name (RFC 5322, section 3.2.3).
@@ -57,7 +58,9 @@ async def editable_customer(viewer: Viewer | None, customer_id: int) -> tuple[Vi
     return viewer, customer
 
 
-async def add_punchout_customer(viewer: Viewer | None, company_id: int, username: str) -> Customer:
+async def add_punchout_customer(
+    vault: KeyVault, viewer: Viewer | None, company_id: int, username: str
+) -> Customer:
     """Create a punchout customer with its PUNCHOUT API Key and an audit record, atomically."""
     viewer = require(viewer, Ability.ADD_PUNCHOUT_CUSTOMER)
     username = clean_username(username)
@@ -76,7 +79,7 @@ async def add_punchout_customer(viewer: Viewer | None, company_id: int, username
                 is_punchout=True,
                 using_db=conn,
             )
-            await punchout_keys.issue(customer, conn)
+            await punchout_keys.issue(vault, customer, conn)
             await audit.record(
                 viewer,
                 "customer.add_punchout",

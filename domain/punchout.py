@@ -19,12 +19,13 @@ from typing import Any
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from models import cxml_log, punchout_keys
-from models.cxml_log import Failure
-from models.database import dialect
-from models.developer_fields import IDENTITY_SETTING, setting
-from models.punchout_keys import Key
-from models.tables import CartLine, Customer, PunchoutKey, PunchoutSession
+from domain import cxml_log, punchout_keys
+from domain.cxml_log import Failure
+from domain.developer_fields import IDENTITY_SETTING, setting
+from domain.key_vault import KeyVault
+from domain.punchout_keys import Key
+from persistence.database import dialect
+from persistence.tables import CartLine, Customer, PunchoutKey, PunchoutSession
 
 OPERATIONS = ("create", "edit", "inspect")
 NAME_MAX = 254  # customer.username_key and buyer_identity_key
@@ -118,7 +119,7 @@ class Caller:
         return tuple(k.value for k in self.keys)
 
 
-async def authenticate(identities: Identities) -> Caller:
+async def authenticate(vault: KeyVault, identities: Identities) -> Caller:
     """The punchout customer a request comes from; raises Refused with the reason.
 
     A customer is named by a Sender identity (its username), or, where its setting says so,
@@ -133,7 +134,7 @@ async def authenticate(identities: Identities) -> Caller:
     froms = {c.identity.lower() for c in identities.from_ if c.identity}
     senders = {i for i in senders if len(i) <= NAME_MAX}
     froms = {i for i in froms if len(i) <= NAME_MAX}
-    candidates = await _candidates(senders, froms)
+    candidates = await _candidates(vault, senders, froms)
     # Those the request names; a customer named by From first (its Sender is a hub's).
     named = sorted(
         (c for c in candidates.values() if _is_named(c, senders, froms)),
@@ -198,7 +199,7 @@ def _candidates_sql() -> str:
     )
 
 
-async def _candidates(senders: set[str], froms: set[str]) -> dict[int, Caller]:
+async def _candidates(vault: KeyVault, senders: set[str], froms: set[str]) -> dict[int, Caller]:
     """The punchout customers any of the names may name, with their working keys (opened,
     newest first; none if all expired, so that the answer is a wrong secret, not a stranger)
     and settings: one plain statement (every cXML request starts with it; the
@@ -238,7 +239,7 @@ async def _candidates(senders: set[str], froms: set[str]) -> dict[int, Caller]:
             keys[row["k_id"]] = PunchoutKey._init_from_db(**_prefixed(row, "k_", PunchoutKey))
         if row["s_key"] is not None:
             candidates[customer_id].settings[row["s_key"]] = row["s_value"]  # type: ignore[index]
-    for key in punchout_keys.opened(sorted(keys.values(), key=lambda k: -k.id)):
+    for key in punchout_keys.opened(vault, sorted(keys.values(), key=lambda k: -k.id)):
         candidates[key.row.customer_id].keys.append(key)  # type: ignore[attr-defined]
     return candidates
 
@@ -297,7 +298,7 @@ async def open_session(
 ) -> PunchoutSession:
     """Store the session (with the cart an edit or inspect request brings) and the exchange
     that opened it, in one transaction."""
-    from models.storefront import initial_lines
+    from domain.storefront import initial_lines
 
     async with in_transaction() as conn:
         session = await PunchoutSession.create(

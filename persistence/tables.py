@@ -15,14 +15,14 @@ class Company(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=255)
     code = fields.CharField(max_length=64)
-    # Case- and accent-folded copies, kept by models.companies, so that search is index-served.
+    # Case- and accent-folded copies, kept by domain.companies, so that search is index-served.
     code_key = fields.CharField(max_length=64, unique=True)
     name_key = fields.CharField(max_length=255)
-    # The folded words of name and code: what the full-text index of models.search holds.
+    # The folded words of name and code: what the full-text index of domain.search holds.
     # Nullable only so that the column could be added to a full table; always set.
     search_text = fields.TextField(null=True)
     # The company's place in (name_key, id) order, with gaps: SQLite's full-text index is keyed
-    # by it, so that matches come out alphabetically (models.ranks).
+    # by it, so that matches come out alphabetically (domain.ranks).
     sort_rank = fields.BigIntField(null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -34,7 +34,7 @@ class Company(Model):
         indexes = [Index(fields=("name_key", "id"))]
 
 
-# One row: whether the full-text index's triggers are paused for a bulk load (models.ranks).
+# One row: whether the full-text index's triggers are paused for a bulk load (domain.ranks).
 class SearchIndexState(Model):
     id = fields.IntField(primary_key=True)
     paused = fields.BooleanField(default=False)
@@ -121,7 +121,7 @@ class Customer(Model):
         indexes = [Index(fields=("company_id", "id"))]
 
 
-# A role from the catalog (models.roles) given to a customer.
+# A role from the catalog (domain.roles) given to a customer.
 class CustomerRole(Model):
     id = fields.IntField(primary_key=True)
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
@@ -149,7 +149,7 @@ class CustomerSetting(Model):
 
 
 # A customer's PUNCHOUT API Keys: the current one (no expiry) and, after a rotation, the old
-# ones until their grace period ends. Sealed with models.key_vault; never stored in the clear.
+# ones until their grace period ends. Sealed with domain.key_vault; never stored in the clear.
 class PunchoutKey(Model):
     id = fields.IntField(primary_key=True)
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(

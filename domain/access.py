@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from tortoise.expressions import Q, Subquery
 
-from models.errors import AccessDenied, NotSignedIn
-from models.tables import Staff, StaffCompany
+from domain.errors import AccessDenied, NotSignedIn
+from persistence.tables import Staff, StaffCompany
 
 COMPANY_EDIT = "companyEdit"
 CRM_COMPANY_EDIT = "crmCompanyEdit"

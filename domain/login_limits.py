@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
 
-from models.database import dialect
-from models.tables import LoginAttempts
+from persistence.database import dialect
+from persistence.tables import LoginAttempts
 
 
 @dataclass(frozen=True)

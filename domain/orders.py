@@ -8,10 +8,10 @@ from decimal import Decimal
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import cxml_log
-from models.cxml_log import Exchange, Failure
-from models.punchout import Refused
-from models.tables import Customer, CxmlReceipt, Order, OrderLine
+from domain import cxml_log
+from domain.cxml_log import Exchange, Failure
+from domain.punchout import Refused
+from persistence.tables import Customer, CxmlReceipt, Order, OrderLine
 
 ORDER_TYPES = ("new", "update", "delete")
 

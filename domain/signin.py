@@ -11,12 +11,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise import connections
 
-from models import login_limits
-from models.access import STAFF_ROLES, Viewer
-from models.database import dialect
-from models.errors import DomainError
-from models.tables import Company, Staff, StaffCompany, StaffToken
-from models.text import code_key
+from domain import login_limits
+from domain.access import STAFF_ROLES, Viewer
+from domain.errors import DomainError
+from domain.text import code_key
+from persistence.database import dialect
+from persistence.tables import Company, Staff, StaffCompany, StaffToken
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both failures cost the same time.

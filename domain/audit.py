@@ -6,8 +6,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.access import Viewer
-from models.tables import AuditEvent
+from domain.access import Viewer
+from persistence.tables import AuditEvent
 
 
 async def record(

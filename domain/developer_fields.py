@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from models import audit
-from models.access import Viewer
-from models.errors import DomainError
-from models.tables import Customer, CustomerSetting
+from domain import audit
+from domain.access import Viewer
+from domain.errors import DomainError
+from persistence.tables import Customer, CustomerSetting
 
 API_KEY_SETTING = "PUNCHOUT_API_KEY"
 IDENTITY_SETTING = "PUNCHOUT_IDENTITY_CREDENTIAL"
@@ -68,7 +68,7 @@ async def set_developer_field(
     viewer: Viewer | None, customer_id: int, key: str, value: str
 ) -> Customer:
     """Change a setting that staff may set; the API key is not one of them."""
-    from models.customers import editable_customer
+    from domain.customers import editable_customer
 
     viewer, customer = await editable_customer(viewer, customer_id)
     spec = BY_KEY.get(key.strip())

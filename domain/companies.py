@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import audit
-from models.access import Ability, Viewer, require
-from models.errors import DomainError
-from models.ranks import place
-from models.tables import Company, Staff, StaffCompany
-from models.text import code_key, name_key, words
+from domain import audit
+from domain.access import Ability, Viewer, require
+from domain.errors import DomainError
+from domain.ranks import place
+from domain.text import code_key, name_key, words
+from persistence.tables import Company, Staff, StaffCompany
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 

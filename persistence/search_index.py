@@ -1,4 +1,5 @@
-"""Schema migrations (tortoise). Statements that later code reuses are named here."""
+"""Statements on the typeahead's index structures that live code runs (the structures
+themselves are created by migrations 0007 and 0008, each with its own frozen copy)."""
 
 # PostgreSQL: the typeahead's prefix streams, filled from every company (0008, renumbering).
 POSTGRES_PREFIX_FILL = (

@@ -5,6 +5,9 @@ databases fold alike); SQLite indexes it with FTS5 (kept in step by triggers; re
 in 0007); PostgreSQL's index follows in 0008. The company_word table goes.
 """
 
+import re
+import unicodedata
+
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
@@ -27,9 +30,21 @@ SQLITE = [
 POSTGRES: list[str] = []  # PostgreSQL's index comes in 0008 (prefix streams)
 
 
-async def fill_and_index(apps, schema_editor) -> None:
-    from models.companies import search_text
+# The folding of the time, frozen (domain.text folds live data).
+_WORD = re.compile(r"\w+")
 
+
+def _words(text):
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return [w[:64] for w in _WORD.findall(bare)]
+
+
+def search_text(name, code):
+    return " ".join(dict.fromkeys([*_words(name), *_words(code)]))
+
+
+async def fill_and_index(apps, schema_editor) -> None:
     client = schema_editor.client
     postgres = client.capabilities.dialect == "postgres"
     update = (

@@ -14,9 +14,9 @@ from decimal import Decimal, InvalidOperation
 
 from tortoise.transactions import in_transaction
 
-from models.errors import DomainError
-from models.punchout import token_hash
-from models.tables import CartLine, Customer, PunchoutSession
+from domain.errors import DomainError
+from domain.punchout import token_hash
+from persistence.tables import CartLine, Customer, PunchoutSession
 
 SESSION_TOKEN_PREFIX = "pos_"  # tells a session credential from a staff token at a glance
 CURRENCY = re.compile(r"^[A-Z]{3}$")

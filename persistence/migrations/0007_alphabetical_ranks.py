@@ -5,9 +5,30 @@ from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
 
-async def rank_and_index(apps, schema_editor) -> None:
-    from models.ranks import GAP, SQLITE_INDEX
+GAP = 1 << 20
 
+# Frozen copies of what this migration created (persistence.search_index holds the live ones).
+SQLITE_INDEX = [
+    "CREATE VIRTUAL TABLE company_fts USING fts5("
+    "search_text, content='company', content_rowid='sort_rank', prefix='1 2 3', "
+    "tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER company_fts_insert AFTER INSERT ON company "
+    "WHEN new.sort_rank IS NOT NULL AND NOT (SELECT paused FROM search_index_state) BEGIN "
+    "INSERT INTO company_fts(rowid, search_text) VALUES (new.sort_rank, new.search_text); END",
+    "CREATE TRIGGER company_fts_delete AFTER DELETE ON company "
+    "WHEN old.sort_rank IS NOT NULL AND NOT (SELECT paused FROM search_index_state) BEGIN "
+    "INSERT INTO company_fts(company_fts, rowid, search_text) "
+    "VALUES ('delete', old.sort_rank, old.search_text); END",
+    "CREATE TRIGGER company_fts_update AFTER UPDATE OF search_text, sort_rank ON company "
+    "WHEN NOT (SELECT paused FROM search_index_state) BEGIN "
+    "INSERT INTO company_fts(company_fts, rowid, search_text) "
+    "SELECT 'delete', old.sort_rank, old.search_text WHERE old.sort_rank IS NOT NULL; "
+    "INSERT INTO company_fts(rowid, search_text) "
+    "SELECT new.sort_rank, new.search_text WHERE new.sort_rank IS NOT NULL; END",
+]
+
+
+async def rank_and_index(apps, schema_editor) -> None:
     client = schema_editor.client
     sqlite = client.capabilities.dialect == "sqlite"
     await client.execute_script("INSERT INTO search_index_state (id, paused) VALUES (1, FALSE)")

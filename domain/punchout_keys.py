@@ -13,12 +13,12 @@ from tortoise import BaseDBAsyncClient, connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from models import audit
-from models.access import Ability, Viewer, require
-from models.database import dialect
-from models.errors import DomainError
-from models.key_vault import SEALED_PREFIX, VaultError, vault
-from models.tables import Customer, PunchoutKey
+from domain import audit
+from domain.access import Ability, Viewer, require
+from domain.errors import DomainError
+from domain.key_vault import SEALED_PREFIX, KeyVault, VaultError
+from persistence.database import dialect
+from persistence.tables import Customer, PunchoutKey
 
 LEGACY_SETTING = "PUNCHOUT_API_KEY"  # where keys lived, in the clear, before migration 0011
 DEFAULT_GRACE = timedelta(hours=24)
@@ -49,25 +49,22 @@ def working(now: datetime | None = None) -> Q:
     return Q(expires_at__isnull=True) | Q(expires_at__gt=now or datetime.now(UTC))
 
 
-def opened(rows: Iterable[PunchoutKey]) -> list[Key]:
-    box = vault()
-    return [Key(row, box.open(row.sealed, row.customer_id)) for row in rows]  # type: ignore[attr-defined]
+def opened(vault: KeyVault, rows: Iterable[PunchoutKey]) -> list[Key]:
+    return [Key(row, vault.open(row.sealed, row.customer_id)) for row in rows]  # type: ignore[attr-defined]
 
 
-async def issue(customer: Customer, using: BaseDBAsyncClient) -> str:
+async def issue(vault: KeyVault, customer: Customer, using: BaseDBAsyncClient) -> str:
     """Store a new current key for the customer (inside the caller's transaction)."""
     key = new_api_key()
-    await PunchoutKey.create(
-        customer=customer, sealed=vault().seal(key, customer.id), using_db=using
-    )
+    await PunchoutKey.create(customer=customer, sealed=vault.seal(key, customer.id), using_db=using)
     return key
 
 
-async def working_keys(customer_ids: Sequence[int]) -> dict[int, list[Key]]:
+async def working_keys(vault: KeyVault, customer_ids: Sequence[int]) -> dict[int, list[Key]]:
     """Each customer's working keys, newest (the current one) first: one query."""
     found: dict[int, list[Key]] = defaultdict(list)
     rows = await PunchoutKey.filter(working(), customer_id__in=list(customer_ids)).order_by("-id")
-    for key in opened(rows):
+    for key in opened(vault, rows):
         found[key.row.customer_id].append(key)  # type: ignore[attr-defined]
     return found
 
@@ -76,16 +73,18 @@ def current(keys: Sequence[Key]) -> Key | None:
     return next((k for k in keys if k.is_current), None)
 
 
-async def current_key(customer_id: int) -> str | None:
+async def current_key(vault: KeyVault, customer_id: int) -> str | None:
     """The customer's current key, opened (for the demo and tools; not audited)."""
-    key = current((await working_keys([customer_id]))[customer_id])
+    key = current((await working_keys(vault, [customer_id]))[customer_id])
     return key.value if key else None
 
 
-async def rotate(viewer: Viewer | None, customer_id: int, grace: timedelta) -> Customer:
+async def rotate(
+    vault: KeyVault, viewer: Viewer | None, customer_id: int, grace: timedelta
+) -> Customer:
     """Issue a new key. The old ones keep working until `grace` from now (or their own, earlier
     expiry), then stop; a grace of zero stops them at once."""
-    from models.customers import get_customer
+    from domain.customers import get_customer
 
     viewer = require(viewer, Ability.ADD_PUNCHOUT_CUSTOMER)
     if not timedelta(0) <= grace <= MAX_GRACE:
@@ -113,7 +112,7 @@ async def rotate(viewer: Viewer | None, customer_id: int, grace: timedelta) -> C
             .using_db(conn)
             .update(expires_at=until)
         )
-        await issue(customer, conn)
+        await issue(vault, customer, conn)
         await audit.record(
             viewer,
             "customer.rotate_api_key",
@@ -132,11 +131,10 @@ async def note_use(key: PunchoutKey) -> None:
         await PunchoutKey.filter(id=key.id).update(last_used_at=now)
 
 
-async def seal_legacy() -> int:
+async def seal_legacy(vault: KeyVault) -> int:
     """Move keys stored in the clear (before migration 0011) into punchout_key, sealed. The
     rows are taken with DELETE ... RETURNING inside the transaction, so of several servers
     starting at once, each key is sealed by exactly one."""
-    box = vault()
     postgres = dialect() == "postgres"
     async with in_transaction() as conn:
         taken = await conn.execute_query_dict(
@@ -147,7 +145,7 @@ async def seal_legacy() -> int:
         )
         sealed = [
             PunchoutKey(
-                customer_id=row["customer_id"], sealed=box.seal(row["value"], row["customer_id"])
+                customer_id=row["customer_id"], sealed=vault.seal(row["value"], row["customer_id"])
             )
             for row in taken
         ]
@@ -155,7 +153,7 @@ async def seal_legacy() -> int:
     return len(taken)
 
 
-async def check_vault() -> None:
+async def check_vault(vault: KeyVault) -> None:
     """Refuse to run with KEKs that do not open the stored keys (a wrong or lost KEK would
     otherwise turn buyers away, and half-finished KEK change would fail some of them): one
     working key sealed under each KEK in use is opened."""
@@ -166,37 +164,35 @@ async def check_vault() -> None:
     for prefix in (row["prefix"] for row in prefixes):
         row = await PunchoutKey.filter(working(), sealed__startswith=prefix).first()
         if row is not None:
-            vault().open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
+            vault.open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
 
 
-async def reseal() -> int:
+async def reseal(vault: KeyVault) -> int:
     """Seal every key under the sealing (first) KEK; after this the old KEKs may go."""
-    box = vault()
     count = 0
     async with in_transaction() as conn:
         # Expired keys open nothing any more; one sealed under a KEK already dropped would
         # otherwise stop the reseal.
         await PunchoutKey.filter(expires_at__lte=datetime.now(UTC)).using_db(conn).delete()
         for row in await PunchoutKey.all().using_db(conn).select_for_update():
-            if box.is_current(row.sealed):
+            if vault.is_current(row.sealed):
                 continue
-            row.sealed = box.seal(box.open(row.sealed, row.customer_id), row.customer_id)  # type: ignore[attr-defined]
+            row.sealed = vault.seal(vault.open(row.sealed, row.customer_id), row.customer_id)  # type: ignore[attr-defined]
             await row.save(using_db=conn, update_fields=["sealed"])
             count += 1
     return count
 
 
-async def discard_unopenable() -> list[str]:
+async def discard_unopenable(vault: KeyVault) -> list[str]:
     """After a KEK is lost: delete the keys the configured KEKs cannot open, so the server can
     start again (their customers then need `rotatePunchoutKey` and the buyer a new key). Each
     affected customer gets an audit record; their usernames are returned."""
-    box = vault()
     lost: dict[int, int] = {}
     async with in_transaction() as conn:
         rows = await PunchoutKey.all().using_db(conn).select_for_update()
         for row in rows:
             try:
-                box.open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
+                vault.open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
             except VaultError:
                 lost[row.id] = row.customer_id  # type: ignore[attr-defined]
         await PunchoutKey.filter(id__in=list(lost)).using_db(conn).delete()

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from models.companies import clean_code, clean_name, search_text
-from models.database import dialect
-from models.errors import DomainError
-from models.ranks import rank_new
-from models.tables import Company
-from models.text import code_key, name_key
+from domain.companies import clean_code, clean_name, search_text
+from domain.errors import DomainError
+from domain.ranks import rank_new
+from domain.text import code_key, name_key
+from persistence.database import dialect
+from persistence.tables import Company
 
 BATCH = 5000
 COMPANY_COLUMNS = (

@@ -1,0 +1,1 @@
+"""Schema migrations (tortoise). Each one is frozen: it imports nothing of the live code."""
