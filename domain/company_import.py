@@ -13,7 +13,7 @@ from domain.companies import clean_code, clean_name, search_text
 from domain.errors import DomainError
 from domain.ranks import rank_new
 from domain.text import code_key, name_key
-from persistence.database import dialect
+from persistence.sql import adapt, is_postgres, row_marks
 from persistence.tables import Company
 
 BATCH = 5000
@@ -72,11 +72,8 @@ async def import_companies(
     return report
 
 
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    if dialect() == "postgres":
-        marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    else:
-        marks = ", ".join("?" for _ in columns)
+def _insert_sql(table: str, columns: tuple[str, ...], postgres: bool) -> str:
+    marks = row_marks(len(columns), postgres)
     return f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'
 
 
@@ -93,10 +90,10 @@ async def _insert(batch: dict[str, tuple[str, str]], report: ImportReport) -> No
         report.skipped["duplicate code"] += len(batch) - len(new)
         if not new:
             return
-        now = datetime.now(UTC)
-        stamp: object = now if dialect() == "postgres" else now.isoformat(" ")
+        postgres = is_postgres(conn)
+        stamp = adapt(datetime.now(UTC), postgres)
         await conn.execute_many(
-            _insert_sql("company", COMPANY_COLUMNS),
+            _insert_sql("company", COMPANY_COLUMNS, postgres),
             [
                 [name, code, key, name_key(name), search_text(name, code), stamp, stamp]
                 for key, (code, name) in new.items()

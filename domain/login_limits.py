@@ -11,9 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tortoise import connections
-
-from persistence.database import dialect
+from persistence.sql import Sql
 from persistence.tables import LoginAttempts
 
 
@@ -50,23 +48,16 @@ async def record_failure(email: str, address: str | None, limits: Limits) -> Non
     """Count a failure; a window that has passed starts again at one."""
     now = datetime.now(UTC)
     since = now - limits.window
-    postgres = dialect() == "postgres"
-    marks = ["$1", "$2", "$3"] if postgres else ["?", "?", "?"]
-    stamp: object = now if postgres else now.isoformat(" ")
-    old: object = since if postgres else since.isoformat(" ")
-    statement = (
-        f"INSERT INTO login_attempts (key, failures, window_start) VALUES ({marks[0]}, 1, "
-        f"{marks[1]}) ON CONFLICT (key) DO UPDATE SET "
-        f"failures = CASE WHEN login_attempts.window_start < {marks[2]} THEN 1 "
-        "ELSE login_attempts.failures + 1 END, "
-        f"window_start = CASE WHEN login_attempts.window_start < {marks[2]} "
-        "THEN excluded.window_start ELSE login_attempts.window_start END"
-    )
-    client = connections.get("default")
     for _, key in _keys(email, address):
-        # PostgreSQL numbers its parameters ($3 twice); SQLite's ? are taken in order.
-        params = [key, stamp, old] if postgres else [key, stamp, old, old]
-        await client.execute_query(statement, params)
+        sql = Sql()
+        await sql.run(
+            f"INSERT INTO login_attempts (key, failures, window_start) VALUES ({sql.p(key)}, 1, "
+            f"{sql.p(now)}) ON CONFLICT (key) DO UPDATE SET "
+            f"failures = CASE WHEN login_attempts.window_start < {sql.p(since)} THEN 1 "
+            "ELSE login_attempts.failures + 1 END, "
+            f"window_start = CASE WHEN login_attempts.window_start < {sql.p(since)} "
+            "THEN excluded.window_start ELSE login_attempts.window_start END"
+        )
 
 
 async def clear_account(email: str) -> None:

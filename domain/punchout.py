@@ -14,9 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
 
-from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from domain import cxml_log, punchout_keys
@@ -24,7 +22,7 @@ from domain.cxml_log import Failure
 from domain.developer_fields import IDENTITY_SETTING, setting
 from domain.key_vault import KeyVault
 from domain.punchout_keys import Key
-from persistence.database import dialect
+from persistence.sql import Sql, columns, hydrate
 from persistence.tables import CartLine, Customer, PunchoutKey, PunchoutSession
 
 OPERATIONS = ("create", "edit", "inspect")
@@ -182,15 +180,10 @@ async def authenticate(vault: KeyVault, identities: Identities) -> Caller:
     )
 
 
-def _columns(model: type[Any], alias: str) -> str:
-    return ", ".join(f'{alias}."{c}" AS {alias}_{c}' for c in model._meta.db_fields)
-
-
 @cache
 def _candidates_sql() -> str:
-    # Built on first use: the models know their foreign-key columns once tortoise is set up.
     return (
-        f"SELECT {_columns(Customer, 'c')}, {_columns(PunchoutKey, 'k')}, s.key AS s_key, "
+        f"SELECT {columns(Customer, 'c')}, {columns(PunchoutKey, 'k')}, s.key AS s_key, "
         "s.value AS s_value FROM customer c "
         "LEFT JOIN punchout_key k ON k.customer_id = c.id "
         "AND (k.expires_at IS NULL OR k.expires_at > {now}) "
@@ -207,45 +200,30 @@ async def _candidates(vault: KeyVault, senders: set[str], froms: set[str]) -> di
     names = sorted(senders | froms)
     if not names:
         return {}
-    postgres = dialect() == "postgres"
-    params: list[Any] = []
-
-    def mark(value: Any) -> str:
-        params.append(value)
-        return f"${len(params)}" if postgres else "?"
-
-    now = datetime.now(UTC)
+    sql = Sql()
     statement = _candidates_sql().format(
-        now=mark(now if postgres else now.isoformat(" ", "microseconds")),
-        yes=mark(True),
+        now=sql.p(datetime.now(UTC)),
+        yes=sql.p(True),
         named=" OR ".join(
-            [f"c.username_key IN ({', '.join(mark(n) for n in names)})"]
-            + (
-                [f"c.buyer_identity_key IN ({', '.join(mark(f) for f in sorted(froms))})"]
-                if froms
-                else []
-            )
+            [f"c.username_key IN ({sql.ps(names)})"]
+            + ([f"c.buyer_identity_key IN ({sql.ps(sorted(froms))})"] if froms else [])
         ),
     )
-    rows = await connections.get("default").execute_query_dict(statement, params)
+    rows = await sql.rows(statement)
     candidates: dict[int, Caller] = {}
     keys: dict[int, PunchoutKey] = {}
     for row in rows:
         customer_id = row["c_id"]
         if customer_id not in candidates:
-            customer = Customer._init_from_db(**_prefixed(row, "c_", Customer))
+            customer = hydrate(Customer, row, "c")
             candidates[customer_id] = Caller(customer, {})
         if row["k_id"] is not None and row["k_id"] not in keys:
-            keys[row["k_id"]] = PunchoutKey._init_from_db(**_prefixed(row, "k_", PunchoutKey))
+            keys[row["k_id"]] = hydrate(PunchoutKey, row, "k")
         if row["s_key"] is not None:
             candidates[customer_id].settings[row["s_key"]] = row["s_value"]  # type: ignore[index]
     for key in punchout_keys.opened(vault, sorted(keys.values(), key=lambda k: -k.id)):
         candidates[key.row.customer_id].keys.append(key)  # type: ignore[attr-defined]
     return candidates
-
-
-def _prefixed(row: Mapping[str, Any], prefix: str, model: type[Any]) -> dict[str, Any]:
-    return {c: row[prefix + c] for c in model._meta.db_fields}
 
 
 def _named_by(caller: Caller) -> str | None:

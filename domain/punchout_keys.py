@@ -17,7 +17,7 @@ from domain import audit
 from domain.access import Ability, Viewer, require
 from domain.errors import DomainError
 from domain.key_vault import SEALED_PREFIX, KeyVault, VaultError
-from persistence.database import dialect
+from persistence.sql import Sql
 from persistence.tables import Customer, PunchoutKey
 
 LEGACY_SETTING = "PUNCHOUT_API_KEY"  # where keys lived, in the clear, before migration 0011
@@ -135,13 +135,11 @@ async def seal_legacy(vault: KeyVault) -> int:
     """Move keys stored in the clear (before migration 0011) into punchout_key, sealed. The
     rows are taken with DELETE ... RETURNING inside the transaction, so of several servers
     starting at once, each key is sealed by exactly one."""
-    postgres = dialect() == "postgres"
     async with in_transaction() as conn:
-        taken = await conn.execute_query_dict(
-            "DELETE FROM customer_setting WHERE key = "
-            + ("$1" if postgres else "?")
-            + " RETURNING customer_id, value",
-            [LEGACY_SETTING],
+        sql = Sql(conn)
+        taken = await sql.rows(
+            f"DELETE FROM customer_setting WHERE key = {sql.p(LEGACY_SETTING)} "
+            "RETURNING customer_id, value"
         )
         sealed = [
             PunchoutKey(

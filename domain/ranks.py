@@ -8,13 +8,12 @@ gap runs out, or after a bulk load, every rank is renumbered and the index rebui
 
 from __future__ import annotations
 
-from typing import Any
-
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from persistence.database import dialect
 from persistence.search_index import POSTGRES_PREFIX_FILL
+from persistence.sql import Sql, is_postgres
 from persistence.tables import Company
 
 GAP = 1 << 20  # room for twenty halvings between two neighbours before a renumbering
@@ -25,8 +24,18 @@ def _db(conn: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
     return conn or connections.get("default")
 
 
-async def _rank(conn: BaseDBAsyncClient | None, statement: str, params: list[Any]) -> int | None:
-    rows = await _db(conn).execute_query_dict(statement, params)
+async def _neighbour(
+    conn: BaseDBAsyncClient | None, name_key: str, me: int, *, before: bool
+) -> int | None:
+    """The rank of the company just before (or after) (name_key, me) in alphabetical order."""
+    sql = Sql(_db(conn))
+    beyond, order = ("<", "DESC") if before else (">", "ASC")
+    rows = await sql.rows(
+        "SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
+        f"(name_key {beyond} {sql.p(name_key)} OR "
+        f"(name_key = {sql.p(name_key)} AND id {beyond} {sql.p(me)})) "
+        f"ORDER BY name_key {order}, id {order} LIMIT 1"
+    )
     return rows[0]["sort_rank"] if rows else None
 
 
@@ -35,26 +44,14 @@ async def place(
 ) -> int:
     """A free rank between the neighbours of (name_key, company_id); a new company (no id
     yet) goes after every company of the same name."""
-    pg = dialect() == "postgres"
-    mark = (lambda i: f"${i}") if pg else (lambda i: "?")
-    if pg and conn is not None:
+    if conn is not None and is_postgres(conn):
         # One placement at a time, until the transaction ends: two concurrent creations would
         # otherwise pick the same free rank. (SQLite runs one transaction at a time anyway.)
         await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RANK_LOCK])
     me = company_id if company_id is not None else 2**31 - 1  # after every id (int4)
-    before = (
-        "SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
-        f"(name_key < {mark(1)} OR (name_key = {mark(2)} AND id < {mark(3)})) "
-        "ORDER BY name_key DESC, id DESC LIMIT 1"
-    )
-    after = (
-        "SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
-        f"(name_key > {mark(1)} OR (name_key = {mark(2)} AND id > {mark(3)})) "
-        "ORDER BY name_key, id LIMIT 1"
-    )
     for _ in range(2):
-        low = await _rank(conn, before, [name_key, name_key, me]) or 0
-        high = await _rank(conn, after, [name_key, name_key, me])
+        low = await _neighbour(conn, name_key, me, before=True) or 0
+        high = await _neighbour(conn, name_key, me, before=False)
         if high is None:
             return low + GAP
         if high - low >= 2:

@@ -15,14 +15,13 @@ checked in full). A crmCompanyEdit viewer's few assigned companies drive their q
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from tortoise import connections
 
 from domain.access import Ability, Viewer, require
 from domain.companies import CODE_PATTERN
 from domain.text import code_key, prefix_upper_bound, words
-from persistence.database import dialect
+from persistence.sql import Sql
 
 EXACT_CODE, NAME_PREFIX, WORD_PREFIX = 0, 1, 2
 MAX_TOKENS = 8  # typed words beyond these are ignored: a typeahead is not a document search
@@ -46,16 +45,8 @@ class Hit:
     name_key: str
 
 
-class _Sql:
-    """Builds one statement with the dialect's placeholders."""
-
-    def __init__(self) -> None:
-        self.postgres = dialect() == "postgres"
-        self.params: list[Any] = []
-
-    def p(self, value: Any) -> str:
-        self.params.append(value)
-        return f"${len(self.params)}" if self.postgres else "?"
+class _Sql(Sql):
+    """A search statement: the helper's placeholders, and the conditions search repeats."""
 
     def has_word(self, token: str) -> str:
         """The company has a word starting with `token` (tokens are letters and digits only,
@@ -71,18 +62,16 @@ class _Sql:
 async def _prefix_run(phrase: str) -> tuple[int | None, int | None]:
     """The ranks where the names starting with `phrase` begin and where they end (None: no
     such name follows), in one statement."""
-    postgres = dialect() == "postgres"
+    sql = Sql()
 
-    def first(mark: str) -> str:
+    def first(bound: str) -> str:
         return (
             "(SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
-            f"name_key >= {mark} ORDER BY name_key, id LIMIT 1)"
+            f"name_key >= {sql.p(bound)} ORDER BY name_key, id LIMIT 1)"
         )
 
-    marks = ("$1", "$2") if postgres else ("?", "?")
-    rows = await connections.get("default").execute_query_dict(
-        f"SELECT {first(marks[0])} AS start, {first(marks[1])} AS stop",
-        [phrase, prefix_upper_bound(phrase)],
+    rows = await sql.rows(
+        f"SELECT {first(phrase)} AS start, {first(prefix_upper_bound(phrase))} AS stop"
     )
     return rows[0]["start"], rows[0]["stop"]
 
@@ -90,10 +79,8 @@ async def _prefix_run(phrase: str) -> tuple[int | None, int | None]:
 async def _start_rank(after: SearchPosition | None) -> int:
     if after is None or after.tier != WORD_PREFIX:
         return -1
-    mark = "$1" if dialect() == "postgres" else "?"
-    rows = await connections.get("default").execute_query_dict(
-        f"SELECT sort_rank FROM company WHERE id = {mark}", [after.id]
-    )
+    sql = Sql()
+    rows = await sql.rows(f"SELECT sort_rank FROM company WHERE id = {sql.p(after.id)}")
     return rows[0]["sort_rank"] if rows and rows[0]["sort_rank"] is not None else -1
 
 
@@ -138,7 +125,7 @@ async def _prefix_stream_tier(
             f"JOIN company c ON c.sort_rank = p0.sort_rank WHERE {' AND '.join(where)} "
             f"ORDER BY p0.sort_rank LIMIT {sql.p(limit + 1)}"
         )
-        rows = await connections.get("default").execute_query_dict(statement, sql.params)
+        rows = await sql.rows(statement)
         hits += [
             Hit(r["id"], r["name"], r["code"], r["name_key"])
             for r in rows
@@ -210,7 +197,7 @@ async def _fetch(sql: _Sql, where: list[str | None], order_driven: bool, limit: 
         f"SELECT {COLUMNS} FROM company c WHERE {conditions} "
         f"ORDER BY {order}, c.id LIMIT {sql.p(limit)}"
     )
-    rows = await connections.get("default").execute_query_dict(statement, sql.params)
+    rows = await sql.rows(statement)
     return [Hit(r["id"], r["name"], r["code"], r["name_key"]) for r in rows]
 
 

@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from tortoise import connections
 
 from domain import login_limits
 from domain.access import STAFF_ROLES, Viewer
 from domain.errors import DomainError
 from domain.text import code_key
-from persistence.database import dialect
+from persistence.sql import Sql, columns, hydrate
 from persistence.tables import Company, Staff, StaffCompany, StaffToken
 
 _hasher = PasswordHasher()
@@ -81,22 +80,13 @@ async def viewer_for_token(token: str) -> Viewer | None:
 
     Every staff request starts here, so it is one plain statement: the ORM's query building
     cost four times the query itself (0.40 ms against 0.09 ms on SQLite)."""
-    postgres = dialect() == "postgres"
-    now = datetime.now(UTC)
-    rows = await connections.get("default").execute_query_dict(
-        _TOKEN_LOOKUP["postgres" if postgres else "sqlite"],
-        # SQLite holds times as text, as tortoise writes them: compared as text.
-        [_token_hash(token), now if postgres else now.isoformat(" ", "microseconds")],
+    sql = Sql()
+    rows = await sql.rows(
+        f"SELECT {columns(Staff, 's')} FROM staff_token t JOIN staff s ON s.id = t.staff_id "
+        f"WHERE t.token_hash = {sql.p(_token_hash(token))} "
+        f"AND t.expires_at > {sql.p(datetime.now(UTC))}"
     )
-    return Viewer(Staff._init_from_db(**rows[0])) if rows else None
-
-
-_STAFF_COLUMNS = ", ".join(f's."{column}"' for column in Staff._meta.db_fields)
-_TOKEN_LOOKUP = {
-    dialect: f"SELECT {_STAFF_COLUMNS} FROM staff_token t JOIN staff s ON s.id = t.staff_id "
-    f"WHERE t.token_hash = {one} AND t.expires_at > {two}"
-    for dialect, one, two in (("sqlite", "?", "?"), ("postgres", "$1", "$2"))
-}
+    return Viewer(hydrate(Staff, rows[0], "s")) if rows else None
 
 
 async def logout(token: str) -> None:

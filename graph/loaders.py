@@ -6,12 +6,11 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 
 from strawberry.dataloader import DataLoader
-from tortoise import connections
 
 from domain import punchout_keys
 from domain.key_vault import KeyVault
 from domain.punchout_keys import Key
-from persistence.database import dialect
+from persistence.sql import Sql
 from persistence.tables import Company, Customer, CustomerRole, CustomerSetting
 
 
@@ -47,20 +46,13 @@ def _keys(vault: KeyVault) -> Callable[[Sequence[int]], Awaitable[list[list[Key]
 async def _first_customers(keys: Sequence[tuple[int, int]]) -> list[list[Customer]]:
     """The first `n` customers (by id) of each company, for every (company, n) at once: one
     window query, whatever the number of companies listed."""
-    postgres = dialect() == "postgres"
-    companies = sorted({company for company, _ in keys})
-    most = max(n for _, n in keys)
-    marks = (
-        ", ".join(f"${i}" for i in range(1, len(companies) + 1))
-        if postgres
-        else ", ".join("?" for _ in companies)
-    )
-    limit = f"${len(companies) + 1}" if postgres else "?"
-    statement = (
+    sql = Sql()
+    companies = sql.ps(sorted({company for company, _ in keys}))
+    most = sql.p(max(n for _, n in keys))
+    rows = await sql.rows(
         "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY company_id ORDER BY id) "
-        f"AS n FROM customer WHERE company_id IN ({marks})) AS ranked WHERE n <= {limit}"
+        f"AS n FROM customer WHERE company_id IN ({companies})) AS ranked WHERE n <= {most}"
     )
-    rows = await connections.get("default").execute_query_dict(statement, [*companies, most])
     found: dict[int, list[Customer]] = defaultdict(list)
     for customer in await Customer.filter(id__in=[r["id"] for r in rows]).order_by("id"):
         found[customer.company_id].append(customer)  # type: ignore[attr-defined]
