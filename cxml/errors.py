@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.cxml_log import Failure
+from domain.errors import Failure
 
 # (cXML Status code, Status text), from the cXML Reference Guide's list.
 STATUS: dict[Failure, tuple[int, str]] = {
@@ -24,18 +24,3 @@ STATUS: dict[Failure, tuple[int, str]] = {
 }
 # One answer for every authentication failure: which part was wrong is for the log only.
 UNAUTHORIZED_MESSAGE = "The Sender identity and SharedSecret were not accepted."
-
-
-class CxmlError(Exception):
-    """A request answered with a failure Status. `message` goes to the buyer."""
-
-    def __init__(self, failure: Failure, message: str, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.failure = failure
-        self.message = message
-        self.reason = reason or message
-        self.customer_id: int | None = None
-
-    @property
-    def status(self) -> tuple[int, str]:
-        return STATUS[self.failure]

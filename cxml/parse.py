@@ -13,8 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from cxml.errors import CxmlError
-from domain.cxml_log import Failure
+from domain.errors import CxmlRefused, Failure
 from domain.orders import ORDER_TYPES, OrderData, OrderLineData
 from domain.punchout import OPERATIONS, Credential, Identities, SetupData
 
@@ -87,18 +86,18 @@ def document_text(data: bytes) -> str:
 def parse_document(data: bytes) -> etree._Element:
     """The root element of a well-formed, entity-free XML document."""
     if not data.strip():
-        raise CxmlError(Failure.MALFORMED_XML, "The request body is empty.")
+        raise CxmlRefused(Failure.MALFORMED_XML, "The request body is empty.")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         message = str(exc)
         declares = "<!ENTITY" in document_text(data[:65536])
         if declares or "depth" in message.lower() or "entit" in message.lower():
-            raise CxmlError(Failure.HOSTILE_XML, f"Refused: {message}") from None
-        raise CxmlError(Failure.MALFORMED_XML, f"Not well-formed XML: {message}") from None
+            raise CxmlRefused(Failure.HOSTILE_XML, f"Refused: {message}") from None
+        raise CxmlRefused(Failure.MALFORMED_XML, f"Not well-formed XML: {message}") from None
     doctype = root.getroottree().docinfo.internalDTD
     if doctype is not None and any(True for _ in doctype.iterentities()):
-        raise CxmlError(
+        raise CxmlRefused(
             Failure.HOSTILE_XML, "Entity declarations are not accepted in cXML requests."
         )
     return root
@@ -108,7 +107,7 @@ def _credentials(header: etree._Element, part: str, with_secret: bool) -> tuple[
     element = header.find(part)
     found = element.findall("Credential") if element is not None else []
     if not found:
-        raise CxmlError(Failure.MISSING_HEADER, f"The cXML Header has no {part}/Credential.")
+        raise CxmlRefused(Failure.MISSING_HEADER, f"The cXML Header has no {part}/Credential.")
     return tuple(
         Credential(
             domain=(c.get("domain") or "").strip(XML_SPACE),
@@ -125,21 +124,21 @@ def _credentials(header: etree._Element, part: str, with_secret: bool) -> tuple[
 
 
 def read_envelope(root: etree._Element) -> Envelope:
-    """The header and request of a cXML document; CxmlError when it is not a cXML request."""
+    """The header and request of a cXML document; CxmlRefused when it is not a cXML request."""
     if not isinstance(root.tag, str) or etree.QName(root).localname.lower() != "cxml":
-        raise CxmlError(Failure.NOT_CXML, f"The root element is <{root.tag}>, not <cXML>.")
+        raise CxmlRefused(Failure.NOT_CXML, f"The root element is <{root.tag}>, not <cXML>.")
     header = root.find("Header")
     request = root.find("Request")
     if request is None:
         kind = next((c.tag for c in root if isinstance(c.tag, str) and c.tag != "Header"), None)
         if kind in ("Message", "Response"):
-            raise CxmlError(
+            raise CxmlRefused(
                 Failure.UNSUPPORTED_REQUEST,
                 f"This address takes cXML Requests; the document is a {kind}.",
             )
-        raise CxmlError(Failure.INVALID_REQUEST, "The cXML document has no Request element.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, "The cXML document has no Request element.")
     if header is None:
-        raise CxmlError(Failure.MISSING_HEADER, "The cXML document has no Header.")
+        raise CxmlRefused(Failure.MISSING_HEADER, "The cXML document has no Header.")
     identities = Identities(
         from_=_credentials(header, "From", with_secret=False),
         to=_credentials(header, "To", with_secret=False),
@@ -161,13 +160,13 @@ def read_envelope(root: etree._Element) -> Envelope:
 def check_request(envelope: Envelope) -> None:
     """What every request must get right; checked once the sender is known."""
     if envelope.request_count != 1:
-        raise CxmlError(
+        raise CxmlRefused(
             Failure.INVALID_REQUEST,
             "A cXML Request holds exactly one request element; this one holds "
             f"{envelope.request_count}.",
         )
     if envelope.deployment_mode not in ("production", "test"):
-        raise CxmlError(
+        raise CxmlRefused(
             Failure.INVALID_REQUEST,
             f"deploymentMode is 'production' or 'test', not {envelope.deployment_mode!r}.",
         )
@@ -178,14 +177,14 @@ def read_setup(envelope: Envelope) -> SetupData:
     element = envelope.request
     operation = (element.get("operation") or "").strip(XML_SPACE).lower()
     if operation not in OPERATIONS:
-        raise CxmlError(
+        raise CxmlRefused(
             Failure.INVALID_REQUEST,
             f"PunchOutSetupRequest operation is one of {', '.join(OPERATIONS)}, "
             f"not {element.get('operation')!r}.",
         )
     cookie = element.find("BuyerCookie")
     if cookie is None:
-        raise CxmlError(Failure.INVALID_REQUEST, "The PunchOutSetupRequest has no BuyerCookie.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, "The PunchOutSetupRequest has no BuyerCookie.")
     return SetupData(
         operation=operation,
         deployment_mode=envelope.deployment_mode,
@@ -264,7 +263,7 @@ def _decimal(text: str | None, what: str) -> Decimal | None:
         number = Decimal("NaN")
     # copy_abs, not abs(): no context arithmetic, which overflows past Emax (1e999999999).
     if not number.is_finite() or number.copy_abs() >= Decimal("1e14"):
-        raise CxmlError(Failure.INVALID_REQUEST, f"{what} is not a number: {text.strip()!r}.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, f"{what} is not a number: {text.strip()!r}.")
     return number
 
 
@@ -284,28 +283,28 @@ def read_order(envelope: Envelope) -> OrderData:
     element = envelope.request
     header = element.find("OrderRequestHeader")
     if header is None:
-        raise CxmlError(Failure.INVALID_REQUEST, "The OrderRequest has no OrderRequestHeader.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, "The OrderRequest has no OrderRequestHeader.")
     order_id = (header.get("orderID") or "").strip(XML_SPACE)
     if not order_id or len(order_id) > 255:
-        raise CxmlError(Failure.INVALID_REQUEST, "OrderRequestHeader needs an orderID.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, "OrderRequestHeader needs an orderID.")
     order_type = (header.get("type") or "new").strip(XML_SPACE).lower()
     if order_type not in ORDER_TYPES:
-        raise CxmlError(
+        raise CxmlRefused(
             Failure.INVALID_REQUEST,
             f"An order's type is new, update or delete, not {order_type!r}.",
         )
     if not envelope.payload_id:
-        raise CxmlError(
+        raise CxmlRefused(
             Failure.INVALID_REQUEST, "An OrderRequest needs a payloadID: it makes retries safe."
         )
     _fits(envelope.payload_id, 255, "The payloadID")
     items = element.findall("ItemOut")
     if not items and order_type != "delete":
-        raise CxmlError(Failure.INVALID_REQUEST, "The OrderRequest has no ItemOut lines.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, "The OrderRequest has no ItemOut lines.")
     lines = [_order_line(item, number) for number, item in enumerate(items, start=1)]
     numbers = [line.line_number for line in lines]
     if len(set(numbers)) != len(numbers):
-        raise CxmlError(Failure.INVALID_REQUEST, "Two ItemOut lines share a lineNumber.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, "Two ItemOut lines share a lineNumber.")
     total = header.find("Total/Money")
     return OrderData(
         order_id=order_id,
@@ -336,9 +335,9 @@ def _order_line(item: etree._Element, position: int) -> OrderLineData:
     line = _item(item)
     quantity = _decimal(str(line["quantity"]), "ItemOut quantity")
     if quantity is None or quantity <= 0:
-        raise CxmlError(Failure.INVALID_REQUEST, f"ItemOut {position} needs a quantity above 0.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, f"ItemOut {position} needs a quantity above 0.")
     if not line["supplierPartId"]:
-        raise CxmlError(Failure.INVALID_REQUEST, f"ItemOut {position} has no SupplierPartID.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, f"ItemOut {position} has no SupplierPartID.")
     number = str(line["lineNumber"] or "").strip(XML_SPACE)
     return OrderLineData(
         line_number=int(number) if _LINE_NUMBER.fullmatch(number) else position,
@@ -366,7 +365,7 @@ def _fits(value: str | None, limit: int, what: str) -> str | None:
     """The value, if storing it is possible: an order refused now beats one a retry never
     gets past."""
     if value is not None and len(value) > limit:
-        raise CxmlError(Failure.INVALID_REQUEST, f"{what} is longer than {limit} characters.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, f"{what} is longer than {limit} characters.")
     return value
 
 
@@ -377,7 +376,7 @@ def _currency(value: str | None, what: str) -> str | None:
     if value is None:
         return None
     if not _CURRENCY.fullmatch(value.strip(XML_SPACE)):
-        raise CxmlError(
+        raise CxmlRefused(
             Failure.INVALID_REQUEST, f"{what}'s currency is an ISO 4217 code, not {value!r}."
         )
     return value.strip(XML_SPACE).upper()

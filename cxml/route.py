@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cxml import build
-from cxml.errors import STATUS, UNAUTHORIZED_MESSAGE, CxmlError
+from cxml.errors import STATUS, UNAUTHORIZED_MESSAGE
 from cxml.parse import (
     Envelope,
     check_request,
@@ -32,7 +32,8 @@ from cxml.parse import (
     read_setup,
 )
 from domain import cxml_log, orders, punchout
-from domain.cxml_log import Exchange, Failure
+from domain.cxml_log import Exchange
+from domain.errors import CxmlRefused, Failure
 from domain.key_vault import KeyVault
 from opsportal.config import CXML_PATH, Settings
 from persistence.tables import Customer
@@ -65,14 +66,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
     """The body, read no further than `limit` bytes."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise CxmlError(
+        raise CxmlRefused(
             Failure.OVERSIZED_BODY, f"The request body is over the limit of {limit} bytes."
         )
     received = bytearray()
     async for chunk in request.stream():
         received += chunk
         if len(received) > limit:
-            raise CxmlError(
+            raise CxmlRefused(
                 Failure.OVERSIZED_BODY, f"The request body is over the limit of {limit} bytes."
             )
     return bytes(received)
@@ -93,10 +94,10 @@ def document_of(body: bytes, content_type: str) -> bytes:
         try:
             return base64.b64decode(fields["cxml-base64"][0].encode("latin-1"), validate=False)
         except (binascii.Error, ValueError):
-            raise CxmlError(
+            raise CxmlRefused(
                 Failure.MALFORMED_XML, "The cxml-base64 field is not valid base64."
             ) from None
-    raise CxmlError(
+    raise CxmlRefused(
         Failure.MALFORMED_XML,
         "A form-encoded body must carry the document in a cxml-urlencoded or cxml-base64 field.",
     )
@@ -166,7 +167,7 @@ async def _serve(request: Request, call: Call) -> bytes:
     check_request(envelope)
     handler = HANDLERS.get(envelope.request_type)
     if handler is None:
-        raise CxmlError(
+        raise CxmlRefused(
             Failure.UNSUPPORTED_REQUEST,
             f"{envelope.request_type} is not supported here; this server takes "
             f"{', '.join(HANDLERS)}.",
@@ -203,11 +204,10 @@ def cxml_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]
         call = Call(settings, request.app.state.vault, exchange)
         try:
             body = await _serve(request, call)
-        except CxmlError as exc:
-            return await _fail(call, exc.failure, exc.message, exc.reason)
-        except punchout.Refused as exc:
-            exchange.customer_id = exc.customer_id
-            message = exc.message or UNAUTHORIZED_MESSAGE
+        except CxmlRefused as exc:
+            if exc.customer_id is not None:
+                exchange.customer_id = exc.customer_id
+            message = exc.buyer_message or UNAUTHORIZED_MESSAGE
             return await _fail(call, exc.failure, message, exc.reason)
         except Exception:  # noqa: BLE001 - answered in cXML; the trace goes to the log
             log.exception("cXML %s failed", exchange.request_type or "request")

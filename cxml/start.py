@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from domain import storefront
+from domain.errors import SessionGone
 from opsportal.config import START_PATH, Settings
 
 PATH = START_PATH + "{token}"
@@ -28,7 +29,7 @@ def start_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response
         token = request.path_params["token"]
         try:
             credential = await storefront.start(token, settings.punchout_session_ttl)
-        except storefront.SessionGone:
+        except SessionGone:
             return HTMLResponse(GONE, status_code=410, headers=PRIVATE)
         # In the fragment: browsers never send it to a server, so it stays out of access logs
         # and Referer headers; the storefront's script reads it from location.hash.

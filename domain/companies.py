@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from domain import audit
 from domain.access import Ability, Viewer, require
-from domain.errors import DomainError
+from domain.errors import CompanyCode, CompanyRefused
 from domain.ranks import place
 from domain.text import code_key, name_key, words
 from persistence.tables import Company, Staff, StaffCompany
@@ -26,17 +26,19 @@ def search_text(name: str, code: str) -> str:
 def clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name or not words(name):
-        raise DomainError("REQUIRED", "A company needs a name.", "name")
+        raise CompanyRefused(CompanyCode.REQUIRED, "A company needs a name.", "name")
     if len(name) > 255:
-        raise DomainError("INVALID", "A company name has at most 255 characters.", "name")
+        raise CompanyRefused(
+            CompanyCode.INVALID, "A company name has at most 255 characters.", "name"
+        )
     return name
 
 
 def clean_code(code: str) -> str:
     code = code.strip()
     if not CODE_PATTERN.fullmatch(code):
-        raise DomainError(
-            "INVALID",
+        raise CompanyRefused(
+            CompanyCode.INVALID,
             "A company code has 1-64 characters: letters, digits, '.', '_', '-', '/'.",
             "code",
         )
@@ -57,7 +59,9 @@ async def _staff_by_email(emails: Iterable[str]) -> list[Staff]:
     found = await Staff.filter(email__in=[e for e in wanted if len(e) <= EMAIL_MAX])
     missing = wanted - {s.email for s in found}
     if missing:
-        raise DomainError("NOT_FOUND", f"No staff member {sorted(missing)[0]!r}.", "assignedStaff")
+        raise CompanyRefused(
+            CompanyCode.NOT_FOUND, f"No staff member {sorted(missing)[0]!r}.", "assignedStaff"
+        )
     return found
 
 
@@ -70,7 +74,9 @@ async def create_company(
     try:
         return await _insert_company(viewer, name, code, staff)
     except IntegrityError as exc:
-        raise DomainError("TAKEN", f"Another company has the code {code!r}.", "code") from exc
+        raise CompanyRefused(
+            CompanyCode.TAKEN, f"Another company has the code {code!r}.", "code"
+        ) from exc
 
 
 async def _insert_company(viewer: Viewer, name: str, code: str, staff: list[Staff]) -> Company:
@@ -109,7 +115,7 @@ async def update_company(
     viewer = require(viewer, Ability.EDIT_COMPANIES)
     company = await get_company(viewer, company_id)
     if company is None:
-        raise DomainError("NOT_FOUND", "No such company.", "id")
+        raise CompanyRefused(CompanyCode.NOT_FOUND, "No such company.", "id")
     before = {"name": company.name, "code": company.code}
     new_name = clean_name(name) if name is not None else company.name
     new_code = clean_code(code) if code is not None else company.code
@@ -145,5 +151,7 @@ async def update_company(
                 using=conn,
             )
     except IntegrityError as exc:
-        raise DomainError("TAKEN", f"Another company has the code {new_code!r}.", "code") from exc
+        raise CompanyRefused(
+            CompanyCode.TAKEN, f"Another company has the code {new_code!r}.", "code"
+        ) from exc
     return company

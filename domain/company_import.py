@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from domain.companies import clean_code, clean_name, search_text
-from domain.errors import DomainError
+from domain.errors import CompanyRefused
 from domain.ranks import rank_new
 from domain.text import code_key, name_key
 from persistence.sql import adapt, is_postgres, row_marks
@@ -51,7 +51,7 @@ async def import_companies(
         try:
             code = clean_code(row.get("code") or "")
             name = clean_name(row.get("name") or "")
-        except DomainError as exc:
+        except CompanyRefused as exc:
             report.skipped[f"{exc.field}: {exc.message}"] += 1
             continue
         key = code_key(code)

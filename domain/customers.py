@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from domain import audit, punchout_keys
 from domain.access import Ability, Viewer, require
-from domain.errors import DomainError
+from domain.errors import CustomerCode, CustomerRefused
 from domain.key_vault import KeyVault
 from domain.roles import find_role
 from persistence.tables import Company, Customer, CustomerRole
@@ -30,8 +30,8 @@ def clean_username(username: str) -> str:
     username = username.strip()
     plain = USERNAME_PATTERN.fullmatch(username)
     if not (plain or (len(username) <= 254 and EMAIL_PATTERN.fullmatch(username))):
-        raise DomainError(
-            "INVALID",
+        raise CustomerRefused(
+            CustomerCode.INVALID,
             "A username is 3-254 characters: an email, or letters, digits and . - _ @ + "
             "(no spaces).",
             "username",
@@ -54,7 +54,7 @@ async def editable_customer(viewer: Viewer | None, customer_id: int) -> tuple[Vi
     viewer = require(viewer, Ability.EDIT_CUSTOMERS)
     customer = await get_customer(viewer, customer_id)
     if customer is None:
-        raise DomainError("NOT_FOUND", "No such customer.", "customerId")
+        raise CustomerRefused(CustomerCode.NOT_FOUND, "No such customer.", "customerId")
     return viewer, customer
 
 
@@ -66,8 +66,10 @@ async def add_punchout_customer(
     username = clean_username(username)
     company = await Company.filter(viewer.company_scope(), id=company_id).first()
     if company is None:
-        raise DomainError("NOT_FOUND", "No such company.", "companyId")
-    taken = DomainError("TAKEN", f"A customer named {username!r} exists already.", "username")
+        raise CustomerRefused(CustomerCode.NOT_FOUND, "No such company.", "companyId")
+    taken = CustomerRefused(
+        CustomerCode.TAKEN, f"A customer named {username!r} exists already.", "username"
+    )
     if await Customer.exists(username_key=username.lower()):
         raise taken
     try:
@@ -99,7 +101,9 @@ async def assign_role(viewer: Viewer | None, customer_id: int, role_name: str) -
     viewer, customer = await editable_customer(viewer, customer_id)
     role = find_role(role_name)
     if role is None:
-        raise DomainError("UNKNOWN_ROLE", f"There is no role {role_name.strip()!r}.", "role")
+        raise CustomerRefused(
+            CustomerCode.UNKNOWN_ROLE, f"There is no role {role_name.strip()!r}.", "role"
+        )
     if await CustomerRole.exists(customer_id=customer.id, role=role.name):
         return customer
     try:
@@ -124,7 +128,9 @@ async def remove_role(viewer: Viewer | None, customer_id: int, role_name: str) -
     viewer, customer = await editable_customer(viewer, customer_id)
     role = find_role(role_name)
     if role is None:
-        raise DomainError("UNKNOWN_ROLE", f"There is no role {role_name.strip()!r}.", "role")
+        raise CustomerRefused(
+            CustomerCode.UNKNOWN_ROLE, f"There is no role {role_name.strip()!r}.", "role"
+        )
     async with in_transaction() as conn:
         removed = (
             await CustomerRole.filter(customer_id=customer.id, role=role.name)
@@ -152,11 +158,17 @@ async def set_buyer_identity(
     domain = domain.strip() if domain else None
     identity = identity.strip() if identity else None
     if (domain is None) != (identity is None):
-        raise DomainError("REQUIRED", "Give both a domain and an identity, or neither.", "domain")
+        raise CustomerRefused(
+            CustomerCode.REQUIRED, "Give both a domain and an identity, or neither.", "domain"
+        )
     if domain is not None and not DOMAIN_PATTERN.fullmatch(domain):
-        raise DomainError("INVALID", "A domain is 1-64 letters, digits, '.', '_', '-'.", "domain")
+        raise CustomerRefused(
+            CustomerCode.INVALID, "A domain is 1-64 letters, digits, '.', '_', '-'.", "domain"
+        )
     if identity is not None and len(identity.lower()) > 254:  # "İ".lower() is two characters
-        raise DomainError("INVALID", "An identity has at most 254 characters.", "identity")
+        raise CustomerRefused(
+            CustomerCode.INVALID, "An identity has at most 254 characters.", "identity"
+        )
     before = {"domain": customer.buyer_domain, "identity": customer.buyer_identity}
     async with in_transaction() as conn:
         customer.buyer_domain, customer.buyer_identity = domain, identity
@@ -219,7 +231,7 @@ async def set_enabled(viewer: Viewer | None, customer_id: int, enabled: bool) ->
     viewer = require(viewer, Ability.ADD_PUNCHOUT_CUSTOMER)
     customer = await get_customer(viewer, customer_id)
     if customer is None:
-        raise DomainError("NOT_FOUND", "No such customer.", "customerId")
+        raise CustomerRefused(CustomerCode.NOT_FOUND, "No such customer.", "customerId")
     if (customer.disabled_at is None) == enabled:
         return customer  # already so: nothing to change or audit
     async with in_transaction() as conn:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from domain.errors import Failure
 from persistence.tables import CxmlExchange
 
 REDACTED = "***"
@@ -19,26 +19,6 @@ _OPEN = re.compile(r"<SharedSecret\b[^>]*(?<!/)>", re.I)
 _CLOSE = re.compile(r"</SharedSecret\s*>", re.I)
 # A purchasing card's number, in an OrderRequest's Payment.
 _PCARD = re.compile(r"(<PCard\b[^>]*?\bnumber\s*=\s*)([\"'])(.*?)\2", re.I | re.S)
-
-
-class Failure(enum.Enum):
-    """Why an exchange failed, in words a buyer's integrator can act on."""
-
-    OVERSIZED_BODY = "the body is larger than the server accepts"
-    MALFORMED_XML = "the body is not well-formed XML"
-    HOSTILE_XML = "the document declares entities (a DTD internal subset) or nests too deeply"
-    NOT_CXML = "the document is XML but not cXML"
-    MISSING_HEADER = "the cXML Header lacks From, To or Sender credentials"
-    UNSUPPORTED_REQUEST = "the request type is not one this server implements"
-    INVALID_REQUEST = "the request is cXML but lacks or misstates a required part"
-    UNKNOWN_SENDER = "no punchout customer has the identity sent"
-    MISSING_SECRET = "the Sender credential carries no SharedSecret"
-    WRONG_SECRET = "the SharedSecret is not the customer's PUNCHOUT API Key"
-    CUSTOMER_DISABLED = "the credentials are right, but the customer is disabled"
-    DUPLICATE_PAYLOAD = "the payloadID was used before, for a different document"
-    DUPLICATE_ORDER = "a new order repeats an orderID this customer has already sent"
-    UNKNOWN_ORDER = "an update or delete names an order this customer never sent"
-    INTERNAL_ERROR = "the server failed; the buyer may retry"
 
 
 def redact(body: str, secrets: Iterable[str] = ()) -> str:

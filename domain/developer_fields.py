@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from domain import audit
 from domain.access import Viewer
-from domain.errors import DomainError
+from domain.errors import CustomerCode, CustomerRefused
 from persistence.tables import Customer, CustomerSetting
 
 API_KEY_SETTING = "PUNCHOUT_API_KEY"
@@ -74,10 +74,12 @@ async def set_developer_field(
     spec = BY_KEY.get(key.strip())
     if spec is None or spec.secret:
         known = ", ".join(s.key for s in FIELDS if not s.secret)
-        raise DomainError("INVALID", f"Settable fields: {known}.", "key")
+        raise CustomerRefused(CustomerCode.INVALID, f"Settable fields: {known}.", "key")
     value = value.strip()
     if spec.choices and value not in spec.choices:
-        raise DomainError("INVALID", f"{spec.label} is one of: {', '.join(spec.choices)}.", "value")
+        raise CustomerRefused(
+            CustomerCode.INVALID, f"{spec.label} is one of: {', '.join(spec.choices)}.", "value"
+        )
     async with in_transaction() as conn:
         row = (
             await CustomerSetting.filter(customer_id=customer.id, key=spec.key)

@@ -9,8 +9,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain import cxml_log
-from domain.cxml_log import Exchange, Failure
-from domain.punchout import Refused
+from domain.cxml_log import Exchange
+from domain.errors import CxmlRefused, Failure
 from persistence.tables import Customer, CxmlReceipt, Order, OrderLine
 
 ORDER_TYPES = ("new", "update", "delete")
@@ -59,11 +59,11 @@ async def _replay(customer: Customer, payload_id: str, body_sha256: str) -> Rece
     if receipt is None:
         return None
     if receipt.body_sha256 != body_sha256:
-        raise Refused(
+        raise CxmlRefused(
             Failure.DUPLICATE_PAYLOAD,
+            "This payloadID was used before for a different document.",
             f"payloadID {payload_id!r} came before with a different document.",
             customer.id,
-            message="This payloadID was used before for a different document.",
         )
     return Received(receipt.response_body.encode("utf-8"), replayed=True)
 
@@ -96,12 +96,12 @@ async def receive(
     return Received(response, replayed=False)
 
 
-def _duplicate(customer: Customer, data: OrderData) -> Refused:
-    return Refused(
+def _duplicate(customer: Customer, data: OrderData) -> CxmlRefused:
+    return CxmlRefused(
         Failure.DUPLICATE_ORDER,
+        f'Order {data.order_id} exists already; send type="update" to change it.',
         f"A new order {data.order_id!r} came before from this customer.",
         customer.id,
-        message=f'Order {data.order_id} exists already; send type="update" to change it.',
     )
 
 
@@ -115,11 +115,11 @@ async def _apply(customer: Customer, data: OrderData, conn: object) -> None:
     if data.order_type == "new" and existing is not None:
         raise _duplicate(customer, data)
     if data.order_type != "new" and existing is None:
-        raise Refused(
+        raise CxmlRefused(
             Failure.UNKNOWN_ORDER,
+            f"There is no order {data.order_id} to {data.order_type}.",
             f"An {data.order_type} of order {data.order_id!r}, which this customer never sent.",
             customer.id,
-            message=f"There is no order {data.order_id} to {data.order_type}.",
         )
     values = {
         "order_type": data.order_type,

@@ -18,8 +18,8 @@ from functools import cache
 from tortoise.transactions import in_transaction
 
 from domain import cxml_log, punchout_keys
-from domain.cxml_log import Failure
 from domain.developer_fields import IDENTITY_SETTING, setting
+from domain.errors import CxmlRefused, Failure
 from domain.key_vault import KeyVault
 from domain.punchout_keys import Key
 from persistence.sql import Sql, columns, hydrate
@@ -30,24 +30,6 @@ NAME_MAX = 254  # customer.username_key and buyer_identity_key
 # Compared against when no customer matched, so that an unknown identity costs what a wrong
 # secret does.
 _NO_KEY = secrets.token_urlsafe(32)
-
-
-class Refused(Exception):
-    """A cXML request the server will not serve. `reason` is for the log; `message` for the
-    buyer (None: the one answer every authentication failure gets)."""
-
-    def __init__(
-        self,
-        failure: Failure,
-        reason: str,
-        customer_id: int | None = None,
-        message: str | None = None,
-    ) -> None:
-        super().__init__(reason)
-        self.failure = failure
-        self.reason = reason
-        self.customer_id = customer_id
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -140,8 +122,9 @@ async def authenticate(vault: KeyVault, identities: Identities) -> Caller:
     )
     if not named:
         _same(_NO_KEY, next(iter(identities.sent_secrets()), ""))
-        raise Refused(
+        raise CxmlRefused(
             Failure.UNKNOWN_SENDER,
+            None,
             f"No punchout customer is named {_describe(identities)}.",
         )
     offered = {c.customer.id: _offered(c, identities) for c in named}
@@ -156,25 +139,27 @@ async def authenticate(vault: KeyVault, identities: Identities) -> Caller:
     if matches:
         caller, key = matches[0]
         if caller.customer.disabled_at is not None:  # checked after the secret: 401 stays 401
-            raise Refused(
+            raise CxmlRefused(
                 Failure.CUSTOMER_DISABLED,
+                "This punchout account is disabled; please contact the supplier.",
                 f"{caller.customer.username!r} is disabled.",
                 caller.customer.id,
-                message="This punchout account is disabled; please contact the supplier.",
             )
         await punchout_keys.note_use(key.row)
         return caller
     with_secret = [c for c in named if offered[c.customer.id]]
     if not with_secret:
         first = named[0].customer
-        raise Refused(
+        raise CxmlRefused(
             Failure.MISSING_SECRET,
+            None,
             f"The Sender credential for {first.username!r} carries no SharedSecret.",
             first.id,
         )
     first = with_secret[0].customer
-    raise Refused(
+    raise CxmlRefused(
         Failure.WRONG_SECRET,
+        None,
         f"The SharedSecret sent for {first.username!r} is none of its working PUNCHOUT API Keys.",
         first.id,
     )

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from domain import audit
 from domain.access import Ability, Viewer, require
-from domain.errors import DomainError
+from domain.errors import CustomerCode, CustomerRefused
 from domain.key_vault import SEALED_PREFIX, KeyVault, VaultError
 from persistence.sql import Sql
 from persistence.tables import Customer, PunchoutKey
@@ -88,14 +88,14 @@ async def rotate(
 
     viewer = require(viewer, Ability.ADD_PUNCHOUT_CUSTOMER)
     if not timedelta(0) <= grace <= MAX_GRACE:
-        raise DomainError(
-            "INVALID",
+        raise CustomerRefused(
+            CustomerCode.INVALID,
             f"A grace period is 0 to {MAX_GRACE // timedelta(hours=1)} hours.",
             "graceHours",
         )
     customer = await get_customer(viewer, customer_id)
     if customer is None or not customer.is_punchout:
-        raise DomainError("NOT_FOUND", "No such punchout customer.", "customerId")
+        raise CustomerRefused(CustomerCode.NOT_FOUND, "No such punchout customer.", "customerId")
     now = datetime.now(UTC)
     until = now + grace
     async with in_transaction() as conn:

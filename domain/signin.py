@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain import login_limits
 from domain.access import STAFF_ROLES, Viewer
-from domain.errors import DomainError
+from domain.errors import SignInCode, SignInRefused, StaffCode, StaffRefused
 from domain.text import code_key
 from persistence.sql import Sql, columns, hydrate
 from persistence.tables import Company, Staff, StaffCompany, StaffToken
@@ -50,8 +50,8 @@ async def login(
     email = email.strip().lower()
     limits = limits or login_limits.Limits()
     if await login_limits.limited(email, address, limits):
-        raise DomainError(
-            "RATE_LIMITED", "Too many failed sign-ins: wait a few minutes and try again."
+        raise SignInRefused(
+            SignInCode.RATE_LIMITED, "Too many failed sign-ins: wait a few minutes and try again."
         )
     # An email longer than the column is no one's (and the ORM would refuse to look it up).
     staff = await Staff.get_or_none(email=email) if len(email) <= 254 else None
@@ -61,7 +61,7 @@ async def login(
     )
     if staff is None or not ok:
         await login_limits.record_failure(email, address, limits)
-        raise DomainError("INVALID_CREDENTIALS", "Wrong email or password.")
+        raise SignInRefused(SignInCode.INVALID_CREDENTIALS, "Wrong email or password.")
     await login_limits.clear_account(email)
     return await issue_token(staff, token_ttl)
 
@@ -105,19 +105,20 @@ async def add_staff(
     """Create a staff member, or update the one with this email (used by the CLI and the demo)."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise DomainError("INVALID", f"{email!r} is not an email address.", "email")
+        raise StaffRefused(StaffCode.INVALID, f"{email!r} is not an email address.", "email")
     if len(password) < MIN_PASSWORD:
-        raise DomainError("INVALID", f"Passwords have at least {MIN_PASSWORD} characters.")
+        raise StaffRefused(StaffCode.INVALID, f"Passwords have at least {MIN_PASSWORD} characters.")
     unknown = sorted(set(roles or ()) - set(STAFF_ROLES))
     if unknown:
-        raise DomainError(
-            "INVALID", f"Unknown staff role {unknown[0]!r}; known: {', '.join(STAFF_ROLES)}."
+        raise StaffRefused(
+            StaffCode.INVALID,
+            f"Unknown staff role {unknown[0]!r}; known: {', '.join(STAFF_ROLES)}.",
         )
     companies = []
     for code in assign_codes or ():
         company = await Company.get_or_none(code_key=code_key(code))
         if company is None:
-            raise DomainError("NOT_FOUND", f"No company has the code {code!r}.")
+            raise StaffRefused(StaffCode.NOT_FOUND, f"No company has the code {code!r}.")
         companies.append(company)
     staff, _ = await Staff.update_or_create(
         email=email,

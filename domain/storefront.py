@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from tortoise.transactions import in_transaction
 
-from domain.errors import DomainError
+from domain.errors import CartCode, CartRefused, SessionGone
 from domain.punchout import token_hash
 from persistence.tables import CartLine, Customer, PunchoutSession
 
@@ -25,10 +25,6 @@ UNSPSC = re.compile(r"^\d{8}(\d{2})?$")
 MAX_QUANTITY = Decimal("1000000000")
 # Far above real punchout carts; bounds the cart's page and the PunchOutOrderMessage.
 MAX_CART_LINES = 1000
-
-
-class SessionGone(Exception):
-    """A start URL that is unknown, used already, or expired."""
 
 
 async def start(start_token: str, ttl: timedelta) -> str:
@@ -63,7 +59,7 @@ async def session_for(credential: str) -> PunchoutSession | None:
 
 def editable(session: PunchoutSession) -> None:
     if session.operation == "inspect":
-        raise DomainError("READ_ONLY", "An inspect session's cart cannot be changed.")
+        raise CartRefused(CartCode.READ_ONLY, "An inspect session's cart cannot be changed.")
 
 
 @dataclass
@@ -84,35 +80,45 @@ def _decimal(value: str, field: str, minimum: Decimal, places: int) -> Decimal:
     except (InvalidOperation, AttributeError):
         number = Decimal("NaN")
     if not number.is_finite() or number < minimum or number >= MAX_QUANTITY:
-        raise DomainError("INVALID", f"{field} must be a number of at least {minimum}.", field)
+        raise CartRefused(
+            CartCode.INVALID, f"{field} must be a number of at least {minimum}.", field
+        )
     if -number.as_tuple().exponent > places:  # type: ignore[operator]
-        raise DomainError("INVALID", f"{field} has at most {places} decimal places.", field)
+        raise CartRefused(CartCode.INVALID, f"{field} has at most {places} decimal places.", field)
     return number
 
 
 def _clean(line: LineInput) -> dict[str, object]:
     part = line.supplier_part_id.strip()
     if not part or len(part) > 255:
-        raise DomainError("INVALID", "A supplier part ID has 1-255 characters.", "supplierPartId")
+        raise CartRefused(
+            CartCode.INVALID, "A supplier part ID has 1-255 characters.", "supplierPartId"
+        )
     aux = (line.supplier_part_auxiliary_id or "").strip() or None
     if aux is not None and len(aux) > 255:
-        raise DomainError(
-            "INVALID", "An auxiliary ID has at most 255 characters.", "supplierPartAuxiliaryId"
+        raise CartRefused(
+            CartCode.INVALID,
+            "An auxiliary ID has at most 255 characters.",
+            "supplierPartAuxiliaryId",
         )
     description = line.description.strip()
     if not description:
-        raise DomainError("INVALID", "A line needs a description.", "description")
+        raise CartRefused(CartCode.INVALID, "A line needs a description.", "description")
     uom = line.unit_of_measure.strip().upper()
     if not UNIT_OF_MEASURE.match(uom):
-        raise DomainError(
-            "INVALID", "The unit of measure is a UN/CEFACT code, e.g. EA or BX.", "unitOfMeasure"
+        raise CartRefused(
+            CartCode.INVALID,
+            "The unit of measure is a UN/CEFACT code, e.g. EA or BX.",
+            "unitOfMeasure",
         )
     currency = line.currency.strip().upper()
     if not CURRENCY.match(currency):
-        raise DomainError("INVALID", "The currency is an ISO 4217 code, e.g. EUR.", "currency")
+        raise CartRefused(
+            CartCode.INVALID, "The currency is an ISO 4217 code, e.g. EUR.", "currency"
+        )
     unspsc = line.unspsc.strip()
     if not UNSPSC.match(unspsc):
-        raise DomainError("INVALID", "The UNSPSC code has 8 (or 10) digits.", "unspsc")
+        raise CartRefused(CartCode.INVALID, "The UNSPSC code has 8 (or 10) digits.", "unspsc")
     return {
         "supplier_part_id": part,
         "supplier_part_auxiliary_id": aux,
@@ -136,8 +142,8 @@ async def lines(session: PunchoutSession) -> list[CartLine]:
 async def _same_currency(session: PunchoutSession, currency: str, line_id: int | None) -> None:
     other = await CartLine.filter(session_id=session.id).exclude(id=line_id or 0).first()
     if other is not None and other.currency != currency:
-        raise DomainError(
-            "INVALID",
+        raise CartRefused(
+            CartCode.INVALID,
             f"This cart is in {other.currency}; a line cannot be in {currency}.",
             "currency",
         )
@@ -147,8 +153,9 @@ async def add_line(session: PunchoutSession, line: LineInput) -> CartLine:
     editable(session)
     values = _clean(line)
     if await CartLine.filter(session_id=session.id).count() >= MAX_CART_LINES:
-        raise DomainError(
-            "CART_FULL", f"A cart holds at most {MAX_CART_LINES:,} lines: transfer this one first."
+        raise CartRefused(
+            CartCode.CART_FULL,
+            f"A cart holds at most {MAX_CART_LINES:,} lines: transfer this one first.",
         )
     await _same_currency(session, str(values["currency"]), None)
     return await CartLine.create(session_id=session.id, **values)
@@ -157,7 +164,7 @@ async def add_line(session: PunchoutSession, line: LineInput) -> CartLine:
 async def _line(session: PunchoutSession, line_id: int) -> CartLine:
     found = await CartLine.get_or_none(id=line_id, session_id=session.id)
     if found is None:
-        raise DomainError("NOT_FOUND", "No such line in this cart.", "lineId")
+        raise CartRefused(CartCode.NOT_FOUND, "No such line in this cart.", "lineId")
     return found
 
 
@@ -184,8 +191,8 @@ class Transfer:
 async def end(session: PunchoutSession) -> Transfer:
     """End the session for its cart's transfer; the credential stops working."""
     if not session.browser_form_post:
-        raise DomainError(
-            "NO_RETURN_URL",
+        raise CartRefused(
+            CartCode.NO_RETURN_URL,
             "The buyer's system sent no BrowserFormPost URL, so there is nowhere to send the "
             "cart; ask the buyer to configure one.",
         )
@@ -196,7 +203,7 @@ async def end(session: PunchoutSession) -> Transfer:
             .update(ended_at=datetime.now(UTC))
         )
         if ended != 1:
-            raise DomainError("NOT_FOUND", "This punchout session has ended already.")
+            raise CartRefused(CartCode.NOT_FOUND, "This punchout session has ended already.")
         cart = await CartLine.filter(session_id=session.id).using_db(conn).order_by("id")
     return Transfer(session, session.customer, list(cart))
 

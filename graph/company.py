@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -10,9 +11,9 @@ from strawberry import relay
 from domain import companies
 from domain import search as search_module
 from domain.access import Ability
-from domain.errors import DomainError
+from domain.errors import CompanyCode, CompanyRefused
 from graph.context import Info
-from graph.errors import CompanyError, company_error
+from graph.errors import CompanyError, refusals
 from graph.pagination import (
     After,
     bounded_first,
@@ -168,30 +169,33 @@ class CompanyMutation:
         description="Create a company (companyEdit and up).",
     )
     async def create_company(self, info: Info, input: CreateCompanyInput) -> CompanyPayload:
-        try:
-            row = await companies.create_company(
-                await info.context.viewer(), input.name, input.code, input.assigned_staff
-            )
-        except DomainError as exc:
-            return CompanyPayload(company=None, errors=[company_error(exc)])
-        return CompanyPayload(company=Company.from_row(row), errors=[])
+        viewer = await info.context.viewer()
+        return await _run(
+            lambda: companies.create_company(viewer, input.name, input.code, input.assigned_staff)
+        )
 
     @strawberry.mutation(
         extensions=[guard(Ability.EDIT_COMPANIES)],
         description="Change a company (companyEdit and up).",
     )
     async def update_company(self, info: Info, input: UpdateCompanyInput) -> CompanyPayload:
-        row_id = parse_global_id(input.id, "Company")
-        try:
+        viewer = await info.context.viewer()
+
+        async def change() -> CompanyRow:
+            row_id = parse_global_id(input.id, "Company")
             if row_id is None:
-                raise DomainError("NOT_FOUND", "No such company.", "id")
-            row = await companies.update_company(
-                await info.context.viewer(),
+                raise CompanyRefused(CompanyCode.NOT_FOUND, "No such company.", "id")
+            return await companies.update_company(
+                viewer,
                 row_id,
                 name=input.name,
                 code=input.code,
                 assigned_staff=input.assigned_staff,
             )
-        except DomainError as exc:
-            return CompanyPayload(company=None, errors=[company_error(exc)])
-        return CompanyPayload(company=Company.from_row(row), errors=[])
+
+        return await _run(change)
+
+
+async def _run(change: Callable[[], Awaitable[CompanyRow]]) -> CompanyPayload:
+    row, errors = await refusals(change, CompanyError)
+    return CompanyPayload(company=Company.from_row(row) if row else None, errors=errors)

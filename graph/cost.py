@@ -29,6 +29,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from graph.codes import Code, extensions
+
 MAX_OBJECTS = 10_000
 # Fields that weigh more than one object: a cXML body may hold up to a megabyte, an order's
 # lines are a list of their own (a 1 MiB OrderRequest carries a few thousand).
@@ -38,7 +40,6 @@ WEIGHTS = {
     ("Order", "lines"): 100,
 }
 LARGEST_FIRST = 100  # no connection returns more per page (graph/pagination.bounded_first)
-TOO_COSTLY = "TOO_COSTLY"
 
 
 class _Count:
@@ -133,7 +134,7 @@ class ConnectionCost(SchemaExtension):
                             f"The query may return more than {MAX_OBJECTS:,} objects through "
                             "nested connections; ask for smaller pages (`first`), or fewer "
                             "levels at once.",
-                            extensions={"code": TOO_COSTLY},
+                            extensions=extensions(Code.TOO_COSTLY),
                         )
                     ],
                 )

@@ -14,13 +14,13 @@ from strawberry import relay
 from cxml.build import SECRET_PLACEHOLDER, example_setup_request
 from domain import customers, developer_fields, punchout_keys
 from domain.access import Ability
-from domain.errors import DomainError
+from domain.errors import CustomerCode, CustomerRefused
 from domain.roles import find_role
 from graph.audit import AuditEvent as AuditRef
 from graph.company import Company
 from graph.context import Info
 from graph.cxml_log import CxmlExchange, customer_log
-from graph.errors import CustomerError, customer_error
+from graph.errors import CustomerError, refusals
 from graph.order import Order as OrderRef
 from graph.pagination import After, parse_global_id
 from graph.permissions import guard
@@ -281,17 +281,14 @@ class CustomerPayload:
 def _id(value: str, field: str) -> int:
     row_id = parse_global_id(value, "Customer" if field == "customerId" else "Company")
     if row_id is None:
-        raise DomainError("NOT_FOUND", "No such object.", field)
+        raise CustomerRefused(CustomerCode.NOT_FOUND, "No such object.", field)
     return row_id
 
 
 async def _run(change: Callable[[], Awaitable[CustomerRow]]) -> CustomerPayload:
     """Run a domain change; input problems become the payload's errors."""
-    try:
-        row = await change()
-    except DomainError as exc:
-        return CustomerPayload(customer=None, errors=[customer_error(exc)])
-    return CustomerPayload(customer=Customer.from_row(row), errors=[])
+    row, errors = await refusals(change, CustomerError)
+    return CustomerPayload(customer=Customer.from_row(row) if row else None, errors=errors)
 
 
 @strawberry.type
@@ -396,5 +393,7 @@ class CustomerMutation:
 
 def _grace(hours: float) -> timedelta:
     if not math.isfinite(hours) or hours < 0:
-        raise DomainError("INVALID", "A grace period is 0 to 720 hours.", "graceHours")
+        raise CustomerRefused(
+            CustomerCode.INVALID, "A grace period is 0 to 720 hours.", "graceHours"
+        )
     return timedelta(hours=min(hours, 1e6))

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
-from domain.cxml_log import Failure
+from domain.errors import Failure
 from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
 from persistence.tables import CxmlExchange as ExchangeRow
 

@@ -22,8 +22,9 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from graph.codes import Code, extensions
+
 MAX_FIELDS = 5_000  # the frontend's largest operation expands to some 60 fields
-TOO_COSTLY = "TOO_COSTLY"
 
 
 class _TooLarge(Exception):
@@ -89,5 +90,5 @@ class ExpandedSizeLimit(SchemaExtension):
         if too_large:
             raise GraphQLError(
                 f"The query expands (through its fragments) to more than {MAX_FIELDS:,} fields.",
-                extensions={"code": TOO_COSTLY},
+                extensions=extensions(Code.TOO_COSTLY),
             )

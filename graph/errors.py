@@ -1,84 +1,118 @@
-"""Input errors returned in mutation payloads: `errors { field code message }`."""
+"""Domain errors as GraphQL answers, converted here and nowhere else.
+
+Input problems become the payload's `errors { field code message }`: each payload's code enum
+is generated from the domain's, so a new domain code is a new GraphQL enum value (and a
+`schema.graphql` change), never a masked "Internal server error.".
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import strawberry
+from graphql import GraphQLError
 
-from domain.errors import DomainError
-
-
-@strawberry.enum(description="Why a company could not be created or changed.")
-class CompanyErrorCode(enum.Enum):
-    REQUIRED = strawberry.enum_value(
-        "REQUIRED", description="A required value is missing or blank."
-    )
-    INVALID = strawberry.enum_value(
-        "INVALID", description="A value has the wrong form; the message says which."
-    )
-    TAKEN = strawberry.enum_value(
-        "TAKEN", description="The value must be unique and is in use already."
-    )
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND", description="The object does not exist, or is out of your scope."
-    )
+from domain.errors import (
+    AccessDenied,
+    CartCode,
+    CartRefused,
+    CompanyCode,
+    CompanyRefused,
+    CustomerCode,
+    CustomerRefused,
+    DomainError,
+    SignInCode,
+    SignInRefused,
+)
+from graph.codes import Code
 
 
-@strawberry.enum(description="Why a customer could not be added or changed.")
-class CustomerErrorCode(enum.Enum):
-    REQUIRED = strawberry.enum_value(
-        "REQUIRED", description="A required value is missing or blank."
-    )
-    INVALID = strawberry.enum_value(
-        "INVALID", description="A value has the wrong form; the message says which."
-    )
-    TAKEN = strawberry.enum_value(
-        "TAKEN", description="The value must be unique and is in use already."
-    )
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND", description="The object does not exist, or is out of your scope."
-    )
-    UNKNOWN_ROLE = strawberry.enum_value(
-        "UNKNOWN_ROLE", description="The role is not in the catalog (see `roles`)."
-    )
+def _graphql_enum(codes: type[enum.Enum], name: str, description: str) -> Any:
+    members = {c.name: strawberry.enum_value(c.name, description=c.value) for c in codes}
+    return strawberry.enum(enum.Enum(name, members), description=description)  # type: ignore[misc]
 
 
-@strawberry.enum(description="Why signing in failed.")
-class LoginErrorCode(enum.Enum):
-    RATE_LIMITED = strawberry.enum_value(
-        "RATE_LIMITED", description="Too many failed sign-ins for this account or address."
-    )
-    INVALID_CREDENTIALS = strawberry.enum_value(
-        "INVALID_CREDENTIALS",
-        description="Wrong email or password (deliberately not saying which).",
-    )
+CompanyErrorCode = _graphql_enum(
+    CompanyCode, "CompanyErrorCode", "Why a company could not be created or changed."
+)
+CustomerErrorCode = _graphql_enum(
+    CustomerCode, "CustomerErrorCode", "Why a customer could not be added or changed."
+)
+LoginErrorCode = _graphql_enum(SignInCode, "LoginErrorCode", "Why signing in failed.")
+CartErrorCode = _graphql_enum(
+    CartCode, "CartErrorCode", "Why a cart change or transfer was refused."
+)
+
+_FIELD = "The input field at fault, if one is."
+_CODE = "A machine-readable reason."
+_MESSAGE = "A sentence for the person at the keyboard."
 
 
 @strawberry.type(description="A problem with a company mutation's input.")
 class CompanyError:
-    field: str | None = strawberry.field(description="The input field at fault, if one is.")
-    code: CompanyErrorCode = strawberry.field(description="A machine-readable reason.")
-    message: str = strawberry.field(description="A sentence for the person at the keyboard.")
+    field: str | None = strawberry.field(description=_FIELD)
+    code: CompanyErrorCode = strawberry.field(description=_CODE)  # type: ignore[valid-type]
+    message: str = strawberry.field(description=_MESSAGE)
 
 
 @strawberry.type(description="A problem with a customer mutation's input.")
 class CustomerError:
-    field: str | None = strawberry.field(description="The input field at fault, if one is.")
-    code: CustomerErrorCode = strawberry.field(description="A machine-readable reason.")
-    message: str = strawberry.field(description="A sentence for the person at the keyboard.")
+    field: str | None = strawberry.field(description=_FIELD)
+    code: CustomerErrorCode = strawberry.field(description=_CODE)  # type: ignore[valid-type]
+    message: str = strawberry.field(description=_MESSAGE)
 
 
 @strawberry.type(description="A problem signing in.")
 class LoginError:
-    field: str | None = strawberry.field(description="The input field at fault, if one is.")
-    code: LoginErrorCode = strawberry.field(description="A machine-readable reason.")
-    message: str = strawberry.field(description="A sentence for the person at the keyboard.")
+    field: str | None = strawberry.field(description=_FIELD)
+    code: LoginErrorCode = strawberry.field(description=_CODE)  # type: ignore[valid-type]
+    message: str = strawberry.field(description=_MESSAGE)
 
 
-def company_error(exc: DomainError) -> CompanyError:
-    return CompanyError(field=exc.field, code=CompanyErrorCode(exc.code), message=exc.message)
+@strawberry.type(description="A problem with a cart change.")
+class CartError:
+    field: str | None = strawberry.field(description=_FIELD)
+    code: CartErrorCode = strawberry.field(description=_CODE)  # type: ignore[valid-type]
+    message: str = strawberry.field(description=_MESSAGE)
 
 
-def customer_error(exc: DomainError) -> CustomerError:
-    return CustomerError(field=exc.field, code=CustomerErrorCode(exc.code), message=exc.message)
+# Which payload error each input refusal becomes, with that payload's code enum.
+PAYLOAD_ERRORS: dict[type[DomainError], tuple[type[Any], Any]] = {
+    CompanyRefused: (CompanyError, CompanyErrorCode),
+    CustomerRefused: (CustomerError, CustomerErrorCode),
+    SignInRefused: (LoginError, LoginErrorCode),
+    CartRefused: (CartError, CartErrorCode),
+}
+
+E = TypeVar("E", CompanyError, CustomerError, LoginError, CartError)
+
+
+def payload_error(exc: DomainError, error_type: type[E]) -> E:
+    """The payload's error for an input refusal; an error of another domain is a bug."""
+    expected, codes = PAYLOAD_ERRORS[type(exc)]
+    if expected is not error_type:
+        raise TypeError(f"{type(exc).__name__} cannot be answered as {error_type.__name__}")
+    return error_type(field=exc.field, code=codes[exc.code.name], message=exc.message)
+
+
+T = TypeVar("T")
+
+
+async def refusals(
+    change: Callable[[], Awaitable[T]], error_type: type[E]
+) -> tuple[T | None, list[E]]:
+    """Run a domain change: its result and no errors, or no result and the input refusal as
+    the payload's errors. Access refusals are top-level errors (see `access_error`)."""
+    try:
+        return await change(), []
+    except AccessDenied as exc:
+        raise access_error(exc) from None
+    except tuple(PAYLOAD_ERRORS) as exc:
+        return None, [payload_error(exc, error_type)]
+
+
+def access_error(exc: AccessDenied) -> GraphQLError:
+    """The top-level GraphQL error for a refusal of the whole operation."""
+    return GraphQLError(exc.message, extensions={"code": Code[exc.code.name].value})

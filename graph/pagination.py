@@ -11,7 +11,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 
-BAD_USER_INPUT = "BAD_USER_INPUT"
+from graph.codes import Code, extensions
+
 # The largest id of a 32-bit primary key: PostgreSQL refuses a larger parameter outright, so a
 # larger id in a global ID or cursor is answered as missing rather than reaching the database.
 MAX_ID = 2**31 - 1
@@ -25,7 +26,9 @@ After = Annotated[
 def bounded_first(first: int, cap: int) -> int:
     """`first` as asked, capped; negative values are an error."""
     if first < 0:
-        raise GraphQLError("`first` must be zero or more.", extensions={"code": BAD_USER_INPUT})
+        raise GraphQLError(
+            "`first` must be zero or more.", extensions=extensions(Code.BAD_USER_INPUT)
+        )
     return min(first, cap)
 
 
@@ -44,7 +47,9 @@ def decode_cursor(cursor: str, *types: type) -> list[Any]:
             return parts
     except (ValueError, binascii.Error, TypeError):
         pass
-    raise GraphQLError("`after` is not a cursor of this list.", extensions={"code": BAD_USER_INPUT})
+    raise GraphQLError(
+        "`after` is not a cursor of this list.", extensions=extensions(Code.BAD_USER_INPUT)
+    )
 
 
 def parse_global_id(value: str, type_name: str) -> int | None:

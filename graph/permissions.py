@@ -10,15 +10,8 @@ from strawberry.permission import BasePermission, PermissionExtension
 
 from domain.access import Ability, require
 from domain.errors import AccessDenied, NotSignedIn
-
-UNAUTHENTICATED = "UNAUTHENTICATED"
-FORBIDDEN = "FORBIDDEN"
-
-
-def access_error(exc: AccessDenied) -> GraphQLError:
-    """The top-level GraphQL error for a refusal of the domain layer."""
-    code = UNAUTHENTICATED if isinstance(exc, NotSignedIn) else FORBIDDEN
-    return GraphQLError(exc.message, extensions={"code": code})
+from graph.codes import Code, extensions
+from graph.errors import access_error
 
 
 class SignedIn(BasePermission):
@@ -66,7 +59,7 @@ class InPunchoutSession(BasePermission):
             raise GraphQLError(
                 "Send the punchout session's credential as 'Authorization: Bearer ...'; the "
                 "session may have ended or expired: start again from the procurement system.",
-                extensions={"code": UNAUTHENTICATED},
+                extensions=extensions(Code.UNAUTHENTICATED),
             )
         return True
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from domain import signin
-from domain.errors import DomainError
 from graph.context import Info
-from graph.errors import LoginError, LoginErrorCode
+from graph.errors import LoginError, refusals
 from graph.permissions import signed_in
 
 
@@ -56,20 +55,17 @@ class LogoutPayload:
 class StaffMutation:
     @strawberry.mutation(description="Sign in with email and password.")
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
-        try:
-            client = info.context.request.client
-            token = await signin.login(
+        client = info.context.request.client
+        token, errors = await refusals(
+            lambda: signin.login(
                 email,
                 password,
                 info.context.settings.token_ttl,
                 address=client.host if client else None,
-            )
-        except DomainError as exc:
-            return LoginPayload(
-                token=None,
-                errors=[LoginError(field=None, code=LoginErrorCode(exc.code), message=exc.message)],
-            )
-        return LoginPayload(token=token, errors=[])
+            ),
+            LoginError,
+        )
+        return LoginPayload(token=token, errors=errors)
 
     @strawberry.mutation(
         extensions=[signed_in()],

@@ -6,7 +6,6 @@ opens nothing else.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
@@ -16,10 +15,11 @@ import strawberry
 from cxml.cart import auto_post_form, form_field, order_message
 from domain import storefront
 from domain.developer_fields import CART_ENCODING_SETTING, setting
-from domain.errors import DomainError
+from domain.errors import CartCode, CartRefused
 from graph.address import Address
 from graph.amounts import money, quantity
 from graph.context import Info
+from graph.errors import CartError, refusals
 from graph.pagination import parse_global_id
 from graph.permissions import in_punchout_session
 from persistence.tables import CartLine as CartLineRow
@@ -27,38 +27,10 @@ from persistence.tables import CustomerSetting
 from persistence.tables import PunchoutSession as SessionRow
 
 
-@strawberry.enum(description="Why a cart change or transfer was refused.")
-class CartErrorCode(enum.Enum):
-    INVALID = strawberry.enum_value("INVALID", description="A value has the wrong form.")
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND", description="No such line, or the session has ended."
-    )
-    READ_ONLY = strawberry.enum_value(
-        "READ_ONLY", description="An inspect session's cart cannot be changed."
-    )
-    CART_FULL = strawberry.enum_value(
-        "CART_FULL", description="The cart has the most lines a cart may hold (1,000)."
-    )
-    NO_RETURN_URL = strawberry.enum_value(
-        "NO_RETURN_URL", description="The buyer's system gave no BrowserFormPost URL."
-    )
-
-
-@strawberry.type(description="A problem with a cart change.")
-class CartError:
-    field: str | None = strawberry.field(description="The input field at fault, if one is.")
-    code: CartErrorCode = strawberry.field(description="A machine-readable reason.")
-    message: str = strawberry.field(description="A sentence for the person at the keyboard.")
-
-
-def _error(exc: DomainError) -> CartError:
-    return CartError(field=exc.field, code=CartErrorCode(exc.code), message=exc.message)
-
-
 def _line_id(line_id: strawberry.ID) -> int:
     found = parse_global_id(line_id, "CartLine")
     if found is None:
-        raise DomainError("NOT_FOUND", "No such line in this cart.", "lineId")
+        raise CartRefused(CartCode.NOT_FOUND, "No such line in this cart.", "lineId")
     return found
 
 
@@ -257,10 +229,9 @@ class TransferPayload:
 async def _change(info: Info, change: Callable[[SessionRow], Awaitable[object]]) -> CartPayload:
     """Run a cart change; input problems become the payload's errors."""
     session = await _current(info)
-    try:
-        await change(session)
-    except DomainError as exc:
-        return CartPayload(cart=None, errors=[_error(exc)])
+    _, errors = await refusals(lambda: change(session), CartError)
+    if errors:
+        return CartPayload(cart=None, errors=errors)
     return CartPayload(cart=await _cart(session), errors=[])
 
 
@@ -302,10 +273,9 @@ class StorefrontMutation:
     )
     async def transfer_punchout_cart(self, info: Info) -> TransferPayload:
         session = await _current(info)
-        try:
-            transfer = await storefront.end(session)
-        except DomainError as exc:
-            return TransferPayload(transfer=None, errors=[_error(exc)])
+        transfer, errors = await refusals(lambda: storefront.end(session), CartError)
+        if transfer is None:
+            return TransferPayload(transfer=None, errors=errors)
         stored = await CustomerSetting.filter(customer_id=session.customer_id).values_list(
             "key", "value"
         )

@@ -15,7 +15,7 @@ from graphql import GraphQLError, StringValueNode, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
-BAD_USER_INPUT = "BAD_USER_INPUT"
+from graph.codes import Code, extensions
 
 
 def _holds_nul(value: Any) -> bool:
@@ -62,7 +62,7 @@ class RefuseNulText(SchemaExtension):
                 errors=[
                     GraphQLError(
                         "Text may not contain NUL characters (U+0000).",
-                        extensions={"code": BAD_USER_INPUT},
+                        extensions=extensions(Code.BAD_USER_INPUT),
                     )
                 ],
             )

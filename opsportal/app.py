@@ -22,6 +22,7 @@ from cxml.route import cxml_endpoint
 from cxml.start import PATH as START_PATH
 from cxml.start import start_endpoint
 from domain.key_vault import KeyVault
+from graph.codes import Code, extensions
 from graph.context import Context
 from graph.schema import schema
 from opsportal import logs
@@ -69,7 +70,7 @@ class BodyLimit:
                 "errors": [
                     {
                         "message": f"The request body is over {self.limit} bytes.",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                        "extensions": extensions(Code.PAYLOAD_TOO_LARGE),
                     }
                 ]
             },

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from uvicorn.supervisors import Multiprocess
 
-from domain.errors import DomainError
+from domain.errors import CompanyCode, CompanyRefused, DomainError
 from domain.key_vault import KeyVault, VaultError
 from opsportal.config import ConfigError, Settings
 from opsportal.startup import CHECK_VAULT, STARTUP, WITHOUT_KEYS, started
@@ -128,7 +128,9 @@ def _csv_rows(path: Path) -> Iterator[dict[str, str | None]]:
         reader = csv.DictReader(handle)
         missing = {"code", "name"} - {(f or "").strip().lower() for f in reader.fieldnames or ()}
         if missing:
-            raise DomainError("INVALID", f"{path}: the CSV needs the columns code,name.")
+            raise CompanyRefused(
+                CompanyCode.INVALID, f"{path}: the CSV needs the columns code,name."
+            )
         for row in reader:
             yield {(k or "").strip().lower(): v for k, v in row.items()}
 
@@ -149,7 +151,7 @@ def cmd_companies_import(args: argparse.Namespace, settings: Settings) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise DomainError("NOT_FOUND", f"{path}: no such file.")
+        raise CompanyRefused(CompanyCode.NOT_FOUND, f"{path}: no such file.")
 
     total = _count_rows(path) if sys.stderr.isatty() else 0
 

@@ -49,9 +49,8 @@ from tortoise import connections
 from domain.developer_fields import FIELDS
 from domain.roles import CATALOG
 from domain.signin import issue_token
-from graph.cost import TOO_COSTLY
-from graph.pagination import BAD_USER_INPUT, MAX_ID, encode_cursor
-from graph.permissions import FORBIDDEN, UNAUTHENTICATED
+from graph.codes import Code
+from graph.pagination import MAX_ID, encode_cursor
 from persistence.database import dialect
 from persistence.tables import CartLine, Staff
 from tests.conftest import PASSWORD, STAFF_KINDS, Api, World, global_id, make_buyer
@@ -69,7 +68,12 @@ FIELDS_FOR = {
     "storefront": [m for m in MUTATIONS if m in STOREFRONT or m == "login"],
 }
 MASKED = "Internal server error."  # graph/schema.py: MaskErrors(error_message=...)
-KNOWN_CODES = {UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, TOO_COSTLY}
+KNOWN_CODES = {
+    Code.UNAUTHENTICATED.value,
+    Code.FORBIDDEN.value,
+    Code.BAD_USER_INPUT.value,
+    Code.TOO_COSTLY.value,
+}
 ERRORS = graphql.parse("{ errors { code } }").definitions[0].selection_set.selections[0]  # type: ignore[attr-defined]
 # A failed sign-in counts against the account by design; every example signs in afresh.
 UNWATCHED = {"login_attempts", "staff_token"}
