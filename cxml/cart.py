@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import base64
 import html
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
+from decimal import Decimal
 
 from lxml import etree
 
 from cxml.build import XML_LANG, envelope, serialize
+from domain.records import Credential, Identities
 from domain.storefront import Transfer
-
-CENTS = Decimal("0.01")
 
 
 def _number(value: Decimal) -> str:
@@ -20,34 +20,32 @@ def _number(value: Decimal) -> str:
     return text if "." not in text or len(text.split(".")[1]) > 2 else format(value, ".2f")
 
 
-def _credentials(parent: etree._Element, credentials: list[dict[str, str]]) -> None:
+def _credentials(parent: etree._Element, credentials: Sequence[Credential]) -> None:
     for credential in credentials:
-        element = etree.SubElement(parent, "Credential", domain=credential.get("domain") or "")
-        etree.SubElement(element, "Identity").text = credential.get("identity") or ""
+        element = etree.SubElement(parent, "Credential", domain=credential.domain)
+        etree.SubElement(element, "Identity").text = credential.identity
 
 
-def order_message(transfer: Transfer, default_currency: str) -> bytes:
+def order_message(transfer: Transfer) -> bytes:
     """The PunchOutOrderMessage for a transferred cart. From and To are the setup request's,
     swapped; the Sender is the supplier as the buyer named it; no secret appears anywhere."""
-    session, lines = transfer.session, transfer.lines
-    identities = session.identities
+    session, cart = transfer.session, transfer.cart
+    identities = Identities.from_json(session.identities)
     root = envelope()
     header = etree.SubElement(root, "Header")
-    _credentials(etree.SubElement(header, "From"), identities["to"])
-    _credentials(etree.SubElement(header, "To"), identities["from"])
+    _credentials(etree.SubElement(header, "From"), identities.to)
+    _credentials(etree.SubElement(header, "To"), identities.from_)
     sender = etree.SubElement(header, "Sender")
-    _credentials(sender, identities["to"][:1])
+    _credentials(sender, identities.to[:1])
     etree.SubElement(sender, "UserAgent").text = "opsportal"
     message = etree.SubElement(root, "Message", deploymentMode=session.deployment_mode)
     order = etree.SubElement(message, "PunchOutOrderMessage")
     etree.SubElement(order, "BuyerCookie").text = session.buyer_cookie
     allowed = "inspect" if session.operation == "inspect" else "edit"
     head = etree.SubElement(order, "PunchOutOrderMessageHeader", operationAllowed=allowed)
-    currency = lines[0].currency if lines else default_currency
-    total = sum((line.quantity * line.unit_price for line in lines), Decimal(0))
-    money = etree.SubElement(etree.SubElement(head, "Total"), "Money", currency=currency)
-    money.text = format(total.quantize(CENTS, ROUND_HALF_UP), "f")
-    for number, line in enumerate(lines, start=1):
+    money = etree.SubElement(etree.SubElement(head, "Total"), "Money", currency=cart.currency)
+    money.text = format(cart.total(), "f")
+    for number, line in enumerate(cart.lines, start=1):
         item = etree.SubElement(
             order, "ItemIn", quantity=_number(line.quantity), lineNumber=str(number)
         )

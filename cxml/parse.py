@@ -15,7 +15,17 @@ from lxml import etree
 
 from domain.errors import CxmlRefused, Failure
 from domain.orders import ORDER_TYPES, OrderData, OrderLineData
-from domain.punchout import OPERATIONS, Credential, Identities, SetupData
+from domain.punchout import OPERATIONS, SetupData
+from domain.records import (
+    Address,
+    Classification,
+    Contact,
+    Credential,
+    Extrinsic,
+    Identities,
+    ItemOut,
+    Money,
+)
 
 XML_SPACE = " \t\r\n"
 # libxml2 refuses documents nested deeper than 256 levels unless huge_tree is set; cXML
@@ -191,23 +201,27 @@ def read_setup(envelope: Envelope) -> SetupData:
         payload_id=envelope.payload_id or "",
         buyer_cookie="".join(cookie.itertext()),  # echoed back exactly: never trimmed
         browser_form_post=_text(element.find("BrowserFormPost/URL")) or None,
-        extrinsics=[
-            ((x.get("name") or "").strip(XML_SPACE), _text(x) or "")
-            for x in element.findall("Extrinsic")
-        ],
-        contacts=[_contact(c) for c in element.findall("Contact")],
+        extrinsics=_extrinsics(element),
+        contacts=tuple(_contact(c) for c in element.findall("Contact")),
         ship_to=_address(element.find("ShipTo/Address")),
-        items=[_item(i) for i in element.findall("ItemOut")],
+        items=tuple(_item(i) for i in element.findall("ItemOut")),
     )
 
 
-def _contact(contact: etree._Element) -> dict[str, object]:
-    return {
-        "role": contact.get("role"),
-        "name": _text(contact.find("Name")),
-        "emails": [_text(e) for e in contact.findall("Email")],
-        "phones": [_phone(p) for p in contact.findall("Phone")],
-    }
+def _extrinsics(element: etree._Element) -> tuple[Extrinsic, ...]:
+    return tuple(
+        Extrinsic((x.get("name") or "").strip(XML_SPACE), _text(x) or "")
+        for x in element.findall("Extrinsic")
+    )
+
+
+def _contact(contact: etree._Element) -> Contact:
+    return Contact(
+        role=contact.get("role"),
+        name=_text(contact.find("Name")),
+        emails=tuple(e for e in (_text(e) for e in contact.findall("Email")) if e),
+        phones=tuple(p for p in (_phone(p) for p in contact.findall("Phone")) if p),
+    )
 
 
 def _phone(phone: etree._Element) -> str:
@@ -215,43 +229,56 @@ def _phone(phone: etree._Element) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _address(address: etree._Element | None) -> dict[str, object] | None:
+def _texts(parent: etree._Element | None, tag: str) -> tuple[str, ...]:
+    found = parent.findall(tag) if parent is not None else []
+    return tuple(t for t in (_text(e) for e in found) if t)
+
+
+def _address(address: etree._Element | None) -> Address | None:
     if address is None:
         return None
     postal = address.find("PostalAddress")
     country = postal.find("Country") if postal is not None else None
-    return {
-        "addressId": address.get("addressID"),
-        "isoCountryCode": address.get("isoCountryCode"),
-        "name": _text(address.find("Name")),
-        "deliverTo": [_text(d) for d in postal.findall("DeliverTo")] if postal is not None else [],
-        "street": [_text(s) for s in postal.findall("Street")] if postal is not None else [],
-        "city": _text(postal.find("City")) if postal is not None else None,
-        "state": _text(postal.find("State")) if postal is not None else None,
-        "postalCode": _text(postal.find("PostalCode")) if postal is not None else None,
-        "country": _text(country),
-        "countryCode": country.get("isoCountryCode") if country is not None else None,
-        "email": _text(address.find("Email")),
-    }
+
+    def part(tag: str) -> str | None:
+        return _text(postal.find(tag)) if postal is not None else None
+
+    return Address(
+        address_id=address.get("addressID"),
+        iso_country_code=address.get("isoCountryCode"),
+        name=_text(address.find("Name")),
+        deliver_to=_texts(postal, "DeliverTo"),
+        street=_texts(postal, "Street"),
+        city=part("City"),
+        state=part("State"),
+        postal_code=part("PostalCode"),
+        country=_text(country),
+        country_code=country.get("isoCountryCode") if country is not None else None,
+        email=_text(address.find("Email")),
+    )
 
 
-def _item(item: etree._Element) -> dict[str, object]:
+def _item(item: etree._Element) -> ItemOut:
     detail = item.find("ItemDetail")
     money = detail.find("UnitPrice/Money") if detail is not None else None
-    return {
-        "lineNumber": item.get("lineNumber"),
-        "quantity": (item.get("quantity") or "").strip(XML_SPACE),
-        "supplierPartId": _text(item.find("ItemID/SupplierPartID")),
-        "supplierPartAuxiliaryId": _text(item.find("ItemID/SupplierPartAuxiliaryID")),
-        "description": _text(detail.find("Description")) if detail is not None else None,
-        "unitPrice": _text(money),
-        "currency": money.get("currency") if money is not None else None,
-        "unitOfMeasure": _text(detail.find("UnitOfMeasure")) if detail is not None else None,
-        "classifications": [
-            {"domain": c.get("domain"), "value": _text(c)}
+
+    def of_detail(tag: str) -> str | None:
+        return _text(detail.find(tag)) if detail is not None else None
+
+    return ItemOut(
+        line_number=item.get("lineNumber"),
+        quantity=(item.get("quantity") or "").strip(XML_SPACE),
+        supplier_part_id=_text(item.find("ItemID/SupplierPartID")),
+        supplier_part_auxiliary_id=_text(item.find("ItemID/SupplierPartAuxiliaryID")),
+        description=of_detail("Description"),
+        unit_price=_text(money),
+        currency=money.get("currency") if money is not None else None,
+        unit_of_measure=of_detail("UnitOfMeasure"),
+        classifications=tuple(
+            Classification(domain=c.get("domain"), value=_text(c))
             for c in (detail.findall("Classification") if detail is not None else [])
-        ],
-    }
+        ),
+    )
 
 
 def _decimal(text: str | None, what: str) -> Decimal | None:
@@ -267,15 +294,15 @@ def _decimal(text: str | None, what: str) -> Decimal | None:
     return number
 
 
-def _money(parent: etree._Element | None, what: str) -> dict[str, object] | None:
+def _money(parent: etree._Element | None, what: str) -> Money | None:
     if parent is None:
         return None
     money = parent.find("Money")
-    return {
-        "amount": str(_decimal(_text(money), what)) if money is not None else None,
-        "currency": money.get("currency") if money is not None else None,
-        "description": _text(parent.find("Description")),
-    }
+    return Money(
+        amount=_decimal(_text(money), what) if money is not None else None,
+        currency=money.get("currency") if money is not None else None,
+        description=_text(parent.find("Description")),
+    )
 
 
 def read_order(envelope: Envelope) -> OrderData:
@@ -319,11 +346,8 @@ def read_order(envelope: Envelope) -> OrderData:
         shipping=_money(header.find("Shipping"), "Shipping"),
         tax=_money(header.find("Tax"), "Tax"),
         comments="\n".join(filter(None, (_text(c) for c in header.findall("Comments")))) or None,
-        extrinsics=[
-            ((x.get("name") or "").strip(XML_SPACE), _text(x) or "")
-            for x in header.findall("Extrinsic")
-        ],
-        lines=lines,
+        extrinsics=_extrinsics(header),
+        lines=tuple(lines),
     )
 
 
@@ -333,26 +357,24 @@ _LINE_NUMBER = re.compile(r"0*[0-9]{1,9}")
 
 def _order_line(item: etree._Element, position: int) -> OrderLineData:
     line = _item(item)
-    quantity = _decimal(str(line["quantity"]), "ItemOut quantity")
+    quantity = _decimal(line.quantity, "ItemOut quantity")
     if quantity is None or quantity <= 0:
         raise CxmlRefused(Failure.INVALID_REQUEST, f"ItemOut {position} needs a quantity above 0.")
-    if not line["supplierPartId"]:
+    if not line.supplier_part_id:
         raise CxmlRefused(Failure.INVALID_REQUEST, f"ItemOut {position} has no SupplierPartID.")
-    number = str(line["lineNumber"] or "").strip(XML_SPACE)
+    number = (line.line_number or "").strip(XML_SPACE)
     return OrderLineData(
         line_number=int(number) if _LINE_NUMBER.fullmatch(number) else position,
         quantity=quantity,
-        supplier_part_id=_fits(str(line["supplierPartId"]), 255, "A SupplierPartID"),
+        supplier_part_id=_fits(line.supplier_part_id, 255, "A SupplierPartID") or "",
         supplier_part_auxiliary_id=_fits(
-            line["supplierPartAuxiliaryId"],  # type: ignore[arg-type]
-            255,
-            "A SupplierPartAuxiliaryID",
+            line.supplier_part_auxiliary_id, 255, "A SupplierPartAuxiliaryID"
         ),
-        description=line["description"],  # type: ignore[arg-type]
-        unit_price=_decimal(line["unitPrice"], "UnitPrice"),  # type: ignore[arg-type]
-        currency=_currency(line["currency"], f"ItemOut {position}'s UnitPrice"),  # type: ignore[arg-type]
-        unit_of_measure=_fits(line["unitOfMeasure"], 16, "A UnitOfMeasure"),  # type: ignore[arg-type]
-        classifications=line["classifications"],  # type: ignore[arg-type]
+        description=line.description,
+        unit_price=_decimal(line.unit_price, "UnitPrice"),
+        currency=_currency(line.currency, f"ItemOut {position}'s UnitPrice"),
+        unit_of_measure=_fits(line.unit_of_measure, 16, "A UnitOfMeasure"),
+        classifications=line.classifications,
         requested_delivery_date=_fits(
             (item.get("requestedDeliveryDate") or "").strip(XML_SPACE) or None,
             64,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from tortoise.exceptions import IntegrityError
@@ -11,12 +11,13 @@ from tortoise.transactions import in_transaction
 from domain import cxml_log
 from domain.cxml_log import Exchange
 from domain.errors import CxmlRefused, Failure
+from domain.records import Address, Classification, Extrinsic, Money
 from persistence.tables import Customer, CxmlReceipt, Order, OrderLine
 
 ORDER_TYPES = ("new", "update", "delete")
 
 
-@dataclass
+@dataclass(frozen=True)
 class OrderLineData:
     line_number: int
     quantity: Decimal
@@ -26,11 +27,11 @@ class OrderLineData:
     unit_price: Decimal | None = None
     currency: str | None = None
     unit_of_measure: str | None = None
-    classifications: list[dict[str, str | None]] = field(default_factory=list)
+    classifications: tuple[Classification, ...] = ()
     requested_delivery_date: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class OrderData:
     order_id: str
     order_type: str
@@ -39,13 +40,13 @@ class OrderData:
     payload_id: str
     total: Decimal | None
     currency: str | None
-    ship_to: dict[str, object] | None
-    bill_to: dict[str, object] | None
-    shipping: dict[str, object] | None
-    tax: dict[str, object] | None
+    ship_to: Address | None
+    bill_to: Address | None
+    shipping: Money | None
+    tax: Money | None
     comments: str | None
-    extrinsics: list[tuple[str, str]]
-    lines: list[OrderLineData]
+    extrinsics: tuple[Extrinsic, ...]
+    lines: tuple[OrderLineData, ...]
 
 
 @dataclass
@@ -134,12 +135,12 @@ async def _apply(customer: Customer, data: OrderData, conn: object) -> None:
         "order_date": data.order_date,
         "total": data.total,
         "currency": data.currency,
-        "ship_to": data.ship_to,
-        "bill_to": data.bill_to,
-        "shipping": data.shipping,
-        "tax": data.tax,
+        "ship_to": data.ship_to.to_json() if data.ship_to else None,
+        "bill_to": data.bill_to.to_json() if data.bill_to else None,
+        "shipping": data.shipping.to_json() if data.shipping else None,
+        "tax": data.tax.to_json() if data.tax else None,
         "comments": data.comments,
-        "extrinsics": [list(pair) for pair in data.extrinsics],
+        "extrinsics": Extrinsic.list_to_json(data.extrinsics),
     }
     if existing is None:
         order = await Order.create(
@@ -165,7 +166,7 @@ async def _apply(customer: Customer, data: OrderData, conn: object) -> None:
                 unit_price=line.unit_price,
                 currency=line.currency,
                 unit_of_measure=line.unit_of_measure,
-                classifications=line.classifications,
+                classifications=[c.to_json() for c in line.classifications],
                 requested_delivery_date=line.requested_delivery_date,
             )
             for line in data.lines

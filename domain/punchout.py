@@ -7,7 +7,6 @@ so) and the shared secret are checked; the rest is stored, never used to refuse.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
@@ -22,6 +21,9 @@ from domain.developer_fields import IDENTITY_SETTING, setting
 from domain.errors import CxmlRefused, Failure
 from domain.key_vault import KeyVault
 from domain.punchout_keys import Key
+from domain.records import Address, Contact, Extrinsic, Identities, ItemOut
+from domain.storefront import initial_lines
+from domain.tokens import new_token, token_hash
 from persistence.sql import Sql, columns, hydrate
 from persistence.tables import CartLine, Customer, PunchoutKey, PunchoutSession
 
@@ -33,39 +35,6 @@ _NO_KEY = secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True)
-class Credential:
-    domain: str
-    identity: str
-    shared_secret: str | None = None  # only Sender credentials carry one
-
-
-@dataclass(frozen=True)
-class Identities:
-    """A cXML Header: the From, To and Sender credentials, as sent."""
-
-    from_: tuple[Credential, ...]
-    to: tuple[Credential, ...]
-    sender: tuple[Credential, ...]
-    user_agent: str | None = None
-
-    def stored(self) -> dict[str, object]:
-        """What a session keeps of them: everything but the secrets."""
-
-        def plain(creds: tuple[Credential, ...]) -> list[dict[str, str]]:
-            return [{"domain": c.domain, "identity": c.identity} for c in creds]
-
-        return {
-            "from": plain(self.from_),
-            "to": plain(self.to),
-            "sender": plain(self.sender),
-            "userAgent": self.user_agent,
-        }
-
-    def sent_secrets(self) -> tuple[str, ...]:
-        return tuple(c.shared_secret for c in self.sender if c.shared_secret)
-
-
-@dataclass
 class SetupData:
     """A PunchOutSetupRequest's content."""
 
@@ -74,10 +43,10 @@ class SetupData:
     payload_id: str
     buyer_cookie: str
     browser_form_post: str | None
-    extrinsics: list[tuple[str, str]] = field(default_factory=list)
-    contacts: list[dict[str, object]] = field(default_factory=list)
-    ship_to: dict[str, object] | None = None
-    items: list[dict[str, object]] = field(default_factory=list)
+    extrinsics: tuple[Extrinsic, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    ship_to: Address | None = None
+    items: tuple[ItemOut, ...] = ()
 
 
 def _same(a: str, b: str) -> bool:
@@ -242,12 +211,8 @@ def _describe(identities: Identities) -> str:
 
 
 def new_start_token() -> str:
-    """The secret part of a one-time StartPage URL: 32 random bytes."""
-    return secrets.token_urlsafe(32)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    """The secret part of a one-time StartPage URL."""
+    return new_token()
 
 
 async def open_session(
@@ -261,8 +226,6 @@ async def open_session(
 ) -> PunchoutSession:
     """Store the session (with the cart an edit or inspect request brings) and the exchange
     that opened it, in one transaction."""
-    from domain.storefront import initial_lines
-
     async with in_transaction() as conn:
         session = await PunchoutSession.create(
             customer=customer,
@@ -273,11 +236,11 @@ async def open_session(
             payload_id=setup.payload_id[:255],
             buyer_cookie=setup.buyer_cookie,
             browser_form_post=setup.browser_form_post,
-            identities=identities.stored(),
-            extrinsics=[list(pair) for pair in setup.extrinsics],
-            contacts=setup.contacts,
-            ship_to=setup.ship_to,
-            items=setup.items,
+            identities=identities.to_json(),
+            extrinsics=Extrinsic.list_to_json(setup.extrinsics),
+            contacts=[c.to_json() for c in setup.contacts],
+            ship_to=setup.ship_to.to_json() if setup.ship_to else None,
+            items=[i.to_json() for i in setup.items],
             using_db=conn,
         )
         if setup.operation != "create" and setup.items:

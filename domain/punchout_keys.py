@@ -3,7 +3,6 @@ sealed at rest, its last use noted."""
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from domain import audit
 from domain.access import Ability, Viewer, require
 from domain.errors import CustomerCode, CustomerRefused
 from domain.key_vault import SEALED_PREFIX, KeyVault, VaultError
+from domain.tokens import new_token
 from persistence.sql import Sql
 from persistence.tables import Customer, PunchoutKey
 
@@ -29,7 +29,7 @@ LAST_USE_RESOLUTION = timedelta(minutes=1)
 
 def new_api_key() -> str:
     """A fresh PUNCHOUT API Key: 32 random bytes, URL-safe (43 characters)."""
-    return secrets.token_urlsafe(32)
+    return new_token()
 
 
 @dataclass(frozen=True)

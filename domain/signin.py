@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +13,7 @@ from domain import login_limits
 from domain.access import STAFF_ROLES, Viewer
 from domain.errors import SignInCode, SignInRefused, StaffCode, StaffRefused
 from domain.text import code_key
+from domain.tokens import new_token, token_hash
 from persistence.sql import Sql, columns, hydrate
 from persistence.tables import Company, Staff, StaffCompany, StaffToken
 
@@ -25,10 +25,6 @@ MIN_PASSWORD = 8
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _password_ok(stored_hash: str, password: str) -> bool:
@@ -68,9 +64,9 @@ async def login(
 
 async def issue_token(staff: Staff, token_ttl: timedelta) -> str:
     """A new opaque bearer token; only its hash is kept."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     await StaffToken.create(
-        staff=staff, token_hash=_token_hash(token), expires_at=datetime.now(UTC) + token_ttl
+        staff=staff, token_hash=token_hash(token), expires_at=datetime.now(UTC) + token_ttl
     )
     return token
 
@@ -83,14 +79,14 @@ async def viewer_for_token(token: str) -> Viewer | None:
     sql = Sql()
     rows = await sql.rows(
         f"SELECT {columns(Staff, 's')} FROM staff_token t JOIN staff s ON s.id = t.staff_id "
-        f"WHERE t.token_hash = {sql.p(_token_hash(token))} "
+        f"WHERE t.token_hash = {sql.p(token_hash(token))} "
         f"AND t.expires_at > {sql.p(datetime.now(UTC))}"
     )
     return Viewer(hydrate(Staff, rows[0], "s")) if rows else None
 
 
 async def logout(token: str) -> None:
-    await StaffToken.filter(token_hash=_token_hash(token)).delete()
+    await StaffToken.filter(token_hash=token_hash(token)).delete()
 
 
 async def add_staff(

@@ -7,7 +7,7 @@ opaque, stored only as its SHA-256, good for that session's cart and nothing els
 from __future__ import annotations
 
 import re
-import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -15,7 +15,8 @@ from decimal import Decimal, InvalidOperation
 from tortoise.transactions import in_transaction
 
 from domain.errors import CartCode, CartRefused, SessionGone
-from domain.punchout import token_hash
+from domain.records import Cart, CartItem, ItemOut, unspsc_of
+from domain.tokens import new_token, token_hash
 from persistence.tables import CartLine, Customer, PunchoutSession
 
 SESSION_TOKEN_PREFIX = "pos_"  # tells a session credential from a staff token at a glance
@@ -30,7 +31,7 @@ MAX_CART_LINES = 1000
 async def start(start_token: str, ttl: timedelta) -> str:
     """Consume a one-time start token; the storefront's session credential."""
     now = datetime.now(UTC)
-    credential = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    credential = new_token(SESSION_TOKEN_PREFIX)
     # One conditional UPDATE: of two browsers opening the same URL, exactly one gets it.
     started = await PunchoutSession.filter(
         start_token_hash=token_hash(start_token), started_at=None, start_expires_at__gt=now
@@ -135,8 +136,28 @@ def _positive_quantity(value: str) -> Decimal:
     return _decimal(value, "quantity", Decimal("0.001"), 3)
 
 
-async def lines(session: PunchoutSession) -> list[CartLine]:
-    return await CartLine.filter(session_id=session.id).order_by("id")
+def _item(row: CartLine) -> CartItem:
+    return CartItem(
+        id=row.id,
+        supplier_part_id=row.supplier_part_id,
+        supplier_part_auxiliary_id=row.supplier_part_auxiliary_id,
+        description=row.description,
+        quantity=Decimal(row.quantity),
+        unit_of_measure=row.unit_of_measure,
+        unit_price=Decimal(row.unit_price),
+        currency=row.currency,
+        unspsc=row.unspsc,
+    )
+
+
+def _cart(rows: list[CartLine], default_currency: str) -> Cart:
+    items = tuple(_item(r) for r in rows)
+    return Cart(items, items[0].currency if items else default_currency)
+
+
+async def cart(session: PunchoutSession, default_currency: str) -> Cart:
+    """The session's cart, lines in the order added."""
+    return _cart(await CartLine.filter(session_id=session.id).order_by("id"), default_currency)
 
 
 async def _same_currency(session: PunchoutSession, currency: str, line_id: int | None) -> None:
@@ -181,14 +202,14 @@ async def remove_line(session: PunchoutSession, line_id: int) -> None:
     await (await _line(session, line_id)).delete()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Transfer:
     session: PunchoutSession
     customer: Customer
-    lines: list[CartLine]
+    cart: Cart
 
 
-async def end(session: PunchoutSession) -> Transfer:
+async def end(session: PunchoutSession, default_currency: str) -> Transfer:
     """End the session for its cart's transfer; the credential stops working."""
     if not session.browser_form_post:
         raise CartRefused(
@@ -204,8 +225,8 @@ async def end(session: PunchoutSession) -> Transfer:
         )
         if ended != 1:
             raise CartRefused(CartCode.NOT_FOUND, "This punchout session has ended already.")
-        cart = await CartLine.filter(session_id=session.id).using_db(conn).order_by("id")
-    return Transfer(session, session.customer, list(cart))
+        rows = await CartLine.filter(session_id=session.id).using_db(conn).order_by("id")
+    return Transfer(session, session.customer, _cart(list(rows), default_currency))
 
 
 def _lenient(value: object, default: Decimal, step: str) -> Decimal:
@@ -218,36 +239,19 @@ def _lenient(value: object, default: Decimal, step: str) -> Decimal:
     return number.quantize(Decimal(step))
 
 
-def initial_lines(items: list[dict[str, object]], default_currency: str) -> list[dict[str, object]]:
+def initial_lines(items: Sequence[ItemOut], default_currency: str) -> list[dict[str, object]]:
     """Cart lines from the ItemOut lines an edit or inspect request sent, kept as sent where
     they are usable: a line the buyer sent is theirs to see again, not ours to refuse."""
-    made = []
-    for item in items:
-        quantity = _lenient(item.get("quantity"), Decimal(1), "0.001")
-        price = _lenient(item.get("unitPrice"), Decimal(0), "0.0001")
-        classes = item.get("classifications") or []
-        unspsc = next(
-            (
-                str(c.get("value") or "")
-                for c in classes  # type: ignore[union-attr]
-                if str(c.get("domain", "")).upper() == "UNSPSC"
-            ),  # type: ignore[union-attr]
-            "",
-        )
-        made.append(
-            {
-                "supplier_part_id": str(item.get("supplierPartId") or "")[:255],
-                "supplier_part_auxiliary_id": (
-                    str(item["supplierPartAuxiliaryId"])[:255]
-                    if item.get("supplierPartAuxiliaryId")
-                    else None
-                ),
-                "description": str(item.get("description") or ""),
-                "quantity": quantity,
-                "unit_of_measure": str(item.get("unitOfMeasure") or "EA")[:3].upper(),
-                "unit_price": price,
-                "currency": str(item.get("currency") or default_currency)[:3].upper(),
-                "unspsc": unspsc[:16],
-            }
-        )
-    return made
+    return [
+        {
+            "supplier_part_id": (item.supplier_part_id or "")[:255],
+            "supplier_part_auxiliary_id": (item.supplier_part_auxiliary_id or "")[:255] or None,
+            "description": item.description or "",
+            "quantity": _lenient(item.quantity, Decimal(1), "0.001"),
+            "unit_of_measure": (item.unit_of_measure or "EA")[:3].upper(),
+            "unit_price": _lenient(item.unit_price, Decimal(0), "0.0001"),
+            "currency": (item.currency or default_currency)[:3].upper(),
+            "unspsc": (unspsc_of(item.classifications) or "")[:16],
+        }
+        for item in items
+    ]

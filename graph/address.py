@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
+
+from domain import records
 
 
 @strawberry.type(description="An address the buyer's system sent (cXML Address).")
@@ -20,17 +20,17 @@ class Address:
     country_code: str | None = strawberry.field(description="ISO country code.")
 
     @classmethod
-    def from_stored(cls, stored: dict[str, Any] | None) -> Address | None:
-        if not stored:
+    def from_record(cls, address: records.Address | None) -> Address | None:
+        if address is None:
             return None
         return cls(
-            address_id=stored.get("addressId"),
-            name=stored.get("name"),
-            deliver_to=[d for d in stored.get("deliverTo", []) if d],
-            street=[s for s in stored.get("street", []) if s],
-            city=stored.get("city"),
-            state=stored.get("state"),
-            postal_code=stored.get("postalCode"),
-            country=stored.get("country"),
-            country_code=stored.get("countryCode"),
+            address_id=address.address_id,
+            name=address.name,
+            deliver_to=list(address.deliver_to),
+            street=list(address.street),
+            city=address.city,
+            state=address.state,
+            postal_code=address.postal_code,
+            country=address.country,
+            country_code=address.country_code,
         )

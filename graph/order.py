@@ -8,6 +8,8 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
+from domain.records import Address as AddressRecord
+from domain.records import Classification, Extrinsic, Money, unspsc_of
 from graph.address import Address
 from graph.amounts import money, quantity
 from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
@@ -47,14 +49,7 @@ class OrderLine:
 
     @classmethod
     def from_row(cls, row: OrderLineRow) -> OrderLine:
-        unspsc = next(
-            (
-                c.get("value")
-                for c in row.classifications
-                if str(c.get("domain") or "").upper() == "UNSPSC"
-            ),
-            None,
-        )
+        unspsc = unspsc_of([Classification.from_json(c) for c in row.classifications])
         return cls(
             line_number=row.line_number,
             quantity=quantity(row.quantity),
@@ -94,14 +89,12 @@ class Order:
 
     @classmethod
     def from_row(cls, row: OrderRow) -> Order:
-        def charge(stored: dict | None) -> Charge | None:
-            if not stored:
+        def charge(stored: dict[str, object] | None) -> Charge | None:
+            sent = Money.from_json(stored)
+            if sent is None:
                 return None
-            return Charge(
-                amount=stored.get("amount"),
-                currency=stored.get("currency"),
-                description=stored.get("description"),
-            )
+            amount = None if sent.amount is None else str(sent.amount)
+            return Charge(amount=amount, currency=sent.currency, description=sent.description)
 
         return cls(
             id=strawberry.ID(b64encode(f"Order:{row.id}".encode()).decode()),
@@ -115,12 +108,15 @@ class Order:
             customer_username=row.customer.username,
             total=money(row.total),
             currency=row.currency,
-            ship_to=Address.from_stored(row.ship_to),
-            bill_to=Address.from_stored(row.bill_to),
+            ship_to=Address.from_record(AddressRecord.from_json(row.ship_to)),
+            bill_to=Address.from_record(AddressRecord.from_json(row.bill_to)),
             shipping=charge(row.shipping),
             tax=charge(row.tax),
             comments=row.comments,
-            extrinsics=[OrderExtrinsic(name=n, value=v) for n, v in row.extrinsics],
+            extrinsics=[
+                OrderExtrinsic(name=e.name, value=e.value)
+                for e in Extrinsic.list_from_json(row.extrinsics)
+            ],
             lines=[
                 OrderLine.from_row(line) for line in sorted(row.lines, key=lambda x: x.line_number)
             ],

@@ -6,9 +6,9 @@ opens nothing else.
 
 from __future__ import annotations
 
+from base64 import b64encode
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from decimal import Decimal
 
 import strawberry
 
@@ -16,13 +16,15 @@ from cxml.cart import auto_post_form, form_field, order_message
 from domain import storefront
 from domain.developer_fields import CART_ENCODING_SETTING, setting
 from domain.errors import CartCode, CartRefused
+from domain.records import Address as AddressRecord
+from domain.records import CartItem, Contact
+from domain.records import Extrinsic as Extrinsic_
 from graph.address import Address
 from graph.amounts import money, quantity
 from graph.context import Info
 from graph.errors import CartError, refusals
 from graph.pagination import parse_global_id
 from graph.permissions import in_punchout_session
-from persistence.tables import CartLine as CartLineRow
 from persistence.tables import CustomerSetting
 from persistence.tables import PunchoutSession as SessionRow
 
@@ -50,38 +52,38 @@ class CartLine:
     amount: str = strawberry.field(description="quantity x unitPrice.")
 
     @classmethod
-    def from_row(cls, row: CartLineRow) -> CartLine:
-        from base64 import b64encode
-
+    def from_item(cls, item: CartItem) -> CartLine:
         return cls(
-            id=strawberry.ID(b64encode(f"CartLine:{row.id}".encode()).decode()),
-            supplier_part_id=row.supplier_part_id,
-            supplier_part_auxiliary_id=row.supplier_part_auxiliary_id,
-            description=row.description,
-            quantity=quantity(row.quantity),
-            unit_of_measure=row.unit_of_measure,
-            unit_price=money(row.unit_price),
-            currency=row.currency,
-            unspsc=row.unspsc,
-            amount=money(Decimal(row.quantity) * Decimal(row.unit_price)),
+            id=strawberry.ID(b64encode(f"CartLine:{item.id}".encode()).decode()),
+            supplier_part_id=item.supplier_part_id,
+            supplier_part_auxiliary_id=item.supplier_part_auxiliary_id,
+            description=item.description,
+            quantity=quantity(item.quantity),
+            unit_of_measure=item.unit_of_measure,
+            unit_price=money(item.unit_price),  # type: ignore[arg-type]
+            currency=item.currency,
+            unspsc=item.unspsc,
+            amount=money(item.amount()),  # type: ignore[arg-type]
         )
 
 
 @strawberry.type(description="The cart of a punchout session.")
 class Cart:
     lines: list[CartLine] = strawberry.field(description="The lines, in the order added.")
-    total: str = strawberry.field(description="The sum of the lines' amounts.")
+    total: str = strawberry.field(
+        description="The sum of the lines' amounts, rounded half-up to the currency's minor "
+        "unit: the PunchOutOrderMessage's Total."
+    )
     currency: str | None = strawberry.field(description="The cart's currency; null if empty.")
     editable: bool = strawberry.field(description="False for an inspect session.")
 
 
-async def _cart(session: SessionRow) -> Cart:
-    rows = await storefront.lines(session)
-    total = sum((Decimal(r.quantity) * Decimal(r.unit_price) for r in rows), Decimal(0))
+async def _cart(session: SessionRow, info: Info) -> Cart:
+    cart = await storefront.cart(session, info.context.settings.currency)
     return Cart(
-        lines=[CartLine.from_row(r) for r in rows],
-        total=money(total),
-        currency=rows[0].currency if rows else None,
+        lines=[CartLine.from_item(line) for line in cart.lines],
+        total=money(cart.total()),  # type: ignore[arg-type]
+        currency=cart.currency if cart.lines else None,
         editable=session.operation != "inspect",
     )
 
@@ -124,20 +126,16 @@ class PunchoutSession:
     row: strawberry.Private[SessionRow]
 
     @strawberry.field(description="The cart.")
-    async def cart(self) -> Cart:
-        return await _cart(self.row)
+    async def cart(self, info: Info) -> Cart:
+        return await _cart(self.row, info)
 
 
 def _session(row: SessionRow) -> PunchoutSession:
-    extrinsics = {name: value for name, value in row.extrinsics}
+    sent = Extrinsic_.list_from_json(row.extrinsics)
+    extrinsics = {e.name: e.value for e in sent}
     contacts = [
-        PunchoutContact(
-            role=c.get("role"),
-            name=c.get("name"),
-            emails=[e for e in c.get("emails", []) if e],
-            phones=[p for p in c.get("phones", []) if p],
-        )
-        for c in row.contacts
+        PunchoutContact(role=c.role, name=c.name, emails=list(c.emails), phones=list(c.phones))
+        for c in (Contact.from_json(c) for c in row.contacts)
     ]
     contact = contacts[0] if contacts else None
     return PunchoutSession(
@@ -156,8 +154,8 @@ def _session(row: SessionRow) -> PunchoutSession:
             unique_name=extrinsics.get("UniqueName"),
         ),
         contacts=contacts,
-        ship_to=Address.from_stored(row.ship_to),
-        extrinsics=[Extrinsic(name=n, value=v) for n, v in row.extrinsics],
+        ship_to=Address.from_record(AddressRecord.from_json(row.ship_to)),
+        extrinsics=[Extrinsic(name=e.name, value=e.value) for e in sent],
         row=row,
     )
 
@@ -232,7 +230,7 @@ async def _change(info: Info, change: Callable[[SessionRow], Awaitable[object]])
     _, errors = await refusals(lambda: change(session), CartError)
     if errors:
         return CartPayload(cart=None, errors=errors)
-    return CartPayload(cart=await _cart(session), errors=[])
+    return CartPayload(cart=await _cart(session, info), errors=[])
 
 
 @strawberry.type
@@ -273,14 +271,15 @@ class StorefrontMutation:
     )
     async def transfer_punchout_cart(self, info: Info) -> TransferPayload:
         session = await _current(info)
-        transfer, errors = await refusals(lambda: storefront.end(session), CartError)
+        currency = info.context.settings.currency
+        transfer, errors = await refusals(lambda: storefront.end(session, currency), CartError)
         if transfer is None:
             return TransferPayload(transfer=None, errors=errors)
         stored = await CustomerSetting.filter(customer_id=session.customer_id).values_list(
             "key", "value"
         )
         field_name = setting(dict(stored), CART_ENCODING_SETTING) or "cxml-urlencoded"
-        message = order_message(transfer, info.context.settings.currency)
+        message = order_message(transfer)
         value = form_field(message, field_name)
         url = session.browser_form_post or ""
         return TransferPayload(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import httpx
@@ -280,3 +281,32 @@ async def test_storefront_url_is_configurable(settings, db) -> None:
         response = await http.get("/punchout/start/x")
         assert response.status_code == 410
     assert custom.storefront == "https://shop.example.com/punchout"
+
+
+@pytest.mark.parametrize(
+    ("lines", "total"),
+    [
+        ([("1", "1.0050", "EUR")], "1.01"),  # half-up, not half-even
+        ([("3", "0.3333", "EUR")], "1.00"),  # summed exactly, rounded once
+        ([("1", "0.0049", "EUR"), ("1", "0.0049", "EUR")], "0.01"),
+        ([("1", "1.5", "JPY")], "2"),  # a currency without cents
+        ([("1", "0.0005", "KWD")], "0.001"),  # a currency with three decimals
+    ],
+)
+async def test_the_storefront_and_the_message_show_one_total(
+    api: Api, buyer: Buyer, lines: list[tuple[str, str, str]], total: str
+) -> None:
+    credential = await open_session(api, buyer)
+    for number, (quantity, price, currency) in enumerate(lines):
+        added = await api(
+            ADD,
+            {"input": line(f"P-{number}", quantity, price, currency=currency)},
+            token=credential,
+        )
+        assert added["data"]["addCartLine"]["errors"] == [], added
+    shown = (await api(SESSION, token=credential))["data"]["punchoutSession"]["cart"]["total"]
+    transfer = (await api(TRANSFER, token=credential))["data"]["transferPunchoutCart"]["transfer"]
+    message = etree.fromstring(transfer["message"].encode())
+    sent = message.find("Message/PunchOutOrderMessage/PunchOutOrderMessageHeader/Total/Money")
+    assert sent.text == total
+    assert Decimal(shown) == Decimal(total)
