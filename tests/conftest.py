@@ -11,7 +11,6 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,9 +25,9 @@ from models.key_vault import KeyVault, new_kek
 from models.tables import Company, Staff, StaffCompany
 from opsportal.app import create_app
 from opsportal.config import Settings
+from tests import corpus
 from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "cxml-samples"
 PASSWORD = "correct horse battery"
 TABLES = [
     "punchout_key",
@@ -48,6 +47,21 @@ TABLES = [
     "company",
     "staff",
 ]
+
+
+# The real-world cXML corpus is a conformance run, collected only when configured.
+collect_ignore = [] if os.environ.get(corpus.ENV, "").strip() else ["test_cxml_samples.py"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        corpus.corpus()
+    except corpus.CorpusMissing as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return corpus.header_line()
 
 
 @pytest.fixture(scope="session")
