@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,8 +27,20 @@ from models.tables import Company, Staff, StaffCompany
 from opsportal.app import create_app
 from opsportal.config import Settings
 from tests import corpus
+from tests.cxml_documents import FOLDER as DOCUMENTS
 from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 
+
+def _samples() -> Path:
+    try:
+        return corpus.corpus() or DOCUMENTS
+    except corpus.CorpusMissing:
+        return DOCUMENTS  # pytest_configure says what is wrong
+
+
+# Real cXML documents to send, for bench/faults/hostile_cxml.py: the corpus in the conformance
+# run, else our own documents.
+SAMPLES = _samples()
 PASSWORD = "correct horse battery"
 TABLES = [
     "punchout_key",
