@@ -27,11 +27,24 @@ from opsportal.config import Settings
 from opsportal.startup import started
 from persistence.database import dialect
 from persistence.tables import Company, Staff, StaffCompany
+from tests import corpus
+from tests.cxml_documents import FOLDER as DOCUMENTS
 from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 
 # The suite's own key-encryption key, as a deployment's would come from configuration.
 VAULT = KeyVault.from_text(new_kek())
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "cxml-samples"
+
+
+def _samples() -> Path:
+    try:
+        return corpus.corpus() or DOCUMENTS
+    except corpus.CorpusMissing:
+        return DOCUMENTS  # pytest_configure says what is wrong
+
+
+# Real cXML documents to send, for bench/faults/hostile_cxml.py: the corpus in the conformance
+# run, else our own documents.
+SAMPLES = _samples()
 PASSWORD = "correct horse battery"
 TABLES = [
     "punchout_key",
@@ -51,6 +64,21 @@ TABLES = [
     "company",
     "staff",
 ]
+
+
+# The real-world cXML corpus is a conformance run, collected only when configured.
+collect_ignore = [] if os.environ.get(corpus.ENV, "").strip() else ["test_cxml_samples.py"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        corpus.corpus()
+    except corpus.CorpusMissing as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return corpus.header_line()
 
 
 @pytest.fixture(scope="session")

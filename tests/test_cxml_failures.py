@@ -11,7 +11,8 @@ from opsportal.app import create_app
 from opsportal.config import Settings
 from persistence.tables import CxmlExchange, PunchoutSession
 from tests.conftest import VAULT, Api, Buyer, World, make_buyer
-from tests.cxml_helpers import post_cxml, samples, setup_document, with_secret
+from tests.cxml_documents import read
+from tests.cxml_helpers import post_cxml, sender_identity, setup_document, with_secret
 
 UNAUTHORIZED = "The Sender identity and SharedSecret were not accepted."
 BOMB = """<?xml version="1.0"?>
@@ -80,33 +81,18 @@ async def test_unreadable_documents_get_406(
     assert time.perf_counter() - started < 5  # a bomb is refused, not expanded
 
 
-async def test_the_corpus_negatives(client: httpx.AsyncClient, world: World) -> None:
-    folder = samples()
-    await expect(
-        client,
-        (folder / "malformed-response.business-cxml.1.xml").read_bytes(),
-        406,
-        "MALFORMED_XML",
-    )
-    garbage = (folder / "unknown-request-type.business-cxml.1.xml").read_bytes()
+async def test_the_negative_documents(client: httpx.AsyncClient, world: World) -> None:
+    await expect(client, read("generic.negative.not-well-formed.xml"), 406, "MALFORMED_XML")
+    garbage = read("generic.negative.unknown-request-type.xml")
     await expect(client, garbage, 401, "UNKNOWN_SENDER")  # strangers learn nothing
-    remotehost = await make_buyer(world.acme, "remotehost")
+    known = await make_buyer(world.acme, sender_identity(garbage))
     await expect(
-        client,
-        with_secret(garbage, remotehost.key),
-        450,
-        "UNSUPPORTED_REQUEST",
-        remotehost.customer_id,
+        client, with_secret(garbage, known.key), 450, "UNSUPPORTED_REQUEST", known.customer_id
     )
-    await expect(
-        client,
-        (folder / "order-message.friendsofcxml.1.xml").read_bytes(),
-        450,
-        "UNSUPPORTED_REQUEST",
-    )
-    await expect(
-        client, (folder / "status-401.business-cxml.1.xml").read_bytes(), 450, "UNSUPPORTED_REQUEST"
-    )
+    message = read("generic.message.cdata-price-basis-quote-status.xml")
+    await expect(client, message, 450, "UNSUPPORTED_REQUEST")
+    status = read("generic.response.status-no-xml-declaration.xml")
+    await expect(client, status, 450, "UNSUPPORTED_REQUEST")
 
 
 async def test_bad_requests_get_400(client: httpx.AsyncClient, buyer: Buyer) -> None:

@@ -4,8 +4,9 @@ raises our CxmlRefused, whose Status is a client error (4xx) that the route can 
 The target is what the cXML route does with a body before any database work (`_serve` in
 cxml/route.py): unwrap a form field (`document_of`), decode the log's copy (`document_text`, then
 `redact`), parse and read the document (`parse_document`, `read_envelope`, `check_request`,
-then `read_setup` or `read_order` by request type). The inputs: the shared corpus of real cXML
-documents (../shared/cxml-samples, read in place, never copied here) as they are and mutated
+then `read_setup` or `read_order` by request type). The inputs: the project's own cXML documents
+(tests/documents/), plus, in the conformance run, the external corpus of real-world documents
+(OPSPORTAL_CXML_CORPUS, read in place, never copied here), as they are and mutated
 (bytes flipped, cut, deleted, duplicated and spliced; hostile constructs inserted: entity
 declarations, external DTDs, deep nesting, huge attributes, NUL bytes, BOMs, XML declarations
 whose encoding lies; elements renamed; attribute values and texts replaced), plain random bytes
@@ -50,7 +51,9 @@ from cxml.parse import (
 from cxml.route import document_of
 from domain.cxml_log import redact
 from domain.errors import CxmlRefused, Failure
-from tests.conftest import SAMPLES, World, make_buyer
+from tests import corpus
+from tests.conftest import World, make_buyer
+from tests.cxml_documents import files
 from tests.cxml_helpers import post_cxml, request_type, sender_identity, with_secret
 
 LONG_RUN = os.environ.get("OPSPORTAL_FUZZ_EXAMPLES")
@@ -61,11 +64,9 @@ FUZZ = settings(
     deadline=None,  # a 10 MB attribute takes its time; speed is not the property
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-SEEDS = sorted(SAMPLES.rglob("*.xml")) if SAMPLES.is_dir() else []
-needs_samples = pytest.mark.skipif(
-    not SEEDS, reason=f"the shared cXML samples are not at {SAMPLES}; nothing to mutate"
-)
-# Read once, at first use: the corpus is a few dozen small files.
+# Our own documents first, always; the corpus's when the conformance run is on.
+SEEDS = files() + corpus.documents()
+# Read once, at first use: a few dozen small files.
 _SEED_BYTES: list[bytes] = []
 
 
@@ -354,13 +355,11 @@ def mutated_samples(draw: st.DrawFn, mutations: list[Mutation] = MUTATIONS) -> b
     return data
 
 
-@needs_samples
 def test_the_unmutated_samples_parse_or_fail_with_our_error() -> None:
     for document in seed_documents():
         check(document)
 
 
-@needs_samples
 @FUZZ
 @given(mutated_samples())
 def test_mutated_samples_parse_or_fail_with_our_error(document: bytes) -> None:
@@ -379,7 +378,6 @@ def test_random_bytes_parse_or_fail_with_our_error(document: bytes) -> None:
     check(document)
 
 
-@needs_samples
 @FUZZ
 @given(st.sampled_from(DOCTYPES[:6]), st.data())
 def test_entity_declarations_are_refused_and_never_expanded(
@@ -399,7 +397,6 @@ def test_entity_declarations_are_refused_and_never_expanded(
     assert MARKER not in refused.value.message
 
 
-@needs_samples
 @FUZZ
 @given(
     # Without the megabyte attributes: quoting them is slow, and the field is what is tested.
@@ -432,7 +429,6 @@ READ_TEXTS += b"Classification|Comments|Extrinsic|SupplierPartID|SupplierPartAux
 READ_TEXT = re.compile(rb"(<(?:" + READ_TEXTS + rb")\b[^>]*>)([^<]*)(</)")
 
 
-@needs_samples
 def test_odd_values_wherever_the_parser_reads_one() -> None:
     """Every attribute and text the parser reads, in every sample (its first occurrence),
     replaced by each odd value: a dictionary run, the same every time."""
@@ -452,7 +448,6 @@ def test_odd_values_wherever_the_parser_reads_one() -> None:
     assert not escaped, "\n".join(escaped[:20]) + f"\n({len(escaped)} in all)"
 
 
-@needs_samples
 def test_every_declared_encoding() -> None:
     """Each encoding name in the XML declaration, with and without a BOM: a dictionary run."""
     escaped = []
@@ -474,7 +469,6 @@ def _route_seed(kind: str) -> Path:
     return next(p for p in SEEDS if request_type(p) == kind and b"<SharedSecret>" in p.read_bytes())
 
 
-@needs_samples
 async def test_the_route_answers_odd_values_with_a_status(
     client: httpx.AsyncClient, world: World
 ) -> None:
