@@ -28,6 +28,8 @@ from opsportal.app import create_app
 from opsportal.config import Settings
 from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 
+pytest_plugins = ["tests.browser"]  # chromium, open_page, demo_server: real pages in Chromium
+
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "cxml-samples"
 PASSWORD = "correct horse battery"
 TABLES = [
