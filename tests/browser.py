@@ -52,23 +52,31 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("OPSPORTAL_REQUIRE_CHROMIUM") == "1":
-        pytest.fail(f"{reason} (OPSPORTAL_REQUIRE_CHROMIUM=1)", pytrace=False)
-    pytest.skip(f"browser tests need it: {reason}")
+def missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    path = os.environ.get("OPSPORTAL_CHROMIUM", DEFAULT_CHROMIUM)
+    if shutil.which(path) is None:
+        return f"no chromium at {path} (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    return None
 
 
 def chromium_path() -> str:
     """The chromium to drive; skips (or fails, when required) if there is none."""
-    path = os.environ.get("OPSPORTAL_CHROMIUM", DEFAULT_CHROMIUM)
-    found = shutil.which(path)
-    if found is None:
-        _unavailable(f"no chromium at {path} (apt-get install chromium)")
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
-    return str(found)
+    reason = missing()
+    if reason is not None:
+        if os.environ.get("OPSPORTAL_REQUIRE_CHROMIUM") == "1":
+            pytest.fail(f"browser tests: {reason} (OPSPORTAL_REQUIRE_CHROMIUM=1)", pytrace=False)
+        pytest.skip(f"browser tests: {reason}")
+    return str(shutil.which(os.environ.get("OPSPORTAL_CHROMIUM", DEFAULT_CHROMIUM)))
+
+
+def pytest_report_header() -> str:
+    reason = missing()
+    return "browser tests: " + (f"skipped, {reason}" if reason else chromium_path())
 
 
 def origin_of(url: str) -> str:
