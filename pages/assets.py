@@ -95,10 +95,10 @@ class Assets:
             return PlainTextResponse("Not Found", status_code=404)
         if request.method not in ("GET", "HEAD"):
             return PlainTextResponse(
-                "Method Not Allowed", status_code=405, headers={"Allow": "GET"}
+                "Method Not Allowed", status_code=405, headers={"Allow": "GET, HEAD"}
             )
         cache = IMMUTABLE if request.query_params.get("v") == asset.digest else REVALIDATE
-        etag = f'"{asset.digest}"'
+        etag = f'W/"{asset.digest}"'  # weak: the same for the gzipped and the plain body
         headers = {"ETag": etag, "Cache-Control": cache, "Vary": "Accept-Encoding"}
         if etag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=headers)
