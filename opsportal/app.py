@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
 from tortoise import connections
 
@@ -27,7 +27,10 @@ from graph.context import Context
 from graph.schema import schema
 from opsportal import logs
 from opsportal.config import Settings
+from opsportal.security_headers import SecurityHeaders
 from opsportal.startup import STARTUP, started
+from pages import graphiql
+from pages.assets import ASSETS
 
 log = logging.getLogger("opsportal")
 
@@ -94,6 +97,10 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(request=request, settings=self.settings, vault=request.app.state.vault)
 
+    async def render_graphql_ide(self, request: Any) -> Response:
+        # Ours, not strawberry's: every file from this server (pages/graphiql), none from a CDN.
+        return graphiql.page_response()
+
 
 async def healthz(request: Request) -> Response:
     try:
@@ -130,7 +137,7 @@ def create_app(settings: Settings | None = None, *, vault: KeyVault | None = Non
 
     graphql = GraphQLApp(settings)
     cxml = cxml_endpoint(settings)
-    middleware = []
+    middleware = [Middleware(SecurityHeaders)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -147,6 +154,7 @@ def create_app(settings: Settings | None = None, *, vault: KeyVault | None = Non
             Route("/healthz", healthz, methods=["GET"]),
             *(Route(path, cxml, methods=["POST"]) for path in CXML_PATHS),
             Route(START_PATH, start_endpoint(settings), methods=["GET"]),
+            Mount(ASSETS.prefix, app=ASSETS),
         ],
         middleware=middleware,
         lifespan=lifespan,

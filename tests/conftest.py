@@ -31,6 +31,8 @@ from tests import corpus
 from tests.cxml_documents import FOLDER as DOCUMENTS
 from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 
+pytest_plugins = ["tests.browser"]  # chromium, open_page, demo_server: real pages in Chromium
+
 # The suite's own key-encryption key, as a deployment's would come from configuration.
 VAULT = KeyVault.from_text(new_kek())
 
