@@ -31,7 +31,7 @@ from domain.key_vault import KeyVault, new_kek  # noqa: E402
 from domain.punchout_keys import current_key  # noqa: E402
 from domain.signin import add_staff  # noqa: E402
 from opsportal.startup import started  # noqa: E402
-from tests.cxml_helpers import setup_document  # noqa: E402
+from testkit.documents import setup_document  # noqa: E402
 
 TYPENAME = {"query": "{ __typename }"}
 

@@ -13,7 +13,7 @@ import pytest
 
 from bench.server import wait_healthy
 from opsportal.config import ConfigError, Settings
-from tests.conftest import LOGIN
+from testkit.operations import LOGIN
 
 
 def opsportal(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 120):

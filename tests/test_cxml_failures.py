@@ -10,8 +10,9 @@ import pytest
 from opsportal.app import create_app
 from opsportal.config import Settings
 from persistence.tables import CxmlExchange, PunchoutSession
+from testkit.documents import setup_document, with_secret
 from tests.conftest import VAULT, Api, Buyer, World, make_buyer
-from tests.cxml_helpers import post_cxml, samples, setup_document, with_secret
+from tests.cxml_helpers import post_cxml, samples
 
 UNAUTHORIZED = "The Sender identity and SharedSecret were not accepted."
 BOMB = """<?xml version="1.0"?>

@@ -49,8 +49,9 @@ from cxml.parse import (
 )
 from cxml.route import document_of
 from domain.cxml_log import Failure, redact
-from tests.conftest import SAMPLES, World, make_buyer
-from tests.cxml_helpers import post_cxml, request_type, sender_identity, with_secret
+from testkit.documents import SAMPLES, request_type, sender_identity, with_secret
+from tests.conftest import World, make_buyer
+from tests.cxml_helpers import post_cxml
 
 LONG_RUN = os.environ.get("OPSPORTAL_FUZZ_EXAMPLES")
 FUZZ = settings(

@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 from persistence.tables import CxmlExchange, PunchoutSession
-from tests.conftest import SAMPLES, World, make_buyer
-from tests.cxml_helpers import post_cxml, request_type, samples, sender_identity, with_secret
+from testkit.documents import SAMPLES, request_type, sender_identity, with_secret
+from tests.conftest import World, make_buyer
+from tests.cxml_helpers import post_cxml, samples
 
 SERVED = ("PunchOutSetupRequest", "ProfileRequest")
 EMPTY_IDENTITY = "profile-request.empty-identities-no-secret.business-cxml.2.xml"

@@ -15,22 +15,21 @@ import httpx
 import pytest
 
 from bench.server import wait_healthy
-from tests.conftest import (
+from testkit.documents import order_document, setup_document
+from testkit.operations import (
     ADD_PUNCHOUT_CUSTOMER,
     ASSIGN_ROLE,
     COMPANY_DETAILS,
     COMPANY_SEARCH,
     CUSTOMER_DETAILS,
+    KEYS,
     LOGIN,
-    PASSWORD,
-    Api,
-    World,
-    global_id,
+    ROTATE,
 )
-from tests.cxml_helpers import order_document, post_cxml, setup_document
+from tests.conftest import PASSWORD, Api, World, global_id
+from tests.cxml_helpers import post_cxml
 from tests.storefront_helpers import ADD, SESSION, TRANSFER, line
 from tests.test_cli import _free_port, opsportal
-from tests.test_punchout_keys import KEYS, ROTATE
 
 
 class Everything(logging.Handler):

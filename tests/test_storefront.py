@@ -13,8 +13,10 @@ from lxml import etree
 
 from graph.pagination import parse_global_id
 from persistence.tables import PunchoutSession
+from testkit.documents import ITEMS, setup_document
+from testkit.operations import SET_FIELD
 from tests.conftest import VAULT, Api, Buyer, World, global_id
-from tests.cxml_helpers import dtd, post_cxml, setup_document
+from tests.cxml_helpers import dtd, post_cxml
 from tests.storefront_helpers import (
     ADD,
     REMOVE,
@@ -25,7 +27,6 @@ from tests.storefront_helpers import (
     open_session,
     read_form,
 )
-from tests.test_cxml_setup import ITEMS, SET_FIELD
 
 
 async def start_path(api: Api, buyer: Buyer, **setup) -> str:
@@ -70,8 +71,9 @@ async def test_the_credential_opens_the_session_and_nothing_else(
 
 
 async def _sample_session(api: Api, world: World, name: str, identity: str) -> dict:
+    from testkit.documents import with_secret
     from tests.conftest import make_buyer
-    from tests.cxml_helpers import samples, with_secret
+    from tests.cxml_helpers import samples
 
     buyer = await make_buyer(world.acme, identity)
     document = with_secret((samples() / name).read_bytes(), buyer.key)
@@ -238,8 +240,9 @@ async def test_base64_when_the_customer_asks(api: Api, world: World, buyer: Buye
 
 
 async def test_no_return_url_means_no_transfer(api: Api, world: World) -> None:
+    from testkit.documents import with_secret
     from tests.conftest import make_buyer
-    from tests.cxml_helpers import samples, with_secret
+    from tests.cxml_helpers import samples
 
     document = samples() / "setup-request.minimal-no-browserformpost.business-cxml.5.xml"
     buyer = await make_buyer(world.acme, "remotehost")

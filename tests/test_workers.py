@@ -13,7 +13,8 @@ import httpx
 from bench.faults.common import create_postgres_database
 from bench.server import wait_healthy
 from domain.key_vault import new_kek
-from tests.conftest import LOGIN, PASSWORD
+from testkit.operations import LOGIN
+from tests.conftest import PASSWORD
 from tests.test_cli import _free_port, opsportal
 
 

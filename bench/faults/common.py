@@ -24,9 +24,9 @@ import httpx
 from lxml import etree
 
 from bench.server import Server, start_server
-from tests.conftest import ADD_PUNCHOUT_CUSTOMER, LOGIN
-from tests.cxml_helpers import setup_document
-from tests.postgres_server import throwaway_postgres
+from testkit.documents import setup_document
+from testkit.operations import ADD_PUNCHOUT_CUSTOMER, LOGIN
+from testkit.postgres import throwaway_postgres
 
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 

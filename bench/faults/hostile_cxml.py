@@ -46,8 +46,7 @@ from bench.faults.common import (
     reset_peak,
 )
 from opsportal.config import Settings
-from tests.conftest import SAMPLES
-from tests.cxml_helpers import request_type, sender_identity, setup_document, with_secret
+from testkit.documents import SAMPLES, request_type, sender_identity, setup_document, with_secret
 
 XML = {"Content-Type": "text/xml"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

@@ -36,8 +36,8 @@ from bench.faults.common import (
     post_cxml,
 )
 from bench.server import Server
-from tests.conftest import LOGIN
-from tests.cxml_helpers import setup_document
+from testkit.documents import setup_document
+from testkit.operations import LOGIN
 
 SETUPS_LOGGED = """
 query Log($id: ID!) { customer(id: $id) { cxmlLog(first: 100) { edges { node {
