@@ -23,7 +23,6 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.server import serving  # noqa: E402
 from domain.access import Viewer  # noqa: E402
 from domain.companies import create_company  # noqa: E402
 from domain.customers import add_punchout_customer  # noqa: E402
@@ -32,6 +31,7 @@ from domain.punchout_keys import current_key  # noqa: E402
 from domain.signin import add_staff  # noqa: E402
 from opsportal.startup import started  # noqa: E402
 from testkit.documents import setup_document  # noqa: E402
+from testkit.servers import serving  # noqa: E402
 
 TYPENAME = {"query": "{ __typename }"}
 

@@ -28,7 +28,6 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.server import serving  # noqa: E402
 from domain.access import Viewer  # noqa: E402
 from domain.company_import import import_companies  # noqa: E402
 from domain.search import search  # noqa: E402
@@ -36,6 +35,7 @@ from domain.signin import add_staff, issue_token  # noqa: E402
 from opsportal.demo import demo_companies  # noqa: E402
 from persistence.database import open_database  # noqa: E402
 from persistence.tables import Company  # noqa: E402
+from testkit.servers import serving  # noqa: E402
 
 SEARCH = """query CompanySearch($search: String!) {
   companies(search: $search, first: 10) {

@@ -14,11 +14,11 @@ from tortoise import connections
 
 from domain.key_vault import KeyVault, VaultError, new_kek
 from persistence.tables import AuditEvent, PunchoutKey
+from testkit.command import opsportal
 from testkit.documents import setup_document
 from testkit.operations import KEYS, ROTATE
 from tests.conftest import Api, Buyer, World, error_codes, global_id
 from tests.cxml_helpers import post_cxml
-from tests.test_cli import opsportal
 
 
 async def keys(api: Api, world: World, buyer: Buyer, kind: str = "administrator") -> dict:

@@ -7,7 +7,6 @@ sees it; never by reading tables.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
 import os
 import secrets
@@ -23,10 +22,10 @@ from typing import Any
 import httpx
 from lxml import etree
 
-from bench.server import Server, start_server
 from testkit.documents import setup_document
 from testkit.operations import ADD_PUNCHOUT_CUSTOMER, LOGIN
 from testkit.postgres import throwaway_postgres
+from testkit.servers import Server, start_server
 
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
@@ -80,25 +79,6 @@ def database(args: argparse.Namespace) -> Iterator[str]:
             yield url
     else:
         yield f"sqlite://{tempfile.mkdtemp(prefix='opsportal-faults-')}/faults.sqlite3"
-
-
-async def create_postgres_database(server_url: str, name: str) -> str:
-    """A new, empty database `name` on the server of `server_url` (dropped first if there);
-    its URL."""
-    import asyncpg
-
-    conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def fresh_postgres_database(server_url: str, name: str) -> str:
-    """create_postgres_database, outside an event loop."""
-    return asyncio.run(create_postgres_database(server_url, name))
 
 
 def dialect(database_url: str) -> str:

@@ -34,7 +34,7 @@ from bench.faults.common import (
     database,
     sqlite_path,
 )
-from bench.server import Server
+from testkit.servers import Server
 
 
 @dataclass

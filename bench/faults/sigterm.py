@@ -35,9 +35,9 @@ from bench.faults.common import (
     database,
     post_cxml,
 )
-from bench.server import Server
 from testkit.documents import setup_document
 from testkit.operations import LOGIN
+from testkit.servers import Server
 
 SETUPS_LOGGED = """
 query Log($id: ID!) { customer(id: $id) { cxmlLog(first: 100) { edges { node {
