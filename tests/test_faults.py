@@ -1,4 +1,5 @@
-"""The fault and load scripts of bench/faults/, reduced, on SQLite and on PostgreSQL.
+"""The fault and load scenarios of testkit/faults/ (bench/faults/ runs them), reduced, on SQLite
+and on PostgreSQL.
 
 Each starts real `opsportal serve` processes; together they take some seconds per database.
 Select them with `pytest -m faults`, leave them out with `-m "not faults"`.
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.faults import concurrent_add, hostile_cxml, sigkill, sigterm
-from bench.faults.common import Report
+from testkit.faults import concurrent_add, hostile_cxml, sigkill, sigterm
+from testkit.faults.common import Report
 from testkit.postgres import fresh_database
 
 pytestmark = pytest.mark.faults

@@ -21,7 +21,7 @@ from collections import Counter
 
 import httpx
 
-from bench.faults.common import (
+from testkit.faults.common import (
     Bed,
     Report,
     Staff,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from bench.faults.common import (
+from testkit.faults.common import (
     Bed,
     Report,
     Staff,

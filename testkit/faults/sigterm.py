@@ -27,7 +27,8 @@ from typing import Any
 
 import httpx
 
-from bench.faults.common import (
+from testkit.documents import setup_document
+from testkit.faults.common import (
     Bed,
     Report,
     Staff,
@@ -35,7 +36,6 @@ from bench.faults.common import (
     database,
     post_cxml,
 )
-from testkit.documents import setup_document
 from testkit.operations import LOGIN
 from testkit.servers import Server
 

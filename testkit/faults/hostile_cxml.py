@@ -33,7 +33,9 @@ from urllib.parse import quote
 
 import httpx
 
-from bench.faults.common import (
+from opsportal.config import Settings
+from testkit.documents import SAMPLES, request_type, sender_identity, setup_document, with_secret
+from testkit.faults.common import (
     Bed,
     Report,
     Staff,
@@ -45,8 +47,6 @@ from bench.faults.common import (
     post_cxml,
     reset_peak,
 )
-from opsportal.config import Settings
-from testkit.documents import SAMPLES, request_type, sender_identity, setup_document, with_secret
 
 XML = {"Content-Type": "text/xml"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
