@@ -9,4 +9,5 @@ def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now (the system's pick)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port

@@ -22,12 +22,10 @@ from typing import Any
 import httpx
 from lxml import etree
 
-from testkit.documents import setup_document
+from testkit.documents import SAFE_XML, setup_document
 from testkit.operations import ADD_PUNCHOUT_CUSTOMER, LOGIN
 from testkit.postgres import throwaway_postgres
 from testkit.servers import Server, start_server
-
-_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 class Report:
@@ -192,11 +190,12 @@ class Staff:
         body = response.json() if response.status_code == 200 else {}
         if response.status_code != 200 or body.get("errors"):
             raise RuntimeError(f"GraphQL failed: HTTP {response.status_code} {response.text}")
-        return body["data"]
+        data: dict[str, Any] = body["data"]
+        return data
 
     async def login(self, email: str, password: str) -> str:
         data = await self.data(LOGIN, {"email": email, "password": password})
-        token = data["login"]["token"]
+        token: str | None = data["login"]["token"]
         if not token:
             raise RuntimeError(f"login failed: {data}")
         self.token = token
@@ -207,7 +206,8 @@ class Staff:
         payload = data["createCompany"]
         if payload["errors"]:
             raise RuntimeError(f"createCompany failed: {payload['errors']}")
-        return payload["company"]["id"]
+        company_id: str = payload["company"]["id"]
+        return company_id
 
     async def add_customer(self, company_id: str, username: str) -> httpx.Response:
         return await self.post(
@@ -290,7 +290,7 @@ async def post_cxml(
         "/cxml", content=body, headers=headers or {"Content-Type": "text/xml"}
     )
     try:
-        root = etree.fromstring(response.content, _SAFE_XML)
+        root = etree.fromstring(response.content, SAFE_XML)
         status = root.find("Response/Status")
         code = int(status.get("code")) if status is not None else None
     except (etree.XMLSyntaxError, TypeError, ValueError):

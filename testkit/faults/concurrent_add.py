@@ -69,7 +69,8 @@ async def _round(
     )
 
     named = [c for c in await staff.customers(company_id) if c.username.lower() == name]
-    opens = bool(named) and bool(named[0].key) and await setup_works(staff.http, name, named[0].key)
+    key = named[0].key if named else None
+    opens = await setup_works(staff.http, name, key) if key else False
     creations = await staff.data(COMPANY_CREATIONS, {"id": company_id})
     actions = [e["node"]["action"] for e in creations["company"]["auditEvents"]["edges"]]
     report.say(
