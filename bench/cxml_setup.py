@@ -1,10 +1,10 @@
 """Benchmark: the cXML setup path against a trivial GraphQL query, on one uvicorn worker.
 
-    python bench/cxml_setup.py [--requests 2000] [--concurrency 8] [--database-url URL]
+    python -m bench.cxml_setup [--requests 2000] [--concurrency 8] [--database-url URL]
 
 Starts `opsportal serve` (one worker) on a fresh database (SQLite in a temporary folder by
 default), adds a punchout customer, then drives both workloads over HTTP on loopback in the
-same run and prints requests per second and p50/p99 latency for each, and their ratio.
+same run and prints requests per second and p50/p95/p99 latency for each, and their ratio.
 """
 
 from __future__ import annotations
@@ -12,26 +12,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
-import time
-from pathlib import Path
 
-import httpx
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.server import serving  # noqa: E402
-from domain.access import Viewer  # noqa: E402
-from domain.companies import create_company  # noqa: E402
-from domain.customers import add_punchout_customer  # noqa: E402
-from domain.key_vault import KeyVault, new_kek  # noqa: E402
-from domain.punchout_keys import current_key  # noqa: E402
-from domain.signin import add_staff  # noqa: E402
-from opsportal.startup import started  # noqa: E402
-from tests.cxml_helpers import setup_document  # noqa: E402
+from domain.access import Viewer
+from domain.companies import create_company
+from domain.customers import add_punchout_customer
+from domain.key_vault import KeyVault, new_kek
+from domain.punchout_keys import current_key
+from domain.signin import add_staff
+from opsportal.startup import started
+from testkit.documents import setup_document
+from testkit.load import drive, lean_client
+from testkit.servers import serving
+from testkit.stats import Figures, header
 
 TYPENAME = {"query": "{ __typename }"}
 
@@ -53,54 +47,36 @@ async def prepare(database_url: str) -> tuple[str, str]:
         return customer.username, key
 
 
-async def drive(send, requests: int, concurrency: int) -> tuple[float, list[float]]:
-    """Run `requests` calls of `send` with `concurrency` in flight; (seconds, latencies)."""
-    latencies: list[float] = []
-    queue = iter(range(requests))
-
-    async def worker() -> None:
-        for _ in queue:
-            started = time.perf_counter()
-            await send()
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started, latencies
-
-
-def summary(name: str, seconds: float, latencies: list[float]) -> dict[str, float]:
-    ordered = sorted(latencies)
-    figures = {
-        "rps": len(ordered) / seconds,
-        "p50": statistics.median(ordered) * 1000,
-        "p99": ordered[int(len(ordered) * 0.99) - 1] * 1000,
-    }
-    print(f"{name:<28} {figures['rps']:>9.0f} {figures['p50']:>9.2f} {figures['p99']:>9.2f}")
+def summary(name: str, seconds: float, latencies: list[float]) -> Figures:
+    figures = Figures.of(seconds, latencies)
+    print(figures.row(name, 28))
     return figures
 
 
 async def bench(base: str, username: str, key: str, requests: int, concurrency: int) -> None:
     document = setup_document(username, key).encode()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+    async with lean_client(base, concurrency, timeout=30) as http:
 
-        async def setup() -> None:
+        async def setup(_: int) -> None:
             response = await http.post(
                 "/cxml", content=document, headers={"Content-Type": "text/xml"}
             )
             assert b'code="200"' in response.content, response.text
 
-        async def trivial() -> None:
+        async def trivial(_: int) -> None:
             response = await http.post("/graphql", json=TYPENAME)
             assert response.status_code == 200
 
         for send in (setup, trivial):  # warm up both paths and the caches
-            await drive(send, 200, concurrency)
-        print(f"{'workload':<28} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}")
-        cxml = summary("cXML PunchOutSetupRequest", *await drive(setup, requests, concurrency))
-        graphql = summary("GraphQL { __typename }", *await drive(trivial, requests, concurrency))
-        print(f"setup throughput / trivial query throughput: {cxml['rps'] / graphql['rps']:.2f}")
+            await drive(send, range(200), concurrency)
+        print(header(28, "workload"))
+        cxml = summary(
+            "cXML PunchOutSetupRequest", *await drive(setup, range(requests), concurrency)
+        )
+        graphql = summary(
+            "GraphQL { __typename }", *await drive(trivial, range(requests), concurrency)
+        )
+        print(f"setup throughput / trivial query throughput: {cxml.rps / graphql.rps:.2f}")
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """Benchmark: the ranked company typeahead at a million companies, on one uvicorn worker.
 
-    python bench/typeahead.py [--companies 1000000] [--database-url URL] [--queries 1000]
+    python -m bench.typeahead [--companies 1000000] [--database-url URL] [--queries 1000]
 
 Fills the database itself (demo companies, imported in bulk; a database that has them
 already is reused), starts `opsportal serve` with one worker, and measures over HTTP on
@@ -17,31 +17,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
-import httpx
+from domain.access import Viewer
+from domain.company_import import import_companies
+from domain.search import search
+from domain.signin import add_staff, issue_token
+from opsportal.demo import demo_companies
+from persistence.database import open_database
+from persistence.tables import Company, Staff
+from testkit.load import drive, lean_client
+from testkit.operations import COMPANY_SEARCH
+from testkit.servers import serving
+from testkit.stats import Figures, header
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.server import serving  # noqa: E402
-from domain.access import Viewer  # noqa: E402
-from domain.company_import import import_companies  # noqa: E402
-from domain.search import search  # noqa: E402
-from domain.signin import add_staff, issue_token  # noqa: E402
-from opsportal.demo import demo_companies  # noqa: E402
-from persistence.database import open_database  # noqa: E402
-from persistence.tables import Company  # noqa: E402
-
-SEARCH = """query CompanySearch($search: String!) {
-  companies(search: $search, first: 10) {
-    edges { node { id name code } } pageInfo { hasNextPage endCursor }
-  }
-}"""
 TRIVIAL = {"query": "{ __typename }"}
 
 
@@ -73,7 +66,7 @@ async def prepare(database_url: str, companies: int, count: int) -> tuple[str, l
                 f"({report.imported / took:,.0f} rows/s; generating them took {generated:.1f} s)"
             )
         staff = await add_staff("bench@supplier.example", "bench-password", administrator=True)
-        token = await issue_token(staff, __import__("datetime").timedelta(hours=2))
+        token = await issue_token(staff, timedelta(hours=2))
         rng = random.Random(11)
         top = await Company.all().order_by("-id").first()
         ids = [rng.randint(1, top.id) for _ in range(count)] if top else []
@@ -81,44 +74,18 @@ async def prepare(database_url: str, companies: int, count: int) -> tuple[str, l
         return token, typed_texts(list(names), count)
 
 
-def figures(name: str, seconds: float, latencies: list[float]) -> dict[str, float]:
-    ordered = sorted(latencies)
-
-    def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000
-
-    row = {
-        "rps": len(ordered) / seconds,
-        "p50": statistics.median(ordered) * 1000,
-        "p95": at(0.95),
-        "p99": at(0.99),
-    }
-    print(f"{name:<38} {row['rps']:>8.0f} {row['p50']:>8.2f} {row['p95']:>8.2f} {row['p99']:>8.2f}")
+def figures(name: str, seconds: float, latencies: list[float]) -> Figures:
+    row = Figures.of(seconds, latencies)
+    print(row.row(name))
     return row
 
 
-async def drive(send, items: list, concurrency: int) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    queue = iter(items)
-
-    async def worker() -> None:
-        for item in queue:
-            started = time.perf_counter()
-            await send(item)
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started, latencies
-
-
-async def over_http(base: str, token: str, texts: list[str]) -> dict[str, dict[str, float]]:
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as http:
+async def over_http(base: str, token: str, texts: list[str]) -> dict[str, Figures]:
+    async with lean_client(base, 8, token=token) as http:
 
         async def typeahead(text: str) -> None:
             response = await http.post(
-                "/graphql", json={"query": SEARCH, "variables": {"search": text}}
+                "/graphql", json={"query": COMPANY_SEARCH, "variables": {"search": text}}
             )
             assert "errors" not in response.json(), response.text
 
@@ -127,27 +94,20 @@ async def over_http(base: str, token: str, texts: list[str]) -> dict[str, dict[s
 
         await drive(typeahead, texts[:100], 4)  # warm the caches
         await drive(trivial, list(range(200)), 4)
-        results = {
-            "typeahead, one at a time": figures(
-                "typeahead, one at a time", *await drive(typeahead, texts, 1)
-            ),
-            "{ __typename }, one at a time": figures(
-                "{ __typename }, one at a time", *await drive(trivial, texts, 1)
-            ),
-            "typeahead, 8 in flight": figures(
-                "typeahead, 8 in flight", *await drive(typeahead, texts, 8)
-            ),
-            "{ __typename }, 8 in flight": figures(
-                "{ __typename }, 8 in flight", *await drive(trivial, texts, 8)
-            ),
+        workloads: list[tuple[str, Callable[[str], Awaitable[None]], int]] = [
+            ("typeahead, one at a time", typeahead, 1),
+            ("{ __typename }, one at a time", trivial, 1),
+            ("typeahead, 8 in flight", typeahead, 8),
+            ("{ __typename }, 8 in flight", trivial, 8),
+        ]
+        return {
+            name: figures(name, *await drive(send, texts, concurrency))
+            for name, send, concurrency in workloads
         }
-    return results
 
 
-async def in_process(database_url: str, texts: list[str]) -> dict[str, float]:
+async def in_process(database_url: str, texts: list[str]) -> Figures:
     async with open_database(database_url):
-        from persistence.tables import Staff
-
         viewer = Viewer(await Staff.get(email="bench@supplier.example"))
 
         async def query(text: str) -> None:
@@ -175,12 +135,12 @@ def main() -> int:
             f"\n{args.companies:,} companies on {database_url.split('://')[0]}, one uvicorn "
             f"worker, {len(texts)} typed texts (2-12 characters, 1-3 words)"
         )
-        print(f"{'':<38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+        print(header())
         http = asyncio.run(over_http(base, token, texts))
     raw = asyncio.run(in_process(database_url, texts))
-    ratio = http["typeahead, 8 in flight"]["rps"] / http["{ __typename }, 8 in flight"]["rps"]
+    ratio = http["typeahead, 8 in flight"].rps / http["{ __typename }, 8 in flight"].rps
     print(f"typeahead throughput / trivial query throughput (8 in flight): {ratio:.2f}")
-    overhead = http["typeahead, one at a time"]["p50"] / raw["p50"]
+    overhead = http["typeahead, one at a time"].p50 / raw.p50
     print(f"typeahead over HTTP p50 / database query p50: {overhead:.1f}")
     return 0
 

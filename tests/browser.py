@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench.server import start_server
+from testkit.servers import start_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route

@@ -11,7 +11,6 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,9 +26,9 @@ from opsportal.config import Settings
 from opsportal.startup import started
 from persistence.database import dialect
 from persistence.tables import Company, Staff, StaffCompany
+from testkit.operations import LOGIN
+from testkit.postgres import PostgresUnavailable, throwaway_postgres
 from tests import corpus
-from tests.cxml_documents import FOLDER as DOCUMENTS
-from tests.postgres_server import PostgresUnavailable, throwaway_postgres
 
 pytest_plugins = ["tests.browser"]  # chromium, open_page, demo_server: real pages in Chromium
 
@@ -37,16 +36,6 @@ pytest_plugins = ["tests.browser"]  # chromium, open_page, demo_server: real pag
 VAULT = KeyVault.from_text(new_kek())
 
 
-def _samples() -> Path:
-    try:
-        return corpus.corpus() or DOCUMENTS
-    except corpus.CorpusMissing:
-        return DOCUMENTS  # pytest_configure says what is wrong
-
-
-# Real cXML documents to send, for bench/faults/hostile_cxml.py: the corpus in the conformance
-# run, else our own documents.
-SAMPLES = _samples()
 PASSWORD = "correct horse battery"
 TABLES = [
     "punchout_key",
@@ -228,53 +217,6 @@ def global_id(type_name: str, pk: int) -> str:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
-
-
-# The operations as the frontend sends them (issue 2), verbatim.
-LOGIN = """
-mutation Login($email: String!, $password: String!) {
-  login(email: $email, password: $password) { token errors { field code message } }
-}"""
-VIEWER = "query Viewer { viewer { email isAdministrator isSuperuser roles } }"
-COMPANY_SEARCH = """
-query CompanySearch($search: String!) {
-  companies(search: $search, first: 10) { edges { node { id name code } } pageInfo { hasNextPage endCursor } }
-}"""
-COMPANY_DETAILS = """
-query CompanyDetails($id: ID!) {
-  company(id: $id) { id name code customers(first: 50) { edges { node { id username isPunchout } } } }
-}"""
-ADD_PUNCHOUT_CUSTOMER = """
-mutation AddPunchoutCustomer($companyId: ID!, $username: String!) {
-  addPunchoutCustomer(input: {companyId: $companyId, username: $username}) {
-    customer { id username isPunchout company { id } }
-    errors { field code message }
-  }
-}"""
-ROLE_SEARCH = """
-query RoleSearch($search: String!) { roles(search: $search, first: 10) { name description } }"""
-ASSIGN_ROLE = """
-mutation AssignRole($customerId: ID!, $role: String!) {
-  assignRole(input: {customerId: $customerId, role: $role}) {
-    customer { id roles { name } }
-    errors { field code message }
-  }
-}"""
-REMOVE_ROLE = """
-mutation RemoveRole($customerId: ID!, $role: String!) {
-  removeRole(input: {customerId: $customerId, role: $role}) { customer { id roles { name } } errors { field code message } }
-}"""
-CUSTOMER_DETAILS = """
-query CustomerDetails($id: ID!) {
-  customer(id: $id) {
-    id username isPunchout createdAt company { id name }
-    roles { name }
-    developerFields { key label value }
-    punchoutCredentials {
-      fromDomain fromIdentity toDomain toIdentity senderDomain senderIdentity sharedSecret setupUrl
-    }
-  }
-}"""
 
 
 async def add_customer(company: Company, username: str) -> int:

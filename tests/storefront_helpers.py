@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 
+from testkit.documents import setup_document
 from tests.conftest import Api, Buyer
-from tests.cxml_helpers import post_cxml, setup_document
+from tests.cxml_helpers import post_cxml
 
 SESSION = """
 query { punchoutSession {

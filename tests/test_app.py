@@ -6,7 +6,8 @@ import httpx
 
 from opsportal.app import create_app
 from opsportal.config import Settings
-from tests.conftest import VAULT, VIEWER, Api, World
+from testkit.operations import VIEWER
+from tests.conftest import VAULT, Api, World
 
 
 async def test_healthz_answers_when_the_database_does(client: httpx.AsyncClient) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import ASSIGN_ROLE, Api, World, add_customer, global_id
+from testkit.operations import ASSIGN_ROLE
+from tests.conftest import Api, World, add_customer, global_id
 
 COMPANY_AUDIT = """query($id: ID!) { company(id: $id) { auditEvents(first: 50) { edges { node {
   at actorEmail action targetType targetId before after } } } } }"""

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from domain.signin import add_staff
 from persistence.tables import Staff, StaffToken
-from tests.conftest import LOGIN, PASSWORD, VIEWER, Api, World, error_codes
+from testkit.operations import LOGIN, VIEWER
+from tests.conftest import PASSWORD, Api, World, error_codes
 
 LOGOUT = "mutation { logout { loggedOut } }"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,22 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.server import wait_healthy
 from opsportal.config import ConfigError, Settings
-from tests.conftest import LOGIN
-
-
-def opsportal(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 120):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
-    clean.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "opsportal.cli", *args],
-        cwd=cwd,
-        env={**clean, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+from testkit.command import clean_environment, opsportal
+from testkit.operations import LOGIN
+from testkit.servers import start_server
 
 
 def test_demo_then_staff_then_import(tmp_path: Path) -> None:
@@ -129,42 +116,32 @@ def test_supplier_identity_rule() -> None:
             Settings(supplier_identity=bad)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_answers_over_real_http(tmp_path: Path) -> None:
     assert (
         opsportal(tmp_path, "demo", "--companies", "10", "--password", "demo-pass-123").returncode
         == 0
     )
-    port = _free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "opsportal.cli", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=clean,
+    server = start_server(
+        None,  # the default: the demo's SQLite file in the working folder
+        tmp_path,
+        env=clean_environment(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
+        start_timeout=30,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_healthy(base, server, timeout=30)
         answer = httpx.post(
-            f"{base}/graphql",
+            f"{server.base}/graphql",
             json={
                 "query": LOGIN,
                 "variables": {"email": "admin@demo.example", "password": "demo-pass-123"},
             },
         ).json()
         assert answer["data"]["login"]["token"]
-        assert "<html" in httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}).text.lower()
+        page = httpx.get(f"{server.base}/graphql", headers={"Accept": "text/html"}).text
+        assert "<html" in page.lower()
     finally:
-        server.terminate()
-        output = server.communicate(timeout=20)[0]
+        output = server.stop(timeout=20)
     assert "demo-pass-123" not in output  # no secrets in the logs
     assert answer["data"]["login"]["token"] not in output
 
@@ -175,12 +152,10 @@ def test_import_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     csv = tmp_path / "many.csv"
     csv.write_text("code,name\n" + "".join(f"K{i},Company {i}\n" for i in range(12_000)))
     leader, follower = pty.openpty()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
-    clean.pop("DATABASE_URL", None)
     done = subprocess.run(
         [sys.executable, "-m", "opsportal.cli", "companies", "import", str(csv)],
         cwd=tmp_path,
-        env=clean,
+        env=clean_environment(),
         stdout=subprocess.PIPE,
         stderr=follower,
         text=True,

@@ -6,7 +6,8 @@ import pytest
 
 from domain.company_import import import_companies
 from persistence.tables import AuditEvent, Company, StaffCompany
-from tests.conftest import COMPANY_SEARCH, Api, World, error_codes, global_id
+from testkit.operations import COMPANY_SEARCH
+from tests.conftest import Api, World, error_codes, global_id
 
 PAGE = """
 query($search: String!, $first: Int!, $after: String) {

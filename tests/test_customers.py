@@ -9,18 +9,14 @@ import pytest
 from domain.punchout_keys import current_key
 from opsportal.config import Settings
 from persistence.tables import AuditEvent, Customer, CustomerRole, PunchoutKey
-from tests.conftest import (
+from testkit.operations import (
     ADD_PUNCHOUT_CUSTOMER,
     ASSIGN_ROLE,
     CUSTOMER_DETAILS,
     REMOVE_ROLE,
     ROLE_SEARCH,
-    VAULT,
-    Api,
-    World,
-    add_customer,
-    global_id,
 )
+from tests.conftest import VAULT, Api, World, add_customer, global_id
 
 SET_BUYER = """
 mutation($input: SetBuyerIdentityInput!) {

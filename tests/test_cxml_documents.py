@@ -13,9 +13,10 @@ from domain.access import Viewer
 from domain.customers import set_buyer_identity
 from domain.developer_fields import IDENTITY_SETTING, set_developer_field
 from persistence.tables import CxmlExchange, Order, OrderLine, PunchoutSession, Staff
+from testkit.documents import has_secret, request_type, sender_identity, with_secret
 from tests.conftest import World, make_buyer
 from tests.cxml_documents import DOCUMENTS, HUB_IDENTITY, Document, files, path, read
-from tests.cxml_helpers import has_secret, post_cxml, request_type, sender_identity, with_secret
+from tests.cxml_helpers import post_cxml
 from tests.cxml_shape import problems
 
 NAMES = sorted(DOCUMENTS)

@@ -10,9 +10,10 @@ import pytest
 from opsportal.app import create_app
 from opsportal.config import Settings
 from persistence.tables import CxmlExchange, PunchoutSession
+from testkit.documents import sender_identity, setup_document, with_secret
 from tests.conftest import VAULT, Api, Buyer, World, make_buyer
 from tests.cxml_documents import read
-from tests.cxml_helpers import post_cxml, sender_identity, setup_document, with_secret
+from tests.cxml_helpers import post_cxml
 
 UNAUTHORIZED = "The Sender identity and SharedSecret were not accepted."
 BOMB = """<?xml version="1.0"?>

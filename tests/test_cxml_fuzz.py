@@ -51,10 +51,11 @@ from cxml.parse import (
 from cxml.route import document_of
 from domain.cxml_log import redact
 from domain.errors import CxmlRefused, Failure
+from testkit.documents import request_type, sender_identity, with_secret
 from tests import corpus
 from tests.conftest import World, make_buyer
 from tests.cxml_documents import files
-from tests.cxml_helpers import post_cxml, request_type, sender_identity, with_secret
+from tests.cxml_helpers import post_cxml
 
 LONG_RUN = os.environ.get("OPSPORTAL_FUZZ_EXAMPLES")
 FUZZ = settings(

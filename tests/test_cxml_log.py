@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from persistence.tables import CxmlExchange
+from testkit.documents import setup_document
 from tests.conftest import Api, Buyer, World, global_id, make_buyer
-from tests.cxml_helpers import post_cxml, setup_document
+from tests.cxml_helpers import post_cxml
 
 LOG = """
 query($id: ID!, $first: Int!, $after: String) {

@@ -18,10 +18,11 @@ from cxml.build import example_setup_request, profile_response, setup_response, 
 from cxml.errors import STATUS
 from domain.customers import Credentials
 from persistence.tables import CxmlExchange, PunchoutSession
+from testkit.documents import request_type, sender_identity, with_secret
 from tests import corpus
 from tests.conftest import Api, World, make_buyer
 from tests.cxml_documents import DOCUMENTS, read
-from tests.cxml_helpers import assert_cxml, post_cxml, request_type, sender_identity, with_secret
+from tests.cxml_helpers import assert_cxml, post_cxml
 from tests.storefront_helpers import SESSION
 
 if not corpus.configured():  # collected by name without the corpus: say so, never skip

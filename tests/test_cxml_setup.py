@@ -11,20 +11,10 @@ import httpx
 import pytest
 
 from persistence.tables import CxmlExchange, PunchoutSession
+from testkit.documents import ITEMS, SENDER, setup_document
+from testkit.operations import SET_FIELD
 from tests.conftest import Api, Buyer, World, global_id
-from tests.cxml_helpers import SENDER, post_cxml, setup_document
-
-ITEMS = """
-      <ItemOut quantity="2" lineNumber="1">
-        <ItemID><SupplierPartID>PEN-042</SupplierPartID>
-          <SupplierPartAuxiliaryID>quote-7</SupplierPartAuxiliaryID></ItemID>
-        <ItemDetail>
-          <UnitPrice><Money currency="EUR">1.25</Money></UnitPrice>
-          <Description xml:lang="en">Blue pen</Description>
-          <UnitOfMeasure>EA</UnitOfMeasure>
-          <Classification domain="UNSPSC">44121704</Classification>
-        </ItemDetail>
-      </ItemOut>"""
+from tests.cxml_helpers import post_cxml
 
 
 async def test_setup_opens_a_one_time_session(client: httpx.AsyncClient, buyer: Buyer) -> None:
@@ -130,15 +120,6 @@ async def test_from_and_to_are_stored_never_checked(
     session = await PunchoutSession.get()
     assert session.identities["from"] == [{"domain": "NetworkID", "identity": "someone-else"}]
     assert session.identities["to"] == [{"domain": "NetworkID", "identity": "not-us-at-all"}]
-
-
-SET_FIELD = """
-mutation($input: SetDeveloperFieldInput!) {
-  setDeveloperField(input: $input) {
-    customer { developerFields { key value } }
-    errors { field code message }
-  }
-}"""
 
 
 async def test_a_customer_may_be_named_by_from_for_hubs(

@@ -1,4 +1,5 @@
-"""The fault and load scripts of bench/faults/, reduced, on SQLite and on PostgreSQL.
+"""The fault and load scenarios of testkit/faults/ (bench/faults/ runs them), reduced, on SQLite
+and on PostgreSQL.
 
 Each starts real `opsportal serve` processes; together they take some seconds per database.
 Select them with `pytest -m faults`, leave them out with `-m "not faults"`.
@@ -12,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.faults import concurrent_add, hostile_cxml, sigkill, sigterm
-from bench.faults.common import Report, fresh_postgres_database
+from testkit.faults import concurrent_add, hostile_cxml, sigkill, sigterm
+from testkit.faults.common import Report
+from testkit.postgres import fresh_database
 
 pytestmark = pytest.mark.faults
 
@@ -28,7 +30,7 @@ def server_database(
         url = f"sqlite://{tmp_path}/faults.sqlite3"
     else:
         server = request.getfixturevalue("postgres_url")
-        url = fresh_postgres_database(server, f"opsportal_{request.node.originalname}")
+        url = fresh_database(server, f"opsportal_{request.node.originalname}")
     # The scripts keep their servers' logs in temporary folders: pytest's, here (set after
     # the session's PostgreSQL cluster has found its own).
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
@@ -59,5 +61,5 @@ def test_hostile_cxml_among_real_requests(server_database: str) -> None:
 
 def test_sigterm_with_two_workers_stops_listening(postgres_url: str, tmp_path: Path) -> None:
     # The supervisor's own copy of the listening socket is closed at once (opsportal/cli.py).
-    url = fresh_postgres_database(postgres_url, "opsportal_sigterm_workers")
+    url = fresh_database(postgres_url, "opsportal_sigterm_workers")
     passed(sigterm.run(url, logins=6 * (os.cpu_count() or 2), setups=8, workers=2))

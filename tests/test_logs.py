@@ -4,33 +4,29 @@ in any log at any level: in process with every logger at DEBUG, and in a real se
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bench.server import wait_healthy
-from tests.conftest import (
+from testkit.command import clean_environment, opsportal
+from testkit.documents import order_document, setup_document
+from testkit.operations import (
     ADD_PUNCHOUT_CUSTOMER,
     ASSIGN_ROLE,
     COMPANY_DETAILS,
     COMPANY_SEARCH,
     CUSTOMER_DETAILS,
+    KEYS,
     LOGIN,
-    PASSWORD,
-    Api,
-    World,
-    global_id,
+    ROTATE,
 )
-from tests.cxml_helpers import order_document, post_cxml, setup_document
+from testkit.servers import start_server
+from tests.conftest import PASSWORD, Api, World, global_id
+from tests.cxml_helpers import post_cxml
 from tests.storefront_helpers import ADD, SESSION, TRANSFER, line
-from tests.test_cli import _free_port, opsportal
-from tests.test_punchout_keys import KEYS, ROTATE
 
 
 class Everything(logging.Handler):
@@ -126,22 +122,14 @@ def test_a_real_servers_output_holds_no_secret(tmp_path: Path) -> None:
     demo = opsportal(tmp_path, "demo", "--companies", "3", "--password", "demo-pass-123")
     assert demo.returncode == 0, demo.stderr
     key = demo.stdout.split("PUNCHOUT API Key: ")[1].split()[0]
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPSPORTAL_", "DATABASE"))}
-    env["OPSPORTAL_PUBLIC_URL"] = base = f"http://127.0.0.1:{port}"
     output = tmp_path / "server.log"
     with output.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "opsportal.cli", "serve", "--port", str(port)],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+        server = start_server(
+            None, tmp_path, env=clean_environment(), stdout=out, stderr=subprocess.STDOUT
         )
         try:
-            wait_healthy(base, server, timeout=60)
             login = httpx.post(
-                f"{base}/graphql",
+                f"{server.base}/graphql",
                 json={
                     "query": LOGIN,
                     "variables": {"email": "admin@demo.example", "password": "demo-pass-123"},
@@ -149,12 +137,11 @@ def test_a_real_servers_output_holds_no_secret(tmp_path: Path) -> None:
             ).json()
             assert login["data"]["login"]["token"]
             document = setup_document("punchout-demo@buyer.example", key)
-            answer = httpx.post(f"{base}/cxml", content=document)
+            answer = httpx.post(f"{server.base}/cxml", content=document)
             start_url = answer.text.split("<URL>")[1].split("</URL>")[0]
             assert httpx.get(start_url).status_code == 303
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            server.stop()
     logged = output.read_text()
     assert "/punchout/start/[token]" in logged  # the access log ran, without the token
     for secret in (

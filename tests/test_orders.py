@@ -8,8 +8,9 @@ import httpx
 from tortoise import connections
 
 from persistence.tables import CxmlExchange, CxmlReceipt, Order, OrderLine
+from testkit.documents import order_document
 from tests.conftest import Api, Buyer, World, global_id, make_buyer
-from tests.cxml_helpers import order_document, post_cxml
+from tests.cxml_helpers import post_cxml
 
 CUSTOMER_ORDERS = """
 query($id: ID!) { customer(id: $id) { orders(first: 10) { edges { node {

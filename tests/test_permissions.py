@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from persistence.tables import Customer, CustomerRole
-from tests.conftest import (
+from testkit.operations import (
     ADD_PUNCHOUT_CUSTOMER,
     ASSIGN_ROLE,
     COMPANY_DETAILS,
@@ -13,12 +13,8 @@ from tests.conftest import (
     CUSTOMER_DETAILS,
     REMOVE_ROLE,
     VIEWER,
-    Api,
-    World,
-    add_customer,
-    error_codes,
-    global_id,
 )
+from tests.conftest import Api, World, add_customer, error_codes, global_id
 
 ALL_COMPANIES = ["ACME Supplies Ltd", "Globex Corporation"]
 ALL = ["administrator", "superuser", "companyEdit"]

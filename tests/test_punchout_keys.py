@@ -14,26 +14,11 @@ from tortoise import connections
 
 from domain.key_vault import KeyVault, VaultError, new_kek
 from persistence.tables import AuditEvent, PunchoutKey
+from testkit.command import opsportal
+from testkit.documents import setup_document
+from testkit.operations import KEYS, ROTATE
 from tests.conftest import Api, Buyer, World, error_codes, global_id
-from tests.cxml_helpers import post_cxml, setup_document
-from tests.test_cli import opsportal
-
-KEYS = """
-query Keys($id: ID!) {
-  customer(id: $id) {
-    punchoutKeys { value isCurrent createdAt expiresAt lastUsedAt }
-    punchoutCredentials { sharedSecret }
-  }
-}
-"""
-ROTATE = """
-mutation Rotate($input: RotatePunchoutKeyInput!) {
-  rotatePunchoutKey(input: $input) {
-    customer { id }
-    errors { field code message }
-  }
-}
-"""
+from tests.cxml_helpers import post_cxml
 
 
 async def keys(api: Api, world: World, buyer: Buyer, kind: str = "administrator") -> dict:

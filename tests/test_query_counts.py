@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from tests.conftest import (
-    COMPANY_DETAILS,
-    CUSTOMER_DETAILS,
-    Api,
-    World,
-    add_customer,
-    global_id,
-)
-from tests.cxml_helpers import order_document, post_cxml
+from testkit.documents import order_document
+from testkit.operations import COMPANY_DETAILS, CUSTOMER_DETAILS
+from tests.conftest import Api, World, add_customer, global_id
+from tests.cxml_helpers import post_cxml
 
 ORDERS = """query($id: ID!) { company(id: $id) { orders(first: 50) { edges { node {
   orderId customerUsername lines { supplierPartId } } } } } }"""

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from opsportal.demo import DEMO_PUNCHOUT_CUSTOMER, load_demo
+from testkit import operations
 from tests.conftest import VAULT
 from tests.cxml_helpers import post_cxml
 
@@ -32,8 +33,6 @@ async def test_the_curl_example_opens_a_session_with_the_demo_data(
 
 
 def test_the_frontend_operations_are_in_the_readme() -> None:
-    from tests import conftest
-
     for name in (
         "LOGIN",
         "VIEWER",
@@ -45,7 +44,7 @@ def test_the_frontend_operations_are_in_the_readme() -> None:
         "REMOVE_ROLE",
         "CUSTOMER_DETAILS",
     ):
-        operation = getattr(conftest, name).strip()
+        operation = getattr(operations, name).strip()
         assert operation in README, name
 
 

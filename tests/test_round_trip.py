@@ -7,8 +7,9 @@ from decimal import Decimal
 from lxml import etree
 
 from persistence.tables import Order
+from testkit.documents import order_document, setup_document
 from tests.conftest import Api, Buyer, World, global_id
-from tests.cxml_helpers import assert_cxml, order_document, post_cxml, setup_document
+from tests.cxml_helpers import assert_cxml, post_cxml
 from tests.storefront_helpers import ADD, REMOVE, SESSION, TRANSFER, UPDATE, line, read_form
 
 ORDERS = """

@@ -14,9 +14,11 @@ from lxml import etree
 
 from graph.pagination import parse_global_id
 from persistence.tables import PunchoutSession
+from testkit.documents import ITEMS, sender_identity, setup_document, with_secret
+from testkit.operations import SET_FIELD
 from tests.conftest import VAULT, Api, Buyer, World, global_id, make_buyer
 from tests.cxml_documents import read
-from tests.cxml_helpers import assert_cxml, post_cxml, sender_identity, setup_document, with_secret
+from tests.cxml_helpers import assert_cxml, post_cxml
 from tests.storefront_helpers import (
     ADD,
     REMOVE,
@@ -27,7 +29,6 @@ from tests.storefront_helpers import (
     open_session,
     read_form,
 )
-from tests.test_cxml_setup import ITEMS, SET_FIELD
 
 
 async def start_path(api: Api, buyer: Buyer, **setup) -> str:

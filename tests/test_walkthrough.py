@@ -5,19 +5,17 @@ from __future__ import annotations
 import re
 
 from persistence.tables import AuditEvent
-from tests.conftest import (
+from testkit.operations import (
     ADD_PUNCHOUT_CUSTOMER,
     ASSIGN_ROLE,
     COMPANY_DETAILS,
     COMPANY_SEARCH,
     CUSTOMER_DETAILS,
     LOGIN,
-    PASSWORD,
     ROLE_SEARCH,
     VIEWER,
-    Api,
-    World,
 )
+from tests.conftest import PASSWORD, Api, World
 
 
 async def test_staff_member_creates_a_punchout_customer(api: Api, world: World) -> None:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 
-from bench.faults.common import create_postgres_database
-from bench.server import wait_healthy
 from domain.key_vault import new_kek
-from tests.conftest import LOGIN, PASSWORD
-from tests.test_cli import _free_port, opsportal
+from testkit.command import clean_environment, opsportal
+from testkit.operations import LOGIN
+from testkit.postgres import create_database
+from testkit.servers import start_server
+from tests.conftest import PASSWORD
 
 
 def test_sqlite_means_one_worker(tmp_path: Path) -> None:
@@ -24,7 +24,7 @@ def test_sqlite_means_one_worker(tmp_path: Path) -> None:
 
 
 async def test_concurrent_starts_migrate_once(postgres_url: str) -> None:
-    url = await create_postgres_database(postgres_url, "opsportal_migrate_race")
+    url = await create_database(postgres_url, "opsportal_migrate_race")
     script = (
         "import asyncio, sys; from persistence.database import migrate_database; "
         "asyncio.run(migrate_database(sys.argv[1]))"
@@ -45,41 +45,30 @@ async def test_concurrent_starts_migrate_once(postgres_url: str) -> None:
 
 
 async def test_two_workers_share_sign_ins_and_sessions(postgres_url: str, tmp_path: Path) -> None:
-    url = await create_postgres_database(postgres_url, "opsportal_workers")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
-    env["DATABASE_URL"] = url
-    env["OPSPORTAL_KEY_ENCRYPTION_KEY"] = new_kek()
-    setup = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "opsportal.cli",
-            "staff",
-            "add",
-            "admin@supplier.example",
-            "--password",
-            PASSWORD,
-            "--administrator",
-        ],
-        cwd=tmp_path,
+    url = await create_database(postgres_url, "opsportal_workers")
+    env = {"DATABASE_URL": url, "OPSPORTAL_KEY_ENCRYPTION_KEY": new_kek()}
+    setup = opsportal(
+        tmp_path,
+        "staff",
+        "add",
+        "admin@supplier.example",
+        "--password",
+        PASSWORD,
+        "--administrator",
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert setup.returncode == 0, setup.stderr
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "opsportal.cli", "serve", "--port", str(port), "--workers", "2"],
-        cwd=tmp_path,
-        env=env,
+    server = start_server(
+        url,
+        tmp_path,
+        env=clean_environment(env),
+        workers=2,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
+        start_timeout=60,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = server.base
     try:
-        wait_healthy(base, server, timeout=60)
         # Sign in once; every later request may land on either worker, on a new connection.
         login = httpx.post(
             f"{base}/graphql",
@@ -110,6 +99,5 @@ async def test_two_workers_share_sign_ins_and_sessions(postgres_url: str, tmp_pa
                 ).json()["data"]["login"]
         assert [e["code"] for e in answer["errors"]] == ["RATE_LIMITED"]
     finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0]
+        output = server.stop()
     assert output.count("Application startup complete") == 2, output

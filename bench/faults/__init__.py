@@ -7,6 +7,6 @@
 
 SQLite in a temporary folder by default; `--postgres` runs on a throwaway local cluster and
 `--database-url postgres://...` on a server of your own. Each prints what it observed and ends
-with `result: PASS` (exit 0) or `result: FAIL` and the problems (exit 1). tests/test_faults.py
-runs reduced forms of each.
+with `result: PASS` (exit 0) or `result: FAIL` and the problems (exit 1). The scenarios live in
+testkit/faults/, where tests/test_faults.py runs reduced forms of each.
 """

@@ -1,21 +1,22 @@
-"""A throwaway PostgreSQL server for the test session, when none is given.
+"""A throwaway PostgreSQL cluster, and new databases on a PostgreSQL server.
 
-OPSPORTAL_TEST_POSTGRES_URL names an existing server to use instead. Without either, the
-PostgreSQL half of the suite is skipped with the reason, unless OPSPORTAL_REQUIRE_POSTGRES=1
-(as in CI), where a missing server is an error.
+The suite starts one for its session when OPSPORTAL_TEST_POSTGRES_URL names none (see
+tests/conftest.py); the fault scripts start one for `--postgres`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from testkit.ports import free_port
 
 
 class PostgresUnavailable(RuntimeError):
@@ -35,12 +36,6 @@ def _bin(name: str) -> str:
     return candidates[0]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def throwaway_postgres() -> Iterator[str]:
     """Start a private cluster on a free local port; yields its URL, removes it after."""
@@ -55,7 +50,7 @@ def throwaway_postgres() -> Iterator[str]:
     data = root / "data"
     if as_user:
         shutil.chown(root, "postgres")
-    port = _free_port()
+    port = free_port()
 
     def run(*cmd: str) -> None:
         done = subprocess.run([*as_user, *cmd], capture_output=True, text=True)
@@ -89,3 +84,22 @@ def throwaway_postgres() -> Iterator[str]:
             run(pg_ctl, "-D", str(data), "-m", "immediate", "stop")
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+async def create_database(server_url: str, name: str) -> str:
+    """A new, empty database `name` on the server of `server_url` (dropped first if there);
+    its URL."""
+    import asyncpg
+
+    conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """create_database, outside an event loop."""
+    return asyncio.run(create_database(server_url, name))

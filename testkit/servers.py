@@ -1,13 +1,11 @@
 """Running `opsportal serve` as its own process and waiting until it answers /healthz.
 
-Shared by the benchmarks, the fault scripts (bench/faults/) and the tests that start real
-servers (tests/test_cli.py, tests/test_workers.py).
+For the benchmarks, the fault scripts and the tests that start real servers.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,15 +17,11 @@ from typing import IO, Any
 
 import httpx
 
+from testkit.ports import free_port
+
 
 class ServerDidNotStart(RuntimeError):
     pass
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_healthy(base: str, process: subprocess.Popen[Any], timeout: float = 120) -> None:
@@ -59,9 +53,20 @@ class Server:
     def pid(self) -> int:
         return self.process.pid
 
+    def stop(self, timeout: float = 30) -> str:
+        """SIGTERM, and wait for the exit (SIGKILL after `timeout` seconds); what it wrote to
+        a pipe, if its output went to one."""
+        self.process.terminate()
+        try:
+            output = self.process.communicate(timeout=timeout)[0]
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            output = self.process.communicate()[0]
+        return output or ""
+
 
 def start_server(
-    database_url: str,
+    database_url: str | None,
     cwd: str | Path,
     *,
     port: int | None = None,
@@ -73,15 +78,14 @@ def start_server(
 ) -> Server:
     """Start `opsportal serve` on a free local port and wait until /healthz answers.
 
-    `env` is the whole environment (default: this process's); DATABASE_URL and
-    OPSPORTAL_PUBLIC_URL are set from the arguments. On failure the process is killed."""
+    `env` is the whole environment (default: this process's); OPSPORTAL_PUBLIC_URL is set to
+    the server's address, and DATABASE_URL to `database_url` unless that is None (then the
+    environment's, or the default: a SQLite file in `cwd`). On failure the process is killed."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    environment = {
-        **(os.environ if env is None else env),
-        "DATABASE_URL": database_url,
-        "OPSPORTAL_PUBLIC_URL": base,
-    }
+    environment = {**(os.environ if env is None else env), "OPSPORTAL_PUBLIC_URL": base}
+    if database_url is not None:
+        environment["DATABASE_URL"] = database_url
     command = [sys.executable, "-m", "opsportal.cli", "serve", "--port", str(port)]
     if workers != 1:
         command += ["--workers", str(workers)]
@@ -90,9 +94,11 @@ def start_server(
     )
     try:
         wait_healthy(base, process, start_timeout)
-    except BaseException:
+    except BaseException as exc:
         process.kill()
-        process.wait()
+        said = "".join(part or "" for part in process.communicate())  # what went to pipes
+        if isinstance(exc, ServerDidNotStart) and said.strip():
+            raise ServerDidNotStart(f"{exc}; its output ended:\n{said[-2000:]}") from None
         raise
     return Server(process, base, port)
 
@@ -107,8 +113,4 @@ def serving(database_url: str, cwd: str, start_timeout: float = 120) -> Iterator
     try:
         yield server.base
     finally:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
+        server.stop()

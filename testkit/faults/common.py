@@ -7,7 +7,6 @@ sees it; never by reading tables.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
 import os
 import secrets
@@ -23,12 +22,10 @@ from typing import Any
 import httpx
 from lxml import etree
 
-from bench.server import Server, start_server
-from tests.conftest import ADD_PUNCHOUT_CUSTOMER, LOGIN
-from tests.cxml_helpers import setup_document
-from tests.postgres_server import throwaway_postgres
-
-_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+from testkit.documents import SAFE_XML, setup_document
+from testkit.operations import ADD_PUNCHOUT_CUSTOMER, LOGIN
+from testkit.postgres import throwaway_postgres
+from testkit.servers import Server, start_server
 
 
 class Report:
@@ -80,25 +77,6 @@ def database(args: argparse.Namespace) -> Iterator[str]:
             yield url
     else:
         yield f"sqlite://{tempfile.mkdtemp(prefix='opsportal-faults-')}/faults.sqlite3"
-
-
-async def create_postgres_database(server_url: str, name: str) -> str:
-    """A new, empty database `name` on the server of `server_url` (dropped first if there);
-    its URL."""
-    import asyncpg
-
-    conn = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-def fresh_postgres_database(server_url: str, name: str) -> str:
-    """create_postgres_database, outside an event loop."""
-    return asyncio.run(create_postgres_database(server_url, name))
 
 
 def dialect(database_url: str) -> str:
@@ -212,11 +190,12 @@ class Staff:
         body = response.json() if response.status_code == 200 else {}
         if response.status_code != 200 or body.get("errors"):
             raise RuntimeError(f"GraphQL failed: HTTP {response.status_code} {response.text}")
-        return body["data"]
+        data: dict[str, Any] = body["data"]
+        return data
 
     async def login(self, email: str, password: str) -> str:
         data = await self.data(LOGIN, {"email": email, "password": password})
-        token = data["login"]["token"]
+        token: str | None = data["login"]["token"]
         if not token:
             raise RuntimeError(f"login failed: {data}")
         self.token = token
@@ -227,7 +206,8 @@ class Staff:
         payload = data["createCompany"]
         if payload["errors"]:
             raise RuntimeError(f"createCompany failed: {payload['errors']}")
-        return payload["company"]["id"]
+        company_id: str = payload["company"]["id"]
+        return company_id
 
     async def add_customer(self, company_id: str, username: str) -> httpx.Response:
         return await self.post(
@@ -310,7 +290,7 @@ async def post_cxml(
         "/cxml", content=body, headers=headers or {"Content-Type": "text/xml"}
     )
     try:
-        root = etree.fromstring(response.content, _SAFE_XML)
+        root = etree.fromstring(response.content, SAFE_XML)
         status = root.find("Response/Status")
         code = int(status.get("code")) if status is not None else None
     except (etree.XMLSyntaxError, TypeError, ValueError):

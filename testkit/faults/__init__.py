@@ -1,0 +1,12 @@
+"""The fault and load scenarios: each starts real `opsportal serve` processes and reports
+plainly.
+
+    concurrent_add   50 concurrent adds of one username
+    sigkill          SIGKILL in a loop while a client adds customers
+    sigterm          SIGTERM with requests in flight
+    hostile_cxml     hostile cXML bodies among real setup requests
+
+Each module's `run(database_url, ...)` returns a Report (what it observed, and the problems);
+its `main()` is the command line, which bench/faults/ runs. tests/test_faults.py runs reduced
+forms of each.
+"""
