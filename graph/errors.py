@@ -53,6 +53,10 @@ class LoginErrorCode(enum.Enum):
         "INVALID_CREDENTIALS",
         description="Wrong email or password (deliberately not saying which).",
     )
+    ACCOUNT_DISABLED = strawberry.enum_value(
+        "ACCOUNT_DISABLED",
+        description="Right email and password, but the account is disabled (`staff enable`).",
+    )
 
 
 @strawberry.type(description="A problem with a company mutation's input.")

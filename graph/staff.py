@@ -7,7 +7,7 @@ import strawberry
 from graph.context import Info
 from graph.errors import LoginError, LoginErrorCode
 from graph.permissions import signed_in
-from models import auth
+from models import auth, staff_admin
 from models.errors import DomainError
 
 
@@ -52,6 +52,14 @@ class LogoutPayload:
     logged_out: bool = strawberry.field(description="True once the token no longer works.")
 
 
+@strawberry.type(description="The result of signing out everywhere.")
+class LogoutEverywherePayload:
+    logged_out: bool = strawberry.field(description="True once none of your tokens works.")
+    revoked_tokens: int = strawberry.field(
+        description="How many tokens stopped working, this request's included."
+    )
+
+
 @strawberry.type
 class StaffMutation:
     @strawberry.mutation(description="Sign in with email and password.")
@@ -78,3 +86,12 @@ class StaffMutation:
     async def logout(self, info: Info) -> LogoutPayload:
         await auth.logout(info.context.bearer_token or "")
         return LogoutPayload(logged_out=True)
+
+    @strawberry.mutation(
+        extensions=[signed_in()],
+        description="Sign out on every device: every token of the signed-in staff member "
+        "stops working, this request's included (audited as staff.logout_everywhere).",
+    )
+    async def logout_everywhere(self, info: Info) -> LogoutEverywherePayload:
+        revoked = await staff_admin.logout_everywhere(await info.context.viewer())
+        return LogoutEverywherePayload(logged_out=True, revoked_tokens=revoked)

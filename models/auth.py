@@ -63,7 +63,10 @@ async def login(
     if staff is None or not ok:
         await login_limits.record_failure(email, address, limits)
         raise DomainError("INVALID_CREDENTIALS", "Wrong email or password.")
+    if staff.disabled_at is not None:  # said only to whoever knows the password
+        raise DomainError("ACCOUNT_DISABLED", "This account is disabled: ask an administrator.")
     await login_limits.clear_account(email)
+    await Staff.filter(id=staff.id).update(last_sign_in_at=datetime.now(UTC))
     return await issue_token(staff, token_ttl)
 
 
@@ -94,7 +97,7 @@ async def viewer_for_token(token: str) -> Viewer | None:
 _STAFF_COLUMNS = ", ".join(f's."{column}"' for column in Staff._meta.db_fields)
 _TOKEN_LOOKUP = {
     dialect: f"SELECT {_STAFF_COLUMNS} FROM staff_token t JOIN staff s ON s.id = t.staff_id "
-    f"WHERE t.token_hash = {one} AND t.expires_at > {two}"
+    f"WHERE t.token_hash = {one} AND t.expires_at > {two} AND s.disabled_at IS NULL"
     for dialect, one, two in (("sqlite", "?", "?"), ("postgres", "$1", "$2"))
 }
 
