@@ -233,7 +233,10 @@ def parser() -> argparse.ArgumentParser:
     )
     keygen.set_defaults(handler=cmd_keygen)
     keys = commands.add_parser(
-        "keys", help="manage the sealed PUNCHOUT API Keys (reseal, discard-unopenable)"
+        "keys",
+        help="manage the sealed PUNCHOUT API Keys (reseal, discard-unopenable)",
+        description="Manage the sealed PUNCHOUT API Keys: reseal, discard-unopenable.",
+        formatter_class=_Formatter,
     ).add_subparsers(dest="keys_command", required=True, metavar="SUBCOMMAND")
     reseal = keys.add_parser(
         "reseal",

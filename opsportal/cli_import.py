@@ -112,7 +112,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 def register(commands: argparse._SubParsersAction, formatter: type) -> None:  # type: ignore[type-arg]
     """The `companies` command."""
     companies = commands.add_parser(
-        "companies", help="manage companies (import)", formatter_class=formatter
+        "companies",
+        help="manage companies (import)",
+        description="Manage companies: `opsportal companies import FILE.csv`.",
+        formatter_class=formatter,
     ).add_subparsers(dest="companies_command", required=True, metavar="SUBCOMMAND")
     imp = companies.add_parser(
         "import",

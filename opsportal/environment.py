@@ -13,7 +13,7 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "OPSPORTAL_PUBLIC_URL",
-        "serve: http://HOST:PORT",
+        "serve's http://HOST:PORT",
         "the public base URL in setupUrl and StartPage URLs",
     ),
     (
