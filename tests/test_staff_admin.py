@@ -235,3 +235,14 @@ async def test_list_shows_rights_companies_and_last_sign_in(api: Api, world: Wor
     assert kim.last_sign_in_at is not None
     assert listed["crmcompanyedit@supplier.example"].company_codes == ("ACME",)
     assert list(listed) == sorted(listed)
+
+
+async def test_the_overwriting_add_staff_of_tests_and_benchmarks_ends_tokens_too(
+    api: Api, world: World
+) -> None:
+    from models.auth import add_staff
+
+    await add_staff(EMAIL, PASSWORD, administrator=True)
+    token = await api.login(EMAIL)
+    await add_staff(EMAIL, "another long password")
+    assert not await _works(api, token)
