@@ -16,6 +16,9 @@ from domain.text import code_key, name_key, words
 from persistence.tables import Company, Staff, StaffCompany
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
+# Control characters (NUL among them: PostgreSQL cannot store it, SQLite cuts the name at it),
+# lone surrogates and noncharacters: no name holds them. Tabs and newlines are spaces by then.
+NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def search_text(name: str, code: str) -> str:
@@ -30,6 +33,10 @@ def clean_name(name: str) -> str:
     if len(name) > 255:
         raise CompanyRefused(
             CompanyCode.INVALID, "A company name has at most 255 characters.", "name"
+        )
+    if NOT_IN_NAMES.search(name):
+        raise CompanyRefused(
+            CompanyCode.INVALID, "A company name may not hold control characters.", "name"
         )
     return name
 

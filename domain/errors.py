@@ -41,6 +41,7 @@ class CustomerCode(enum.Enum):
 class SignInCode(enum.Enum):
     RATE_LIMITED = "Too many failed sign-ins for this account or address."
     INVALID_CREDENTIALS = "Wrong email or password (deliberately not saying which)."
+    ACCOUNT_DISABLED = "Right email and password, but the account is disabled (`staff enable`)."
 
 
 class CartCode(enum.Enum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import signin
+from domain import signin, staff_admin
 from graph.context import Info
 from graph.errors import LoginError, refusals
 from graph.permissions import signed_in
@@ -51,6 +51,14 @@ class LogoutPayload:
     logged_out: bool = strawberry.field(description="True once the token no longer works.")
 
 
+@strawberry.type(description="The result of signing out everywhere.")
+class LogoutEverywherePayload:
+    logged_out: bool = strawberry.field(description="True once none of your tokens works.")
+    revoked_tokens: int = strawberry.field(
+        description="How many tokens stopped working, this request's included."
+    )
+
+
 @strawberry.type
 class StaffMutation:
     @strawberry.mutation(description="Sign in with email and password.")
@@ -74,3 +82,12 @@ class StaffMutation:
     async def logout(self, info: Info) -> LogoutPayload:
         await signin.logout(info.context.bearer_token or "")
         return LogoutPayload(logged_out=True)
+
+    @strawberry.mutation(
+        extensions=[signed_in()],
+        description="Sign out on every device: every token of the signed-in staff member "
+        "stops working, this request's included (audited as staff.logout_everywhere).",
+    )
+    async def logout_everywhere(self, info: Info) -> LogoutEverywherePayload:
+        revoked = await staff_admin.logout_everywhere(await info.context.viewer())
+        return LogoutEverywherePayload(logged_out=True, revoked_tokens=revoked)

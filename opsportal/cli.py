@@ -1,40 +1,19 @@
-"""The `opsportal` command: serve, staff add, companies import, demo."""
+"""The `opsportal` command: serve, staff, companies import, demo, keys, schema."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import csv
+import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
+from dataclasses import replace
 
 from uvicorn.supervisors import Multiprocess
 
-from domain.errors import CompanyCode, CompanyRefused, DomainError
+from domain.errors import DomainError
 from domain.key_vault import KeyVault, VaultError
+from opsportal.cli_runtime import run_with_database as _run_with_database
 from opsportal.config import ConfigError, Settings
-from opsportal.startup import CHECK_VAULT, STARTUP, WITHOUT_KEYS, started
-
-
-def _run_with_database(
-    settings: Settings,
-    work: Callable[[KeyVault | None], Awaitable[int]],
-    *,
-    keys: bool = True,
-    check_keys: bool = True,
-) -> int:
-    """Run `work` with the database open; `keys=False` for work that never touches keys
-    (which then needs no key-encryption key)."""
-
-    async def main() -> int:
-        vault = settings.key_vault() if keys else None
-        steps = STARTUP if check_keys else tuple(s for s in STARTUP if s is not CHECK_VAULT)
-        async with started(settings.database_url, vault, steps if keys else WITHOUT_KEYS):
-            return await work(vault)
-
-    return asyncio.run(main())
 
 
 def _vault(vault: KeyVault | None) -> KeyVault:
@@ -69,6 +48,8 @@ class _Supervisor(Multiprocess):
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from opsportal.serve_address import Address, bind, start_line
+
     if args.workers < 1:
         raise ConfigError("--workers is 1 or more.")
     if args.workers > 1 and settings.database_url.startswith("sqlite"):
@@ -76,106 +57,45 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "SQLite means one worker: for --workers above 1, use PostgreSQL "
             "(DATABASE_URL=postgres://...)."
         )
-    # Migrated once here, before any worker starts (each worker's start then finds it done);
-    # keys stored in the clear are sealed and the KEK is checked against the stored keys.
-    _run_with_database(settings, _nothing)
-    print(
-        f"GraphiQL: http://{args.host}:{args.port}/graphql  database: {settings.database_shown}"
-        f"  workers: {args.workers}"
-    )
-    if args.workers == 1:
+    address = Address(args.host, args.port)
+    given = bool(os.environ.get("OPSPORTAL_PUBLIC_URL", "").strip())
+    if not given:
+        # setupUrl and StartPage URLs name this server; workers read it from the environment.
+        settings = replace(settings, public_url=address.reachable_url)
+        os.environ["OPSPORTAL_PUBLIC_URL"] = settings.public_url
+    sock = bind(address)  # a busy port is told before any URL is printed
+    try:
+        # Migrated once here, before any worker starts (each worker's start then finds it
+        # done); keys stored in the clear are sealed and the KEK is checked against them.
+        _run_with_database(settings, _nothing)
+        print(
+            f"GraphiQL: {address.reachable_url}/graphql  database: {settings.database_shown}"
+            f"  workers: {args.workers}" + start_line(address, settings.public_url, given),
+            flush=True,
+        )
+        if args.workers > 1:
+            # Each worker process builds its own app from the same environment.
+            config = uvicorn.Config(
+                "opsportal.app:create_app",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+            )
+            _Supervisor(config, sockets=[sock]).run()
+            return 0
         from opsportal.app import create_app
 
         app = create_app(settings)
+        server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port))
         previous = signal.signal(signal.SIGTERM, _stopped_on_request)
         try:
-            uvicorn.run(app, host=args.host, port=args.port)
+            server.run(sockets=[sock])
         finally:
             signal.signal(signal.SIGTERM, previous)
-    else:
-        # Each worker process builds its own app from the same environment.
-        config = uvicorn.Config(
-            "opsportal.app:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-        )
-        _Supervisor(config, sockets=[config.bind_socket()]).run()
-    return 0
-
-
-def cmd_staff_add(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.signin import add_staff
-
-    async def work(vault: KeyVault | None) -> int:
-        staff = await add_staff(
-            args.email,
-            args.password,
-            administrator=args.administrator,
-            superuser=args.superuser,
-            roles=args.role,
-            assign_codes=args.assign,
-        )
-        print(f"staff member {staff.email} saved")
-        return 0
-
-    return _run_with_database(settings, work, keys=False)
-
-
-def _csv_rows(path: Path) -> Iterator[dict[str, str | None]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"code", "name"} - {(f or "").strip().lower() for f in reader.fieldnames or ()}
-        if missing:
-            raise CompanyRefused(
-                CompanyCode.INVALID, f"{path}: the CSV needs the columns code,name."
-            )
-        for row in reader:
-            yield {(k or "").strip().lower(): v for k, v in row.items()}
-
-
-BAR = 40
-
-
-def _count_rows(path: Path) -> int:
-    """Data rows in a CSV file, counted fast for the progress bar (a quoted newline inside a
-    field makes it an estimate, which is all a progress bar needs)."""
-    with path.open("rb") as handle:
-        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    return max(lines - 1, 0)
-
-
-def cmd_companies_import(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.company_import import import_companies
-
-    path = Path(args.file)
-    if not path.is_file():
-        raise CompanyRefused(CompanyCode.NOT_FOUND, f"{path}: no such file.")
-
-    total = _count_rows(path) if sys.stderr.isatty() else 0
-
-    def progress(done: int) -> None:
-        if total:
-            filled = int(BAR * min(done, total) / total)
-            bar = "#" * filled + "-" * (BAR - filled)
-            print(
-                f"\r[{bar}] {done / total:4.0%} {done:,}/{total:,} rows",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
-
-    async def work(vault: KeyVault | None) -> int:
-        report = await import_companies(_csv_rows(path), progress)
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-        print(f"imported {report.imported:,} companies, skipped {report.skipped_total:,}")
-        for reason, count in report.skipped.most_common():
-            print(f"  skipped {count:,}: {reason}")
-        return 0
-
-    return _run_with_database(settings, work, keys=False)
+        return 0 if server.started else 3  # 3: uvicorn's "the app did not start"
+    finally:
+        sock.close()
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -185,11 +105,21 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         demo = await load_demo(_vault(vault), args.companies, args.password)
         report = demo.report
         print(f"demo companies: {report.imported:,} new, {report.skipped_total:,} already there")
-        print("staff: editor@demo.example (companyEdit), crm@demo.example (crmCompanyEdit),")
-        print("       same password as the administrator")
+        print("demo logins:")
+        width = max(len(login.email) for login in demo.logins)
+        for login in demo.logins:
+            print(f"  {login.email.ljust(width)}  {login.rights}")
+        kept = "kept from an earlier run (--password P sets a new one)"
+        passwords = {login.password for login in demo.logins}
+        if len(passwords) == 1:
+            print(f"password of every demo login: {passwords.pop() or kept}")
+        else:
+            for login in demo.logins:
+                print(f"password of {login.email}: {login.password or kept}")
         if demo.api_key:
             print(f"punchout customer: {demo.punchout_customer}  PUNCHOUT API Key: {demo.api_key}")
-        print(f"sign in as: {demo.admin_email}  password: {demo.password}")
+        shown = demo.password or "(kept from an earlier run)"
+        print(f"sign in as: {demo.admin_email}  password: {shown}")
         return 0
 
     return _run_with_database(settings, work)
@@ -232,62 +162,111 @@ def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
-        prog="opsportal", description="Operations-portal API for punchout suppliers."
-    )
-    commands = top.add_subparsers(dest="command", required=True)
+class _Formatter(argparse.HelpFormatter):
+    """Wraps descriptions; keeps text of several lines (the environment list) as written."""
 
-    serve = commands.add_parser("serve", help="run the server (GraphiQL at /graphql)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def parser() -> argparse.ArgumentParser:
+    from opsportal import cli_import, cli_staff
+    from opsportal.environment import epilog
+
+    top = argparse.ArgumentParser(
+        prog="opsportal",
+        description="Operations-portal API for punchout suppliers. `opsportal COMMAND --help` "
+        "describes a command's options.",
+        epilog=epilog(),
+        formatter_class=_Formatter,
+    )
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="migrate the database, then serve GraphQL (GraphiQL at /graphql) and cXML",
+        description="Migrate the database, then serve. Without OPSPORTAL_PUBLIC_URL, setupUrl "
+        "and StartPage URLs name http://HOST:PORT as given here.",
+        formatter_class=_Formatter,
+    )
     serve.add_argument(
-        "--workers", type=int, default=1, help="worker processes (PostgreSQL only; default 1)"
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on; 0.0.0.0 for every IPv4 address (default: 127.0.0.1)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="the port to listen on (default: 8000)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes; above 1 needs PostgreSQL (default: 1)",
     )
     serve.set_defaults(handler=cmd_serve)
 
-    staff = commands.add_parser("staff", help="manage staff").add_subparsers(
-        dest="staff_command", required=True
-    )
-    add = staff.add_parser("add", help="add a staff member, or update one with this email")
-    add.add_argument("email")
-    add.add_argument("--password", required=True)
-    add.add_argument("--administrator", action="store_true")
-    add.add_argument("--superuser", action="store_true")
-    add.add_argument(
-        "--role", action="append", default=[], choices=["companyEdit", "crmCompanyEdit"]
-    )
-    add.add_argument("--assign", action="append", default=[], metavar="COMPANY_CODE")
-    add.set_defaults(handler=cmd_staff_add)
+    cli_staff.register(commands, _Formatter)
+    cli_import.register(commands, _Formatter)
 
-    companies = commands.add_parser("companies", help="manage companies").add_subparsers(
-        dest="companies_command", required=True
+    demo = commands.add_parser(
+        "demo",
+        help="load demo companies, staff and a punchout customer; print the logins",
+        description="Load demo companies, three staff logins and a punchout customer, and print "
+        "which login has which rights and companies. Safe to run again: nothing is added "
+        "twice, and the logins keep their passwords unless --password is given.",
+        formatter_class=_Formatter,
     )
-    imp = companies.add_parser("import", help="import companies from a CSV with code,name")
-    imp.add_argument("file", metavar="FILE.csv")
-    imp.set_defaults(handler=cmd_companies_import)
-
-    demo = commands.add_parser("demo", help="load demo companies and staff, print a login")
-    demo.add_argument("--companies", type=int, default=500, metavar="N")
-    demo.add_argument("--password", help="the demo staff password (default: a random one)")
+    demo.add_argument(
+        "--companies", type=int, default=500, metavar="N", help="how many companies (default: 500)"
+    )
+    demo.add_argument(
+        "--password",
+        metavar="P",
+        help="the password of every demo login (default: kept for logins that exist, a random "
+        "one, printed, for new ones)",
+    )
     demo.set_defaults(handler=cmd_demo)
+
     keygen = commands.add_parser(
-        "keygen", help="print a new key-encryption key for OPSPORTAL_KEY_ENCRYPTION_KEY"
+        "keygen",
+        help="print a new key-encryption key for OPSPORTAL_KEY_ENCRYPTION_KEY",
+        description="Print a new key-encryption key (KEK) for OPSPORTAL_KEY_ENCRYPTION_KEY. "
+        "No options.",
+        formatter_class=_Formatter,
     )
     keygen.set_defaults(handler=cmd_keygen)
-    keys = commands.add_parser("keys", help="manage the sealed PUNCHOUT API Keys").add_subparsers(
-        dest="keys_command", required=True
-    )
+    keys = commands.add_parser(
+        "keys",
+        help="manage the sealed PUNCHOUT API Keys (reseal, discard-unopenable)",
+        description="Manage the sealed PUNCHOUT API Keys: reseal, discard-unopenable.",
+        formatter_class=_Formatter,
+    ).add_subparsers(dest="keys_command", required=True, metavar="SUBCOMMAND")
     reseal = keys.add_parser(
-        "reseal", help="seal every key under the first of OPSPORTAL_KEY_ENCRYPTION_KEY's KEKs"
+        "reseal",
+        help="seal every key under the first of OPSPORTAL_KEY_ENCRYPTION_KEY's KEKs",
+        description="Seal every PUNCHOUT API Key under the first KEK of "
+        "OPSPORTAL_KEY_ENCRYPTION_KEY (after adding a new one in front). No options.",
+        formatter_class=_Formatter,
     )
     reseal.set_defaults(handler=cmd_keys_reseal)
     discard = keys.add_parser(
         "discard-unopenable",
         help="after a lost KEK: delete the keys no configured KEK opens (then rotate them)",
+        description="After a lost KEK: delete the PUNCHOUT API Keys that no configured KEK "
+        "opens, audited and listed, so the server starts again; then give those customers new "
+        "keys with rotatePunchoutKey. No options.",
+        formatter_class=_Formatter,
     )
     discard.set_defaults(handler=cmd_keys_discard)
-    sdl = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    sdl = commands.add_parser(
+        "schema",
+        help="print the GraphQL schema (SDL)",
+        description="Print the GraphQL schema (SDL), as schema.graphql holds it. No options.",
+        formatter_class=_Formatter,
+    )
     sdl.set_defaults(handler=cmd_schema)
     return top
 

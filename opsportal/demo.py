@@ -5,16 +5,16 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from faker import Faker
 
-from domain.access import Viewer
+from domain.access import Ability, Viewer
 from domain.company_import import ImportReport, import_companies
 from domain.customers import add_punchout_customer
 from domain.key_vault import KeyVault
 from domain.punchout_keys import current_key
-from domain.signin import add_staff
+from domain.staff_admin import StaffChange, change_staff, create_staff
 from persistence.tables import Company, Customer, Staff
 
 DEMO_ADMIN = "admin@demo.example"
@@ -114,13 +114,29 @@ DEMO_PUNCHOUT_CUSTOMER = "punchout-demo@buyer.example"
 DEMO_PUNCHOUT_COMPANY = "C000042"
 
 
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    rights: str  # e.g. "companyEdit: every company; may create and edit companies, ..."
+    password: str | None  # None: kept from an earlier run
+
+
 @dataclass
 class Demo:
     admin_email: str
-    password: str
+    password: str | None  # None: every demo login kept its password from an earlier run
     report: ImportReport
     punchout_customer: str
     api_key: str | None
+    logins: list[DemoLogin] = field(default_factory=list)
+
+
+# email -> (administrator, roles, assigned company codes)
+DEMO_STAFF: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
+    DEMO_ADMIN: (True, (), ()),
+    "editor@demo.example": (False, ("companyEdit",), ()),
+    "crm@demo.example": (False, ("crmCompanyEdit",), ("C000001", "C000002")),
+}
 
 
 async def _punchout_customer(vault: KeyVault, admin: Staff) -> str | None:
@@ -138,14 +154,49 @@ async def _punchout_customer(vault: KeyVault, admin: Staff) -> str | None:
     return await current_key(vault, existing.id)
 
 
-async def load_demo(vault: KeyVault, companies: int = 500, password: str | None = None) -> Demo:
-    """Load the demo companies, staff and punchout customer; safe to run again."""
-    report = await import_companies(demo_companies(companies))
-    password = password or secrets.token_urlsafe(DEMO_PASSWORD_DEFAULT_LENGTH)
-    admin = await add_staff(DEMO_ADMIN, password, administrator=True)
-    await add_staff("editor@demo.example", password, roles=["companyEdit"])
-    await add_staff(
-        "crm@demo.example", password, roles=["crmCompanyEdit"], assign_codes=["C000001", "C000002"]
+async def describe_rights(staff: Staff) -> str:
+    """What a staff member may do, and where, as the permission table says it."""
+    viewer = Viewer(staff)
+    kind = "administrator" if staff.is_administrator else ", ".join(staff.roles or ()) or "none"
+    if not viewer.can(Ability.REACH_COMPANIES):
+        return f"{kind}: no companies"
+    if viewer.scoped:
+        assigned = await Company.filter(viewer.company_scope()).order_by("code")
+        where = "companies " + (", ".join(f"{c.code} ({c.name})" for c in assigned) or "none yet")
+    else:
+        where = "every company"
+    may = [a.value for a in Ability if a is not Ability.REACH_COMPANIES and viewer.can(a)]
+    return f"{kind}: {where}; may {', '.join(may) or 'only look'}"
+
+
+async def _demo_staff(email: str, password: str | None, new_password: str) -> str | None:
+    """The demo login, created with `password` (or `new_password`) or, when it exists, brought
+    back to its demo rights with its password kept unless one is given. Returns the password
+    it now has, None if kept."""
+    administrator, roles, codes = DEMO_STAFF[email]
+    assign = tuple([c for c in codes if await Company.exists(code=c)])
+    if not await Staff.exists(email=email):
+        chosen = password or new_password
+        await create_staff(
+            None, email, chosen, administrator=administrator, roles=roles, assign=assign
+        )
+        return chosen
+    change = StaffChange(
+        password=password, administrator=administrator or None, add_roles=roles, assign=assign
     )
-    key = await _punchout_customer(vault, admin)
-    return Demo(DEMO_ADMIN, password, report, DEMO_PUNCHOUT_CUSTOMER, key)
+    await change_staff(None, email, change)
+    return password
+
+
+async def load_demo(vault: KeyVault, companies: int = 500, password: str | None = None) -> Demo:
+    """Load the demo companies, staff and punchout customer; safe to run again: existing demo
+    logins keep their passwords unless `password` is given."""
+    report = await import_companies(demo_companies(companies))
+    new_password = password or secrets.token_urlsafe(DEMO_PASSWORD_DEFAULT_LENGTH)
+    logins = []
+    for email in DEMO_STAFF:
+        given = await _demo_staff(email, password, new_password)
+        staff = await Staff.get(email=email)
+        logins.append(DemoLogin(email, await describe_rights(staff), given))
+    key = await _punchout_customer(vault, await Staff.get(email=DEMO_ADMIN))
+    return Demo(DEMO_ADMIN, logins[0].password, report, DEMO_PUNCHOUT_CUSTOMER, key, logins)

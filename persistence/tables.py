@@ -52,6 +52,9 @@ class Staff(Model):
     is_superuser = fields.BooleanField(default=False)
     roles: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Set while disabled (domain.staff_admin): sign-in is refused and no token works.
+    disabled_at = fields.DatetimeField(null=True)
+    last_sign_in_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "staff"

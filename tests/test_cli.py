@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from opsportal.config import ConfigError, Settings
 from testkit.command import clean_environment, opsportal
 from testkit.operations import LOGIN
 from testkit.servers import start_server
+from tests.cli_helpers import Cli, cli_fixture  # noqa: F401 - the cli fixture
 
 
 def test_demo_then_staff_then_import(tmp_path: Path) -> None:
@@ -177,3 +179,51 @@ def test_import_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     text = shown.decode()
     assert f"[{'#' * 40}] 100% 12,000/12,000 rows" in text
     assert "12,000/12,000" not in done.stdout  # the bar is for the terminal only
+
+
+async def test_demo_again_keeps_passwords_and_says_who_may_do_what(cli: Cli) -> None:
+    from argon2 import PasswordHasher
+
+    async def passwords_work(password: str) -> bool:
+        rows = await cli.sql("SELECT email, password_hash FROM staff ORDER BY email")
+        assert [email for email, _ in rows] == [
+            "admin@demo.example",
+            "crm@demo.example",
+            "editor@demo.example",
+        ]
+        hasher = PasswordHasher()
+        try:
+            return all(hasher.verify(stored, password) for _, stored in rows)
+        except Exception:  # noqa: BLE001 - argon2's mismatch errors
+            return False
+
+    first = cli("demo", "--companies", "20")
+    assert first.returncode == 0, first.stderr
+    found = re.search(r"^password of every demo login: (\S+)$", first.stdout, re.M)
+    assert found, first.stdout
+    generated = found.group(1)
+    assert await passwords_work(generated)
+    may_edit = "may create and edit companies, change customers' roles and identities"
+    for line in [
+        "  admin@demo.example   administrator: every company; may create and edit companies, "
+        "add punchout customers, change customers' roles and identities, read PUNCHOUT API Keys",
+        f"  editor@demo.example  companyEdit: every company; {may_edit}",
+    ]:
+        assert line in first.stdout.splitlines(), first.stdout
+    crm = re.search(r"^  crm@demo.example     crmCompanyEdit: companies (.*)$", first.stdout, re.M)
+    assert crm and re.fullmatch(
+        r"C000001 \(.+\), C000002 \(.+\); may change customers' roles and identities", crm[1]
+    )
+
+    again = cli("demo", "--companies", "20")
+    assert again.returncode == 0, again.stderr
+    assert "0 new, 20 already there" in again.stdout
+    assert "password of every demo login: kept from an earlier run" in again.stdout
+    assert generated not in again.stdout
+    assert await passwords_work(generated)
+
+    await cli.add_token("crm@demo.example")
+    third = cli("demo", "--companies", "20", "--password", "a-new-demo-password")
+    assert "password of every demo login: a-new-demo-password" in third.stdout
+    assert await passwords_work("a-new-demo-password")
+    assert await cli.tokens("crm@demo.example") == 0  # a new password ends old sign-ins

@@ -1,0 +1,46 @@
+"""The environment variables opsportal reads (opsportal/config.py), for `opsportal --help`.
+
+tests/test_cli_help.py checks that every variable config.py reads is listed here."""
+
+from __future__ import annotations
+
+VARIABLES: tuple[tuple[str, str, str], ...] = (
+    # (name, default, meaning)
+    (
+        "DATABASE_URL",
+        "sqlite://opsportal.sqlite3",
+        "sqlite://PATH or postgres://USER:PASS@HOST:PORT/DB",
+    ),
+    (
+        "OPSPORTAL_PUBLIC_URL",
+        "serve's http://HOST:PORT",
+        "the public base URL in setupUrl and StartPage URLs",
+    ),
+    (
+        "OPSPORTAL_SUPPLIER_IDENTITY",
+        "opsportal-supplier",
+        "the supplier's cXML To identity (NetworkID)",
+    ),
+    ("OPSPORTAL_SUPPLIER_DUNS", "none", "the supplier's DUNS number; To uses it when set"),
+    ("OPSPORTAL_TOKEN_TTL_MINUTES", "720", "how long a staff sign-in token lasts"),
+    ("OPSPORTAL_CORS_ORIGINS", "none", "comma-separated origins of a frontend elsewhere"),
+    ("OPSPORTAL_PUNCHOUT_START_TTL_SECONDS", "300", "how long a StartPage URL stays usable"),
+    ("OPSPORTAL_CXML_MAX_BYTES", "1048576", "the largest cXML request body accepted"),
+    ("OPSPORTAL_STOREFRONT_URL", "PUBLIC_URL/storefront", "where a StartPage URL sends the buyer"),
+    ("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120", "how long a storefront session lasts"),
+    ("OPSPORTAL_CURRENCY", "USD", "the currency of an empty cart's total"),
+    (
+        "OPSPORTAL_KEY_ENCRYPTION_KEY",
+        "SQLite: file DB.kek",
+        "KEK(s) sealing PUNCHOUT API Keys (keygen)",
+    ),
+    ("OPSPORTAL_KEY_ENCRYPTION_KEY_FILE", "none", "a file holding the same, instead"),
+)
+
+
+def epilog() -> str:
+    """The environment section of `opsportal --help`."""
+    lines = ["environment variables (each has a default; a bad value stops with its name):"]
+    for name, default, meaning in VARIABLES:
+        lines += [f"  {name}  (default: {default})", f"      {meaning}"]
+    return "\n".join(lines)
