@@ -11,7 +11,7 @@ from lxml import etree
 
 from cxml.build import XML_LANG, envelope, serialize
 from domain.records import Credential, Identities
-from domain.storefront import Transfer
+from domain.storefront import Transfer, is_read_only
 
 
 def _number(value: Decimal) -> str:
@@ -41,7 +41,7 @@ def order_message(transfer: Transfer) -> bytes:
     message = etree.SubElement(root, "Message", deploymentMode=session.deployment_mode)
     order = etree.SubElement(message, "PunchOutOrderMessage")
     etree.SubElement(order, "BuyerCookie").text = session.buyer_cookie
-    allowed = "inspect" if session.operation == "inspect" else "edit"
+    allowed = "inspect" if is_read_only(session) else "edit"
     head = etree.SubElement(order, "PunchOutOrderMessageHeader", operationAllowed=allowed)
     money = etree.SubElement(etree.SubElement(head, "Total"), "Money", currency=cart.currency)
     money.text = format(cart.total(), "f")

@@ -9,25 +9,29 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from cxml.elements import (
+    XML_SPACE,
+    address,
+    contact,
+    currency,
+    decimal,
+    extrinsics,
+    fits,
+    item_out,
+    money,
+    text,
+)
 from domain.errors import CxmlRefused, Failure
 from domain.orders import ORDER_TYPES, OrderData, OrderLineData
 from domain.punchout import OPERATIONS, SetupData
 from domain.records import (
-    Address,
-    Classification,
-    Contact,
     Credential,
-    Extrinsic,
     Identities,
-    ItemOut,
-    Money,
 )
 
-XML_SPACE = " \t\r\n"
 # libxml2 refuses documents nested deeper than 256 levels unless huge_tree is set; cXML
 # needs a few dozen at most.
 _PARSER_OPTIONS = dict(
@@ -56,13 +60,6 @@ class Envelope:
     request_type: str
     request: etree._Element
     request_count: int = 1
-
-
-def _text(element: etree._Element | None) -> str | None:
-    """An element's text, trimmed of XML whitespace; None when the element is absent."""
-    if element is None:
-        return None
-    return "".join(element.itertext()).strip(XML_SPACE)
 
 
 _BOMS = (
@@ -121,7 +118,7 @@ def _credentials(header: etree._Element, part: str, with_secret: bool) -> tuple[
     return tuple(
         Credential(
             domain=(c.get("domain") or "").strip(XML_SPACE),
-            identity=_text(c.find("Identity")) or "",
+            identity=text(c.find("Identity")) or "",
             # Never trimmed: the secret is compared exactly as sent.
             shared_secret=(
                 "".join(c.find("SharedSecret").itertext())
@@ -153,7 +150,7 @@ def read_envelope(root: etree._Element) -> Envelope:
         from_=_credentials(header, "From", with_secret=False),
         to=_credentials(header, "To", with_secret=False),
         sender=_credentials(header, "Sender", with_secret=True),
-        user_agent=_text(header.find("Sender/UserAgent")),
+        user_agent=text(header.find("Sender/UserAgent")),
     )
     elements = [c for c in request if isinstance(c.tag, str)]
     return Envelope(
@@ -200,108 +197,11 @@ def read_setup(envelope: Envelope) -> SetupData:
         deployment_mode=envelope.deployment_mode,
         payload_id=envelope.payload_id or "",
         buyer_cookie="".join(cookie.itertext()),  # echoed back exactly: never trimmed
-        browser_form_post=_text(element.find("BrowserFormPost/URL")) or None,
-        extrinsics=_extrinsics(element),
-        contacts=tuple(_contact(c) for c in element.findall("Contact")),
-        ship_to=_address(element.find("ShipTo/Address")),
-        items=tuple(_item(i) for i in element.findall("ItemOut")),
-    )
-
-
-def _extrinsics(element: etree._Element) -> tuple[Extrinsic, ...]:
-    return tuple(
-        Extrinsic((x.get("name") or "").strip(XML_SPACE), _text(x) or "")
-        for x in element.findall("Extrinsic")
-    )
-
-
-def _contact(contact: etree._Element) -> Contact:
-    return Contact(
-        role=contact.get("role"),
-        name=_text(contact.find("Name")),
-        emails=tuple(e for e in (_text(e) for e in contact.findall("Email")) if e),
-        phones=tuple(p for p in (_phone(p) for p in contact.findall("Phone")) if p),
-    )
-
-
-def _phone(phone: etree._Element) -> str:
-    parts = [_text(p) for p in phone.iter("CountryCode", "AreaOrCityCode", "Number", "Extension")]
-    return " ".join(p for p in parts if p)
-
-
-def _texts(parent: etree._Element | None, tag: str) -> tuple[str, ...]:
-    found = parent.findall(tag) if parent is not None else []
-    return tuple(t for t in (_text(e) for e in found) if t)
-
-
-def _address(address: etree._Element | None) -> Address | None:
-    if address is None:
-        return None
-    postal = address.find("PostalAddress")
-    country = postal.find("Country") if postal is not None else None
-
-    def part(tag: str) -> str | None:
-        return _text(postal.find(tag)) if postal is not None else None
-
-    return Address(
-        address_id=address.get("addressID"),
-        iso_country_code=address.get("isoCountryCode"),
-        name=_text(address.find("Name")),
-        deliver_to=_texts(postal, "DeliverTo"),
-        street=_texts(postal, "Street"),
-        city=part("City"),
-        state=part("State"),
-        postal_code=part("PostalCode"),
-        country=_text(country),
-        country_code=country.get("isoCountryCode") if country is not None else None,
-        email=_text(address.find("Email")),
-    )
-
-
-def _item(item: etree._Element) -> ItemOut:
-    detail = item.find("ItemDetail")
-    money = detail.find("UnitPrice/Money") if detail is not None else None
-
-    def of_detail(tag: str) -> str | None:
-        return _text(detail.find(tag)) if detail is not None else None
-
-    return ItemOut(
-        line_number=item.get("lineNumber"),
-        quantity=(item.get("quantity") or "").strip(XML_SPACE),
-        supplier_part_id=_text(item.find("ItemID/SupplierPartID")),
-        supplier_part_auxiliary_id=_text(item.find("ItemID/SupplierPartAuxiliaryID")),
-        description=of_detail("Description"),
-        unit_price=_text(money),
-        currency=money.get("currency") if money is not None else None,
-        unit_of_measure=of_detail("UnitOfMeasure"),
-        classifications=tuple(
-            Classification(domain=c.get("domain"), value=_text(c))
-            for c in (detail.findall("Classification") if detail is not None else [])
-        ),
-    )
-
-
-def _decimal(text: str | None, what: str) -> Decimal | None:
-    if text is None or not text.strip(XML_SPACE):
-        return None
-    try:
-        number = Decimal(text.strip(XML_SPACE).replace(",", ""))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    # copy_abs, not abs(): no context arithmetic, which overflows past Emax (1e999999999).
-    if not number.is_finite() or number.copy_abs() >= Decimal("1e14"):
-        raise CxmlRefused(Failure.INVALID_REQUEST, f"{what} is not a number: {text.strip()!r}.")
-    return number
-
-
-def _money(parent: etree._Element | None, what: str) -> Money | None:
-    if parent is None:
-        return None
-    money = parent.find("Money")
-    return Money(
-        amount=_decimal(_text(money), what) if money is not None else None,
-        currency=money.get("currency") if money is not None else None,
-        description=_text(parent.find("Description")),
+        browser_form_post=text(element.find("BrowserFormPost/URL")) or None,
+        extrinsics=extrinsics(element),
+        contacts=tuple(contact(c) for c in element.findall("Contact")),
+        ship_to=address(element.find("ShipTo/Address")),
+        items=tuple(item_out(i) for i in element.findall("ItemOut")),
     )
 
 
@@ -324,7 +224,7 @@ def read_order(envelope: Envelope) -> OrderData:
         raise CxmlRefused(
             Failure.INVALID_REQUEST, "An OrderRequest needs a payloadID: it makes retries safe."
         )
-    _fits(envelope.payload_id, 255, "The payloadID")
+    fits(envelope.payload_id, 255, "The payloadID")
     items = element.findall("ItemOut")
     if not items and order_type != "delete":
         raise CxmlRefused(Failure.INVALID_REQUEST, "The OrderRequest has no ItemOut lines.")
@@ -336,17 +236,17 @@ def read_order(envelope: Envelope) -> OrderData:
     return OrderData(
         order_id=order_id,
         order_type=order_type,
-        order_date=_fits((header.get("orderDate") or "").strip(XML_SPACE) or None, 64, "orderDate"),
+        order_date=fits((header.get("orderDate") or "").strip(XML_SPACE) or None, 64, "orderDate"),
         deployment_mode=envelope.deployment_mode,
         payload_id=envelope.payload_id,
-        total=_decimal(_text(total), "Total"),
-        currency=_currency(total.get("currency") if total is not None else None, "Total"),
-        ship_to=_address(header.find("ShipTo/Address")),
-        bill_to=_address(header.find("BillTo/Address")),
-        shipping=_money(header.find("Shipping"), "Shipping"),
-        tax=_money(header.find("Tax"), "Tax"),
-        comments="\n".join(filter(None, (_text(c) for c in header.findall("Comments")))) or None,
-        extrinsics=_extrinsics(header),
+        total=decimal(text(total), "Total"),
+        currency=currency(total.get("currency") if total is not None else None, "Total"),
+        ship_to=address(header.find("ShipTo/Address")),
+        bill_to=address(header.find("BillTo/Address")),
+        shipping=money(header.find("Shipping"), "Shipping"),
+        tax=money(header.find("Tax"), "Tax"),
+        comments="\n".join(filter(None, (text(c) for c in header.findall("Comments")))) or None,
+        extrinsics=extrinsics(header),
         lines=tuple(lines),
     )
 
@@ -356,8 +256,8 @@ _LINE_NUMBER = re.compile(r"0*[0-9]{1,9}")
 
 
 def _order_line(item: etree._Element, position: int) -> OrderLineData:
-    line = _item(item)
-    quantity = _decimal(line.quantity, "ItemOut quantity")
+    line = item_out(item)
+    quantity = decimal(line.quantity, "ItemOut quantity")
     if quantity is None or quantity <= 0:
         raise CxmlRefused(Failure.INVALID_REQUEST, f"ItemOut {position} needs a quantity above 0.")
     if not line.supplier_part_id:
@@ -366,39 +266,18 @@ def _order_line(item: etree._Element, position: int) -> OrderLineData:
     return OrderLineData(
         line_number=int(number) if _LINE_NUMBER.fullmatch(number) else position,
         quantity=quantity,
-        supplier_part_id=_fits(line.supplier_part_id, 255, "A SupplierPartID") or "",
-        supplier_part_auxiliary_id=_fits(
+        supplier_part_id=fits(line.supplier_part_id, 255, "A SupplierPartID") or "",
+        supplier_part_auxiliary_id=fits(
             line.supplier_part_auxiliary_id, 255, "A SupplierPartAuxiliaryID"
         ),
         description=line.description,
-        unit_price=_decimal(line.unit_price, "UnitPrice"),
-        currency=_currency(line.currency, f"ItemOut {position}'s UnitPrice"),
-        unit_of_measure=_fits(line.unit_of_measure, 16, "A UnitOfMeasure"),
+        unit_price=decimal(line.unit_price, "UnitPrice"),
+        currency=currency(line.currency, f"ItemOut {position}'s UnitPrice"),
+        unit_of_measure=fits(line.unit_of_measure, 16, "A UnitOfMeasure"),
         classifications=line.classifications,
-        requested_delivery_date=_fits(
+        requested_delivery_date=fits(
             (item.get("requestedDeliveryDate") or "").strip(XML_SPACE) or None,
             64,
             "A requestedDeliveryDate",
         ),
     )
-
-
-def _fits(value: str | None, limit: int, what: str) -> str | None:
-    """The value, if storing it is possible: an order refused now beats one a retry never
-    gets past."""
-    if value is not None and len(value) > limit:
-        raise CxmlRefused(Failure.INVALID_REQUEST, f"{what} is longer than {limit} characters.")
-    return value
-
-
-_CURRENCY = re.compile(r"[A-Za-z]{3}")
-
-
-def _currency(value: str | None, what: str) -> str | None:
-    if value is None:
-        return None
-    if not _CURRENCY.fullmatch(value.strip(XML_SPACE)):
-        raise CxmlRefused(
-            Failure.INVALID_REQUEST, f"{what}'s currency is an ISO 4217 code, not {value!r}."
-        )
-    return value.strip(XML_SPACE).upper()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from tortoise.expressions import Q, Subquery
 
 from domain.errors import AccessDenied, NotSignedIn
+from persistence.sql import Sql
 from persistence.tables import Staff, StaffCompany
 
 COMPANY_EDIT = "companyEdit"
@@ -23,9 +24,12 @@ STAFF_ROLES = (COMPANY_EDIT, CRM_COMPANY_EDIT)
 
 
 class Ability(enum.Enum):
+    """What a staff member may do; each value completes "Your account may not ..."."""
+
     REACH_COMPANIES = "reach companies"
     EDIT_COMPANIES = "create and edit companies"
     ADD_PUNCHOUT_CUSTOMER = "add punchout customers"
+    MANAGE_PUNCHOUT_CONNECTION = "rotate PUNCHOUT API Keys or disable punchout customers"
     EDIT_CUSTOMERS = "change customers' roles and identities"
     READ_API_KEY = "read PUNCHOUT API Keys"
 
@@ -36,6 +40,16 @@ _BY_ROLE: dict[str, frozenset[Ability]] = {
     ),
     CRM_COMPANY_EDIT: frozenset({Ability.REACH_COMPANIES, Ability.EDIT_CUSTOMERS}),
 }
+
+
+def who_may(ability: Ability) -> str:
+    """Who holds an ability, in the words of the API's descriptions (read off the table)."""
+    holders = [role for role in STAFF_ROLES if ability in _BY_ROLE[role]]
+    if not holders:
+        return "administrators and superusers"
+    if holders == [COMPANY_EDIT]:
+        return f"{COMPANY_EDIT} and up"
+    return f"{' and '.join(holders)} and up ({CRM_COMPANY_EDIT} on their companies)"
 
 
 @dataclass
@@ -72,6 +86,17 @@ class Viewer:
             return Q()
         assigned = StaffCompany.filter(staff_id=self.staff.id).values("company_id")
         return Q(id__in=Subquery(assigned))
+
+
+def scope_condition(viewer: Viewer, sql: Sql, column: str = "c.id") -> str | None:
+    """`Viewer.company_scope` as a condition of a hand-written statement on `column` (None:
+    every company)."""
+    if not viewer.can(Ability.REACH_COMPANIES):
+        return "1 = 0"
+    if not viewer.scoped:
+        return None
+    assigned = f"SELECT company_id FROM staff_company WHERE staff_id = {sql.p(viewer.staff.id)}"
+    return f"{column} IN ({assigned})"
 
 
 def require(viewer: Viewer | None, ability: Ability) -> Viewer:

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from domain import audit
 from domain.access import Ability, Viewer, require
 from domain.errors import CompanyCode, CompanyRefused
+from domain.limits import NAME_MAX
 from domain.ranks import place
 from domain.text import code_key, name_key, words
 from persistence.tables import Company, Staff, StaffCompany
@@ -57,13 +58,10 @@ async def get_company(viewer: Viewer, company_id: int) -> Company | None:
     return await Company.filter(viewer.company_scope(), id=company_id).first()
 
 
-EMAIL_MAX = 254
-
-
 async def _staff_by_email(emails: Iterable[str]) -> list[Staff]:
     wanted = {e.strip().lower() for e in emails}
     # No staff email is longer than its column; such a value is simply no one's.
-    found = await Staff.filter(email__in=[e for e in wanted if len(e) <= EMAIL_MAX])
+    found = await Staff.filter(email__in=[e for e in wanted if len(e) <= NAME_MAX])
     missing = wanted - {s.email for s in found}
     if missing:
         raise CompanyRefused(

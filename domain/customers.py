@@ -14,10 +14,11 @@ from domain import audit, punchout_keys
 from domain.access import Ability, Viewer, require
 from domain.errors import CustomerCode, CustomerRefused
 from domain.key_vault import KeyVault
+from domain.limits import NAME_MAX
 from domain.roles import find_role
 from persistence.tables import Company, Customer, CustomerRole
 
-USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9.\-_@+]{3,254}$")
+USERNAME_PATTERN = re.compile(rf"^[A-Za-z0-9.\-_@+]{{3,{NAME_MAX}}}$")
 # An email's dot-atom local part may hold more than a plain name (RFC 5322, section 3.2.3).
 EMAIL_PATTERN = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -29,10 +30,10 @@ DOMAIN_PATTERN = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 def clean_username(username: str) -> str:
     username = username.strip()
     plain = USERNAME_PATTERN.fullmatch(username)
-    if not (plain or (len(username) <= 254 and EMAIL_PATTERN.fullmatch(username))):
+    if not (plain or (len(username) <= NAME_MAX and EMAIL_PATTERN.fullmatch(username))):
         raise CustomerRefused(
             CustomerCode.INVALID,
-            "A username is 3-254 characters: an email, or letters, digits and . - _ @ + "
+            f"A username is 3-{NAME_MAX} characters: an email, or letters, digits and . - _ @ + "
             "(no spaces).",
             "username",
         )
@@ -165,9 +166,9 @@ async def set_buyer_identity(
         raise CustomerRefused(
             CustomerCode.INVALID, "A domain is 1-64 letters, digits, '.', '_', '-'.", "domain"
         )
-    if identity is not None and len(identity.lower()) > 254:  # "İ".lower() is two characters
+    if identity is not None and len(identity.lower()) > NAME_MAX:  # "İ".lower() is two characters
         raise CustomerRefused(
-            CustomerCode.INVALID, "An identity has at most 254 characters.", "identity"
+            CustomerCode.INVALID, f"An identity has at most {NAME_MAX} characters.", "identity"
         )
     before = {"domain": customer.buyer_domain, "identity": customer.buyer_identity}
     async with in_transaction() as conn:
@@ -228,7 +229,7 @@ def punchout_credentials(customer: Customer, supplier: Supplier) -> Credentials:
 
 async def set_enabled(viewer: Viewer | None, customer_id: int, enabled: bool) -> Customer:
     """Disable a customer (its correct cXML credentials then get 403) or enable it again."""
-    viewer = require(viewer, Ability.ADD_PUNCHOUT_CUSTOMER)
+    viewer = require(viewer, Ability.MANAGE_PUNCHOUT_CONNECTION)
     customer = await get_customer(viewer, customer_id)
     if customer is None:
         raise CustomerRefused(CustomerCode.NOT_FOUND, "No such customer.", "customerId")

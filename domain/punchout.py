@@ -20,6 +20,7 @@ from domain import cxml_log, punchout_keys
 from domain.developer_fields import IDENTITY_SETTING, setting
 from domain.errors import CxmlRefused, Failure
 from domain.key_vault import KeyVault
+from domain.limits import NAME_MAX
 from domain.punchout_keys import Key
 from domain.records import Address, Contact, Extrinsic, Identities, ItemOut
 from domain.storefront import initial_lines
@@ -28,7 +29,6 @@ from persistence.sql import Sql, columns, hydrate
 from persistence.tables import CartLine, Customer, PunchoutKey, PunchoutSession
 
 OPERATIONS = ("create", "edit", "inspect")
-NAME_MAX = 254  # customer.username_key and buyer_identity_key
 # Compared against when no customer matched, so that an unknown identity costs what a wrong
 # secret does.
 _NO_KEY = secrets.token_urlsafe(32)

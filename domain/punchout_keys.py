@@ -13,16 +13,12 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from domain import audit
-from domain.access import Ability, Viewer, require
-from domain.errors import CustomerCode, CustomerRefused
 from domain.key_vault import SEALED_PREFIX, KeyVault, VaultError
 from domain.tokens import new_token
 from persistence.sql import Sql
 from persistence.tables import Customer, PunchoutKey
 
 LEGACY_SETTING = "PUNCHOUT_API_KEY"  # where keys lived, in the clear, before migration 0011
-DEFAULT_GRACE = timedelta(hours=24)
-MAX_GRACE = timedelta(days=30)
 # Noting every use would make every cXML request a write; to the minute is what staff need.
 LAST_USE_RESOLUTION = timedelta(minutes=1)
 
@@ -77,52 +73,6 @@ async def current_key(vault: KeyVault, customer_id: int) -> str | None:
     """The customer's current key, opened (for the demo and tools; not audited)."""
     key = current((await working_keys(vault, [customer_id]))[customer_id])
     return key.value if key else None
-
-
-async def rotate(
-    vault: KeyVault, viewer: Viewer | None, customer_id: int, grace: timedelta
-) -> Customer:
-    """Issue a new key. The old ones keep working until `grace` from now (or their own, earlier
-    expiry), then stop; a grace of zero stops them at once."""
-    from domain.customers import get_customer
-
-    viewer = require(viewer, Ability.ADD_PUNCHOUT_CUSTOMER)
-    if not timedelta(0) <= grace <= MAX_GRACE:
-        raise CustomerRefused(
-            CustomerCode.INVALID,
-            f"A grace period is 0 to {MAX_GRACE // timedelta(hours=1)} hours.",
-            "graceHours",
-        )
-    customer = await get_customer(viewer, customer_id)
-    if customer is None or not customer.is_punchout:
-        raise CustomerRefused(CustomerCode.NOT_FOUND, "No such punchout customer.", "customerId")
-    now = datetime.now(UTC)
-    until = now + grace
-    async with in_transaction() as conn:
-        # The customer's row, locked: concurrent rotations follow one another, so there is
-        # always exactly one current key.
-        await Customer.filter(id=customer.id).select_for_update().using_db(conn).first()
-        await (
-            PunchoutKey.filter(customer_id=customer.id, expires_at__lte=now).using_db(conn).delete()
-        )
-        await (
-            PunchoutKey.filter(
-                Q(expires_at__isnull=True) | Q(expires_at__gt=until), customer_id=customer.id
-            )
-            .using_db(conn)
-            .update(expires_at=until)
-        )
-        await issue(vault, customer, conn)
-        await audit.record(
-            viewer,
-            "customer.rotate_api_key",
-            "customer",
-            customer.id,
-            company_id=customer.company_id,
-            after={"graceHours": grace / timedelta(hours=1), "oldKeysExpireAt": until.isoformat()},
-            using=conn,
-        )
-    return customer
 
 
 async def note_use(key: PunchoutKey) -> None:
@@ -214,6 +164,5 @@ __all__ = [
     "discard_unopenable",
     "issue",
     "reseal",
-    "rotate",
     "seal_legacy",
 ]

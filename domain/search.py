@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from tortoise import connections
 
-from domain.access import Ability, Viewer, require
+from domain.access import Ability, Viewer, require, scope_condition
 from domain.companies import CODE_PATTERN
 from domain.text import code_key, prefix_upper_bound, words
 from persistence.sql import Sql
@@ -175,13 +175,6 @@ async def _fts_word_tier(
     return hits[:limit]
 
 
-def _scope(sql: _Sql, viewer: Viewer) -> str | None:
-    if not viewer.scoped:
-        return None
-    staff = sql.p(viewer.staff.id)
-    return f"c.id IN (SELECT company_id FROM staff_company WHERE staff_id = {staff})"
-
-
 def _after(sql: _Sql, tier: int, after: SearchPosition | None) -> str | None:
     if after is None or after.tier != tier:
         return None
@@ -229,7 +222,7 @@ async def _tier(
         return await _prefix_stream_tier(search, tokens, limit, after)
     if tier == WORD_PREFIX:  # a scoped viewer: the assigned companies, checked for each word
         where += [sql.has_word(t) for t in tokens]
-    where += [_scope(sql, viewer), _after(sql, tier, after)]
+    where += [scope_condition(viewer, sql), _after(sql, tier, after)]
     return await _fetch(sql, where, driven, limit)
 
 

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from domain import login_limits
 from domain.access import STAFF_ROLES, Viewer
 from domain.errors import SignInCode, SignInRefused, StaffCode, StaffRefused
+from domain.limits import NAME_MAX
 from domain.text import code_key
 from domain.tokens import new_token, token_hash
 from persistence.sql import Sql, columns, hydrate
@@ -50,7 +51,7 @@ async def login(
             SignInCode.RATE_LIMITED, "Too many failed sign-ins: wait a few minutes and try again."
         )
     # An email longer than the column is no one's (and the ORM would refuse to look it up).
-    staff = await Staff.get_or_none(email=email) if len(email) <= 254 else None
+    staff = await Staff.get_or_none(email=email) if len(email) <= NAME_MAX else None
     # argon2 takes tens of milliseconds of CPU on purpose: off the event loop.
     ok = await asyncio.to_thread(
         _password_ok, staff.password_hash if staff else _DUMMY_HASH, password
@@ -106,7 +107,7 @@ async def add_staff(
     """Create a staff member, or overwrite the one with this email (benchmarks and tests; the
     command line and the demo use domain.staff_admin, which changes only what is named)."""
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > NAME_MAX:
         raise StaffRefused(StaffCode.INVALID, f"{email!r} is not an email address.", "email")
     if len(password) < MIN_PASSWORD:
         raise StaffRefused(StaffCode.INVALID, f"Passwords have at least {MIN_PASSWORD} characters.")

@@ -21,11 +21,10 @@ from tortoise.transactions import in_transaction
 from domain import audit
 from domain.access import STAFF_ROLES, Viewer
 from domain.errors import AccessDenied, NotSignedIn, StaffCode, StaffRefused
+from domain.limits import NAME_MAX
 from domain.signin import MIN_PASSWORD, hash_password
 from domain.text import code_key
 from persistence.tables import Company, Staff, StaffCompany, StaffToken
-
-EMAIL_MAX = 254
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def _operator(viewer: Viewer | None) -> None:
 
 def clean_email(email: str) -> str:
     email = email.strip().lower()
-    if "@" not in email or len(email) > EMAIL_MAX or any(c.isspace() for c in email):
+    if "@" not in email or len(email) > NAME_MAX or any(c.isspace() for c in email):
         raise StaffRefused(StaffCode.INVALID, f"{email!r} is not an email address.", "email")
     return email
 
@@ -118,7 +117,7 @@ async def _companies(codes: Iterable[str]) -> dict[int, str]:
 
 async def _staff(email: str, conn: BaseDBAsyncClient | None = None) -> Staff:
     email = email.strip().lower()
-    query = Staff.filter(email=email) if len(email) <= EMAIL_MAX else Staff.filter(id=-1)
+    query = Staff.filter(email=email) if len(email) <= NAME_MAX else Staff.filter(id=-1)
     if conn is not None:
         query = query.using_db(conn).select_for_update()
     staff = await query.first()

@@ -15,12 +15,12 @@ from decimal import Decimal, InvalidOperation
 from tortoise.transactions import in_transaction
 
 from domain.errors import CartCode, CartRefused, SessionGone
+from domain.limits import currency_code
 from domain.records import Cart, CartItem, ItemOut, unspsc_of
 from domain.tokens import new_token, token_hash
 from persistence.tables import CartLine, Customer, PunchoutSession
 
 SESSION_TOKEN_PREFIX = "pos_"  # tells a session credential from a staff token at a glance
-CURRENCY = re.compile(r"^[A-Z]{3}$")
 UNIT_OF_MEASURE = re.compile(r"^[A-Z0-9]{1,3}$")  # UN/CEFACT Recommendation 20 codes
 UNSPSC = re.compile(r"^\d{8}(\d{2})?$")
 MAX_QUANTITY = Decimal("1000000000")
@@ -58,8 +58,13 @@ async def session_for(credential: str) -> PunchoutSession | None:
     )
 
 
+def is_read_only(session: PunchoutSession) -> bool:
+    """An inspect session shows the buyer's cart; nothing in it may change."""
+    return session.operation == "inspect"
+
+
 def editable(session: PunchoutSession) -> None:
-    if session.operation == "inspect":
+    if is_read_only(session):
         raise CartRefused(CartCode.READ_ONLY, "An inspect session's cart cannot be changed.")
 
 
@@ -112,8 +117,8 @@ def _clean(line: LineInput) -> dict[str, object]:
             "The unit of measure is a UN/CEFACT code, e.g. EA or BX.",
             "unitOfMeasure",
         )
-    currency = line.currency.strip().upper()
-    if not CURRENCY.match(currency):
+    currency = currency_code(line.currency)
+    if currency is None:
         raise CartRefused(
             CartCode.INVALID, "The currency is an ISO 4217 code, e.g. EUR.", "currency"
         )

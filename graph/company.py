@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.types.lazy_type import LazyType
 
 from domain import companies
 from domain import search as search_module
-from domain.access import Ability
+from domain.access import Ability, who_may
 from domain.errors import CompanyCode, CompanyRefused
 from graph.context import Info
 from graph.errors import CompanyError, refusals
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 SEARCH_CAP = 50
 CUSTOMERS_CAP = 100
 CustomerRef = Annotated["Customer", strawberry.lazy("graph.customer")]
+# Company and Customer refer to each other: strawberry's lazy type, not an import cycle.
+CUSTOMER = LazyType("Customer", "graph.customer")
 OrderRef = Annotated["Order", strawberry.lazy("graph.order")]
 AuditRef = Annotated["AuditEvent", strawberry.lazy("graph.audit")]
 
@@ -55,8 +58,6 @@ class Company(relay.Node):
         first: Annotated[int, strawberry.argument(description="At most 100.")] = 50,
         after: After = None,
     ) -> relay.Connection[CustomerRef]:
-        from graph.customer import Customer
-
         first = bounded_first(first, CUSTOMERS_CAP)
         if after is None:  # the usual case, batched across every company listed
             rows = await info.context.loaders.first_customers.load((self.id, first + 1))
@@ -66,7 +67,8 @@ class Company(relay.Node):
                 .order_by("id")
                 .limit(first + 1)
             )
-        edges = [relay.Edge(cursor=encode_cursor(r.id), node=Customer.from_row(r)) for r in rows]
+        customer = CUSTOMER.resolve_type()  # Customer's module imports this one
+        edges = [relay.Edge(cursor=encode_cursor(r.id), node=customer.from_row(r)) for r in rows]
         return relay.Connection(
             edges=edges[:first], page_info=page_info(edges[:first], len(rows) > first, bool(after))
         )
@@ -166,7 +168,7 @@ class CompanyPayload:
 class CompanyMutation:
     @strawberry.mutation(
         extensions=[guard(Ability.EDIT_COMPANIES)],
-        description="Create a company (companyEdit and up).",
+        description=f"Create a company ({who_may(Ability.EDIT_COMPANIES)}).",
     )
     async def create_company(self, info: Info, input: CreateCompanyInput) -> CompanyPayload:
         viewer = await info.context.viewer()
@@ -176,7 +178,7 @@ class CompanyMutation:
 
     @strawberry.mutation(
         extensions=[guard(Ability.EDIT_COMPANIES)],
-        description="Change a company (companyEdit and up).",
+        description=f"Change a company ({who_may(Ability.EDIT_COMPANIES)}).",
     )
     async def update_company(self, info: Info, input: UpdateCompanyInput) -> CompanyPayload:
         viewer = await info.context.viewer()

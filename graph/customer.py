@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 from strawberry import relay
 
 from cxml.build import SECRET_PLACEHOLDER, example_setup_request
-from domain import customers, developer_fields, punchout_keys
-from domain.access import Ability
+from domain import customers, developer_fields, key_rotation, punchout_keys
+from domain.access import Ability, who_may
 from domain.errors import CustomerCode, CustomerRefused
 from domain.roles import find_role
 from graph.audit import AuditEvent as AuditRef
@@ -52,7 +51,7 @@ class DeveloperField:
     @strawberry.field(
         extensions=[guard(Ability.READ_API_KEY, when=lambda field: field.is_secret)],
         description="The value (the default where none is stored). Secret values (the PUNCHOUT "
-        "API Key) only for administrators and superusers; others get a FORBIDDEN error here.",
+        f"API Key) only for {who_may(Ability.READ_API_KEY)}; others get a FORBIDDEN error here.",
     )
     async def value(self, info: Info) -> str | None:
         if not self.is_secret:
@@ -91,8 +90,8 @@ class PunchoutCredentials:
 
     @strawberry.field(
         extensions=[guard(Ability.READ_API_KEY)],
-        description="The Sender's SharedSecret: the current PUNCHOUT API Key. Administrators "
-        "and superusers only.",
+        description="The Sender's SharedSecret: the current PUNCHOUT API Key. "
+        f"{who_may(Ability.READ_API_KEY).capitalize()} only.",
     )
     async def shared_secret(self, info: Info) -> str | None:
         return await self._secret(info)
@@ -189,8 +188,8 @@ class Customer(relay.Node):
     @strawberry.field(
         extensions=[guard(Ability.READ_API_KEY)],
         description="The customer's working PUNCHOUT API Keys, the current one first: after "
-        "`rotatePunchoutKey`, the old one too until its grace period ends. Administrators and "
-        "superusers only.",
+        "`rotatePunchoutKey`, the old one too until its grace period ends. "
+        f"{who_may(Ability.READ_API_KEY).capitalize()} only.",
     )
     async def punchout_keys(self, info: Info) -> list[PunchoutKey] | None:
         keys = await info.context.loaders.punchout_keys.load(self.id)
@@ -266,9 +265,9 @@ class SetCustomerEnabledInput:
 class RotatePunchoutKeyInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer's ID.")
     grace_hours: float = strawberry.field(
-        default=24,
+        default=key_rotation.DEFAULT_GRACE_HOURS,
         description="How long the old key keeps working, in hours (0 stops it at once; at "
-        "most 720).",
+        f"most {key_rotation.MAX_GRACE_HOURS}).",
     )
 
 
@@ -295,8 +294,8 @@ async def _run(change: Callable[[], Awaitable[CustomerRow]]) -> CustomerPayload:
 class CustomerMutation:
     @strawberry.mutation(
         extensions=[guard(Ability.ADD_PUNCHOUT_CUSTOMER)],
-        description="Add a punchout customer with a new PUNCHOUT API Key (administrators and "
-        "superusers).",
+        description="Add a punchout customer with a new PUNCHOUT API Key "
+        f"({who_may(Ability.ADD_PUNCHOUT_CUSTOMER)}).",
     )
     async def add_punchout_customer(
         self, info: Info, input: AddPunchoutCustomerInput
@@ -353,9 +352,9 @@ class CustomerMutation:
         )
 
     @strawberry.mutation(
-        extensions=[guard(Ability.ADD_PUNCHOUT_CUSTOMER)],
+        extensions=[guard(Ability.MANAGE_PUNCHOUT_CONNECTION)],
         description="Disable a customer (its correct credentials get cXML 403; wrong ones still "
-        "401) or enable it again (administrators and superusers).",
+        f"401) or enable it again ({who_may(Ability.MANAGE_PUNCHOUT_CONNECTION)}).",
     )
     async def set_customer_enabled(
         self, info: Info, input: SetCustomerEnabledInput
@@ -368,32 +367,24 @@ class CustomerMutation:
         )
 
     @strawberry.mutation(
-        extensions=[guard(Ability.ADD_PUNCHOUT_CUSTOMER)],
+        extensions=[guard(Ability.MANAGE_PUNCHOUT_CONNECTION)],
         description="Issue a new PUNCHOUT API Key; the old one keeps working for the grace "
-        "period, then stops (administrators and superusers). Read the new key from "
-        "`punchoutKeys` or `punchoutCredentials`.",
+        f"period, then stops ({who_may(Ability.MANAGE_PUNCHOUT_CONNECTION)}). Read the new "
+        "key from `punchoutKeys` or `punchoutCredentials`.",
     )
     async def rotate_punchout_key(
         self, info: Info, input: RotatePunchoutKeyInput
     ) -> CustomerPayload:
         viewer = await info.context.viewer()
         payload = await _run(
-            lambda: punchout_keys.rotate(
+            lambda: key_rotation.rotate(
                 info.context.vault,
                 viewer,
                 _id(input.customer_id, "customerId"),
-                _grace(input.grace_hours),
+                key_rotation.grace_period(input.grace_hours),
             )
         )
         if payload.customer is not None:  # the keys this request read before are old now
             with suppress(KeyError):  # (not read before: nothing to forget)
                 info.context.loaders.punchout_keys.clear(payload.customer.row.id)
         return payload
-
-
-def _grace(hours: float) -> timedelta:
-    if not math.isfinite(hours) or hours < 0:
-        raise CustomerRefused(
-            CustomerCode.INVALID, "A grace period is 0 to 720 hours.", "graceHours"
-        )
-    return timedelta(hours=min(hours, 1e6))

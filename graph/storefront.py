@@ -84,7 +84,7 @@ async def _cart(session: SessionRow, info: Info) -> Cart:
         lines=[CartLine.from_item(line) for line in cart.lines],
         total=money(cart.total()),  # type: ignore[arg-type]
         currency=cart.currency if cart.lines else None,
-        editable=session.operation != "inspect",
+        editable=not storefront.is_read_only(session),
     )
 
 

@@ -27,10 +27,10 @@ from graph.context import Context
 from graph.schema import schema
 from opsportal import logs
 from opsportal.config import Settings
-from opsportal.security_headers import SecurityHeaders
 from opsportal.startup import STARTUP, started
 from pages import graphiql
 from pages.assets import ASSETS
+from pages.security_headers import SecurityHeaders
 
 log = logging.getLogger("opsportal")
 

@@ -206,7 +206,8 @@ async def test_demo_again_keeps_passwords_and_says_who_may_do_what(cli: Cli) -> 
     may_edit = "may create and edit companies, change customers' roles and identities"
     for line in [
         "  admin@demo.example   administrator: every company; may create and edit companies, "
-        "add punchout customers, change customers' roles and identities, read PUNCHOUT API Keys",
+        "add punchout customers, rotate PUNCHOUT API Keys or disable punchout customers, "
+        "change customers' roles and identities, read PUNCHOUT API Keys",
         f"  editor@demo.example  companyEdit: every company; {may_edit}",
     ]:
         assert line in first.stdout.splitlines(), first.stdout

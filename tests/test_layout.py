@@ -22,10 +22,16 @@ def module_name(path: Path, root: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported(path: Path, root: Path = ROOT) -> set[str]:
+def imported(path: Path, root: Path = ROOT, *, runtime: bool = False) -> set[str]:
     """Every module the file imports, anywhere in it (inside functions too), dotted and with
-    relative imports resolved; for `from a import b`, both `a` and `a.b` (b may be a module)."""
+    relative imports resolved; for `from a import b`, both `a` and `a.b` (b may be a module).
+    `runtime`: less `if TYPE_CHECKING:` blocks (types that name each other through
+    strawberry.lazy)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    if runtime:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                node.body = [ast.Pass()]
     package = module_name(path, root).split(".")
     if path.name != "__init__.py":
         package = package[:-1]
@@ -128,3 +134,74 @@ def test_the_benchmarks_run_from_the_root(script: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage:")
+
+
+# The product's layers, each importing only those after it (HTTP -> surfaces -> domain ->
+# persistence); opsportal composes the app, so it may import every layer.
+LAYERS = [["opsportal"], ["graph", "cxml", "pages"], ["domain"], ["persistence"]]
+
+
+def _product_graph() -> dict[str, set[str]]:
+    """Module -> the product modules it imports at run time (inside functions too)."""
+    paths = files(*PRODUCT, "pages")
+    names = {module_name(p, ROOT): p for p in paths}
+    return {
+        name: {m for m in imported(path, runtime=True) if m in names and m != name}
+        for name, path in names.items()
+    }
+
+
+def _layer(module: str) -> float:
+    if module == "opsportal.config":  # the settings every surface is given
+        return 1.5
+    top = module.split(".")[0]
+    return next(i for i, layer in enumerate(LAYERS) if top in layer)
+
+
+def test_imports_go_one_way_down_the_layers() -> None:
+    upward = [
+        f"{module} -> {target}"
+        for module, targets in _product_graph().items()
+        for target in targets
+        if _layer(target) < _layer(module)
+    ]
+    assert upward == []
+    cxml_to_graph = [
+        f"{m} -> {t}"
+        for m, targets in _product_graph().items()
+        for t in targets
+        if m.startswith("cxml.") and t.startswith("graph.")
+    ]
+    assert cxml_to_graph == []  # GraphQL may build cXML (a cart message); never the reverse
+
+
+def test_no_import_cycles() -> None:
+    graph = _product_graph()
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                cycles.append(path[path.index(target) :] + [target])
+            elif target not in state:
+                visit(target)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    assert cycles == []
+
+
+def test_no_module_is_too_long_to_read() -> None:
+    long = [
+        f"{p.relative_to(ROOT)}: {n} lines"
+        for p in files(*PRODUCT, "pages", "testkit")
+        if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 400
+    ]
+    assert long == []

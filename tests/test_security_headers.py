@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from opsportal.security_headers import STRICT, content_security_policy
+from pages.security_headers import STRICT, content_security_policy
 
 
 async def test_the_start_pages_gone_answer_carries_them(client: httpx.AsyncClient) -> None:

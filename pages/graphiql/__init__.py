@@ -10,8 +10,8 @@ from pathlib import Path
 
 from starlette.responses import HTMLResponse
 
-from opsportal.security_headers import content_security_policy, html_headers
 from pages.assets import ASSETS, Assets
+from pages.security_headers import content_security_policy, html_headers
 
 HERE = Path(__file__).resolve().parent
 # GraphiQL's dialogs and menus (Radix, through react-remove-scroll-bar) lock the page's scroll
