@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from models.companies import clean_code, clean_name, search_text
+from models.companies import clean_code, clean_name, search_keys
 from models.database import dialect
 from models.errors import DomainError
 from models.ranks import rank_new
 from models.tables import Company
-from models.text import code_key, name_key
+from models.text import code_key
 
 BATCH = 5000
 COMPANY_COLUMNS = (
@@ -22,6 +22,7 @@ COMPANY_COLUMNS = (
     "code",
     "code_key",
     "name_key",
+    "german_name_key",
     "search_text",
     "created_at",
     "updated_at",
@@ -95,13 +96,14 @@ async def _insert(batch: dict[str, tuple[str, str]], report: ImportReport) -> No
             return
         now = datetime.now(UTC)
         stamp: object = now if dialect() == "postgres" else now.isoformat(" ")
-        await conn.execute_many(
-            _insert_sql("company", COMPANY_COLUMNS),
-            [
-                [name, code, key, name_key(name), search_text(name, code), stamp, stamp]
-                for key, (code, name) in new.items()
-            ],
-        )
+        rows = []
+        for key, (code, name) in new.items():
+            keys = search_keys(name, code)
+            rows.append(
+                [name, code, key, keys.name_key, keys.german_name_key, keys.search_text]
+                + [stamp, stamp]
+            )
+        await conn.execute_many(_insert_sql("company", COMPANY_COLUMNS), rows)
         report.new_ids += await (
             Company.filter(code_key__in=list(new)).using_db(conn).values_list("id", flat=True)
         )
