@@ -62,19 +62,19 @@ async def place(
         # otherwise pick the same free rank. (SQLite runs one transaction at a time anyway.)
         await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RANK_LOCK])
     me = company_id if company_id is not None else 2**31 - 1  # after every id (int4)
+    # Row values, not "a < x OR (a = x AND b < y)": that OR made SQLite sort every row on one
+    # side (measured: 2.4 s at 200,000 companies); a row value is one range of the index.
     before = (
         "SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
-        f"(name_key < {mark(1)} OR (name_key = {mark(2)} AND id < {mark(3)})) "
-        "ORDER BY name_key DESC, id DESC LIMIT 1"
+        f"(name_key, id) < ({mark(1)}, {mark(2)}) ORDER BY name_key DESC, id DESC LIMIT 1"
     )
     after = (
         "SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
-        f"(name_key > {mark(1)} OR (name_key = {mark(2)} AND id > {mark(3)})) "
-        "ORDER BY name_key, id LIMIT 1"
+        f"(name_key, id) > ({mark(1)}, {mark(2)}) ORDER BY name_key, id LIMIT 1"
     )
     for _ in range(2):
-        low = await _rank(conn, before, [name_key, name_key, me]) or 0
-        high = await _rank(conn, after, [name_key, name_key, me])
+        low = await _rank(conn, before, [name_key, me]) or 0
+        high = await _rank(conn, after, [name_key, me])
         if high is None:
             return low + GAP
         if high - low >= 2:
