@@ -114,7 +114,7 @@ async def _fresh_postgres(server_url: str, name: str) -> str:
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
-@pytest.mark.parametrize("fillers", [10, 200])  # many moved names, then few
+@pytest.mark.parametrize("fillers", [10, 400])  # many moved names, then few
 async def test_existing_names_are_refolded(
     request: pytest.FixtureRequest, tmp_path: Path, database: str, fillers: int
 ) -> None:

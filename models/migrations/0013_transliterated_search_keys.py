@@ -5,13 +5,18 @@ with ä/ö/ü gets its German reading too: german_name_key (indexed where set) a
 search_text ("Müller" -> "muller mueller"). ASCII names fold as before, so SQL picks out the
 names with any other character and only those are folded again, in batches. Those whose name
 key changed move in alphabetical order: ranked again one by one when they are few, else all
-companies are renumbered and the word index rebuilt once (models.ranks).
+companies are renumbered and the word index rebuilt once (models.ranks). Measured at 200,000
+demo companies on SQLite (29,417 names beyond ASCII, 4,959 of them moved): 10.7 s in all
+(12.5 s when the moved names were placed one by one).
 """
 
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
 BATCH = 5000
+# Placing one moved name costs ~1.6 ms, renumbering ~30 us a company (measured at 200,000
+# companies on SQLite): renumber once more than one company in 50 moved.
+PLACINGS_PER_RENUMBER = 50
 
 
 def _non_ascii(postgres: bool) -> str:
@@ -69,7 +74,7 @@ async def refold(apps, schema_editor) -> None:
     if not moved:
         return
     total = (await client.execute_query_dict("SELECT COUNT(*) AS n FROM company"))[0]["n"]
-    if len(moved) * 20 > total:
+    if len(moved) * PLACINGS_PER_RENUMBER > total:
         await renumber(client)
         return
     for company_id, name_key in moved:
