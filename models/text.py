@@ -1,7 +1,7 @@
 """Folding text for search: case- and accent-insensitive on every database alike.
 
 Letters are transliterated to ASCII by anyascii, so that letters that do not decompose
-("Ł", "Ø", "Æ", "Đ", "ß") and other scripts fold too: "Łódź" -> "lodz", "Москва" -> "moskva".
+("Ł", "Ø", "Æ", "Đ", "Þ") and other scripts fold too: "Łódź" -> "lodz", "Москва" -> "moskva".
 A name with a German umlaut has a second reading, ä/ö/ü -> ae/oe/ue ("Müller" -> "mueller"),
 indexed beside the plain one (models.companies, models.search).
 """
