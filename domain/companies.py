@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -13,7 +14,7 @@ from domain.access import Ability, Viewer, require
 from domain.errors import CompanyCode, CompanyRefused
 from domain.limits import NAME_MAX
 from domain.ranks import place
-from domain.text import code_key, name_key, words
+from domain.text import code_key, german_words, words
 from persistence.tables import Company, Staff, StaffCompany
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
@@ -22,9 +23,29 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 NOT_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+@dataclass(frozen=True)
+class SearchKeys:
+    """What the typeahead's indexes hold of a company (domain.search)."""
+
+    name_key: str
+    german_name_key: str | None  # only where the German reading differs
+    search_text: str  # the words of both readings of the name, and of the code
+
+
+def search_keys(name: str, code: str) -> SearchKeys:
+    plain, german = words(name), german_words(name)
+    key = " ".join(plain)[:255]
+    german_key = " ".join(german)[:255]
+    return SearchKeys(
+        key,
+        german_key if german_key and german_key != key else None,
+        " ".join(dict.fromkeys([*plain, *german, *words(code)])),
+    )
+
+
 def search_text(name: str, code: str) -> str:
     """The folded words of a company's name and code, as the typeahead's index holds them."""
-    return " ".join(dict.fromkeys([*words(name), *words(code)]))
+    return search_keys(name, code).search_text
 
 
 def clean_name(name: str) -> str:
@@ -86,13 +107,15 @@ async def create_company(
 
 async def _insert_company(viewer: Viewer, name: str, code: str, staff: list[Staff]) -> Company:
     async with in_transaction() as conn:
+        keys = search_keys(name, code)
         company = await Company.create(
             name=name,
             code=code,
             code_key=code_key(code),
-            name_key=name_key(name),
-            search_text=search_text(name, code),
-            sort_rank=await place(name_key(name), None, conn),
+            name_key=keys.name_key,
+            german_name_key=keys.german_name_key,
+            search_text=keys.search_text,
+            sort_rank=await place(keys.name_key, None, conn),
             using_db=conn,
         )
         for member in staff:
@@ -127,11 +150,13 @@ async def update_company(
     staff = await _staff_by_email(assigned_staff) if assigned_staff is not None else None
     try:
         async with in_transaction() as conn:
-            if name_key(new_name) != company.name_key:
-                company.sort_rank = await place(name_key(new_name), company.id, conn)
+            keys = search_keys(new_name, new_code)
+            if keys.name_key != company.name_key:
+                company.sort_rank = await place(keys.name_key, company.id, conn)
             company.name, company.code = new_name, new_code
-            company.name_key, company.code_key = name_key(new_name), code_key(new_code)
-            company.search_text = search_text(new_name, new_code)
+            company.name_key, company.code_key = keys.name_key, code_key(new_code)
+            company.german_name_key = keys.german_name_key
+            company.search_text = keys.search_text
             await company.save(using_db=conn)
             after: dict[str, object] = {"name": new_name, "code": new_code}
             if staff is not None:

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from tortoise.exceptions import DBConnectionError
 from tortoise.transactions import in_transaction
 
-from domain.companies import clean_code, clean_name, search_text
+from domain.companies import clean_code, clean_name, search_keys
 from domain.errors import CompanyRefused
 from domain.ranks import rank_new
-from domain.text import code_key, name_key
+from domain.text import code_key
 from persistence.sql import adapt, is_postgres, row_marks
 from persistence.tables import Company
 
@@ -27,6 +27,7 @@ COMPANY_COLUMNS = (
     "code",
     "code_key",
     "name_key",
+    "german_name_key",
     "search_text",
     "created_at",
     "updated_at",
@@ -162,6 +163,14 @@ async def _store(batch: dict[str, _Row], run: _Import) -> None:
     run.flush()
 
 
+def _values(key: str, row: _Row, stamp: object) -> list[object]:
+    keys = search_keys(row.name, row.code)
+    return [row.name, row.code, key, keys.name_key, keys.german_name_key, keys.search_text] + [
+        stamp,
+        stamp,
+    ]
+
+
 def _insert_sql(table: str, columns: tuple[str, ...], postgres: bool) -> str:
     marks = row_marks(len(columns), postgres)
     return f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'
@@ -184,18 +193,7 @@ async def _insert(batch: dict[str, _Row], run: _Import) -> None:
             stamp = adapt(datetime.now(UTC), postgres)
             await conn.execute_many(
                 _insert_sql("company", COMPANY_COLUMNS, postgres),
-                [
-                    [
-                        r.name,
-                        r.code,
-                        key,
-                        name_key(r.name),
-                        search_text(r.name, r.code),
-                        stamp,
-                        stamp,
-                    ]
-                    for key, r in new.items()
-                ],
+                [_values(key, r, stamp) for key, r in new.items()],
             )
             new_ids = await (
                 Company.filter(code_key__in=list(new)).using_db(conn).values_list("id", flat=True)

@@ -32,8 +32,7 @@ async def _neighbour(
     beyond, order = ("<", "DESC") if before else (">", "ASC")
     rows = await sql.rows(
         "SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
-        f"(name_key {beyond} {sql.p(name_key)} OR "
-        f"(name_key = {sql.p(name_key)} AND id {beyond} {sql.p(me)})) "
+        f"(name_key, id) {beyond} ({sql.p(name_key)}, {sql.p(me)}) "
         f"ORDER BY name_key {order}, id {order} LIMIT 1"
     )
     return rows[0]["sort_rank"] if rows else None
@@ -49,6 +48,8 @@ async def place(
         # otherwise pick the same free rank. (SQLite runs one transaction at a time anyway.)
         await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RANK_LOCK])
     me = company_id if company_id is not None else 2**31 - 1  # after every id (int4)
+    # Row values, not "a < x OR (a = x AND b < y)": that OR made SQLite sort every row on one
+    # side (measured: 2.4 s at 200,000 companies); a row value is one range of the index.
     for _ in range(2):
         low = await _neighbour(conn, name_key, me, before=True) or 0
         high = await _neighbour(conn, name_key, me, before=False)

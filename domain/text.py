@@ -1,19 +1,42 @@
-"""Folding text for search: case- and accent-insensitive on every database alike."""
+"""Folding text for search: case- and accent-insensitive on every database alike.
+
+Letters are transliterated to ASCII by anyascii, so that letters that do not decompose
+("Ł", "Ø", "Æ", "Đ", "Þ") and other scripts fold too: "Łódź" -> "lodz", "Москва" -> "moskva".
+A name with a German umlaut has a second reading, ä/ö/ü -> ae/oe/ue ("Müller" -> "mueller"),
+indexed beside the plain one (domain.companies, domain.search).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from anyascii import anyascii
+
 _WORD = re.compile(r"\w+")
 MAX_WORD = 64
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+class _Separators(dict[int, int]):
+    """str.translate table: letters, digits and marks stay; any other character (a symbol, an
+    emoji, punctuation) becomes a space, so that it never turns into a word ("™" -> "TM")."""
+
+    def __missing__(self, code: int) -> int:
+        char = chr(code)
+        keep = char.isalnum() or char == "_" or unicodedata.category(char).startswith("M")
+        self[code] = code if keep else 32
+        return self[code]
+
+
+_SEPARATORS = _Separators()
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents, keep letters' base forms: "Zürich" -> "zurich"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.casefold()
+    """Lower-case ASCII: "Zürich" -> "zurich", "Łódź" -> "lodz"; symbols become spaces."""
+    if text.isascii():
+        return text.lower()  # the common case, and what anyascii would give
+    return anyascii(text.translate(_SEPARATORS)).lower()
 
 
 def words(text: str) -> list[str]:
@@ -21,9 +44,25 @@ def words(text: str) -> list[str]:
     return [w[:MAX_WORD] for w in _WORD.findall(fold(text))]
 
 
+def german_words(text: str) -> list[str]:
+    """The words of the text's German reading (ä -> ae, ö -> oe, ü -> ue), or [] when it has
+    no umlaut (then its only reading is the plain one)."""
+    if text.isascii():
+        return []
+    composed = unicodedata.normalize("NFC", text)  # "u" + combining diaeresis -> "ü"
+    german = composed.translate(_GERMAN)
+    return words(german) if german != composed else []
+
+
 def name_key(name: str) -> str:
     """A name's words joined by single spaces: sorts alphabetically, serves name-prefix search."""
     return " ".join(words(name))[:255]
+
+
+def has_german_spelling(phrase: str) -> bool:
+    """Whether a folded phrase could start a German reading but not the plain one: only an
+    "ae", "oe" or "ue" tells them apart (the German reading only inserts an "e")."""
+    return "ae" in phrase or "oe" in phrase or "ue" in phrase
 
 
 def code_key(code: str) -> str:

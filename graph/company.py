@@ -130,7 +130,9 @@ class CompanyQuery:
         resolver=search,
         extensions=[guard(Ability.REACH_COMPANIES)],
         description="Typeahead over the companies you may reach: exact code first, then "
-        "name prefix, then word prefixes, alphabetical within each; case- and accent-insensitive.",
+        "name prefix, then word prefixes, alphabetical within each; case- and accent-insensitive, "
+        'letters transliterated ("lodz" finds "Łódź"), umlauts plain or spelt out ("muller" and '
+        '"mueller" find "Müller").',
     )
     company: Company | None = strawberry.field(
         resolver=company_by_id,

@@ -25,7 +25,13 @@ class Role:
 
 
 def search_roles(
-    search: Annotated[str, strawberry.argument(description="A prefix of the role name.")] = "",
+    search: Annotated[
+        str,
+        strawberry.argument(
+            description="What the user typed: the start of the role name, or the starts of "
+            "words of its name or description."
+        ),
+    ] = "",
     first: Annotated[int, strawberry.argument(description="Default 10, at most 50.")] = 10,
 ) -> list[Role]:
     return [Role.from_role(r) for r in roles.search_roles(search, bounded_first(first, ROLES_CAP))]
@@ -36,5 +42,8 @@ class RoleQuery:
     roles: list[Role] = strawberry.field(
         resolver=search_roles,
         extensions=[guard(Ability.EDIT_CUSTOMERS)],
-        description="Customer roles whose name starts with `search`, case-insensitively.",
+        description="Customer roles matching `search`, case- and accent-insensitively: those "
+        "whose name starts with it, then those with every typed word starting a word of the "
+        "name (camelCase split: companyAdmin is company, admin), then of the name or the "
+        "description; alphabetical within each.",
     )

@@ -18,6 +18,9 @@ class Company(Model):
     # Case- and accent-folded copies, kept by domain.companies, so that search is index-served.
     code_key = fields.CharField(max_length=64, unique=True)
     name_key = fields.CharField(max_length=255)
+    # The name key of the German reading (ä -> ae, ...) where it differs from name_key, so that
+    # "mueller" finds "Müller" as a name prefix (domain.search); NULL for most names.
+    german_name_key = fields.CharField(max_length=255, null=True)
     # The folded words of name and code: what the full-text index of domain.search holds.
     # Nullable only so that the column could be added to a full table; always set.
     search_text = fields.TextField(null=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.company_import import import_companies
-from persistence.tables import AuditEvent, Company, StaffCompany
+from persistence.tables import AuditEvent, Company, Staff, StaffCompany
 from testkit.operations import COMPANY_SEARCH
 from tests.conftest import Api, World, error_codes, global_id
 
@@ -74,6 +74,92 @@ async def test_case_and_accent_insensitive(api: Api, catalogue: str) -> None:
     assert await names(api, catalogue, "zurich") == ["Zürich Versicherungs AG"]
     assert await names(api, catalogue, "ZÜRI") == ["Zürich Versicherungs AG"]
     assert await names(api, catalogue, "oster") == ["Öster Supplies"]
+
+
+@pytest.fixture
+async def european(world: World) -> str:
+    await import_companies(
+        [
+            {"code": "LDZ", "name": "Łódź Logistics Sp. z o.o."},
+            {"code": "ORS", "name": "Ørsted A/S"},
+            {"code": "BRO", "name": "Øresund Bridge"},
+            {"code": "LAK", "name": "Łąka Ogrody"},
+            {"code": "DE1", "name": "Müller Bau GmbH"},
+            {"code": "DE2", "name": "Mueller Trading"},
+            {"code": "DE3", "name": "Muller Metals"},
+            {"code": "BAE", "name": "Bäckerei Müller"},
+            {"code": "STR", "name": "Straße der Einheit AG"},
+        ]
+    )
+    return world.tokens["administrator"]
+
+
+async def test_letters_that_do_not_decompose_are_folded_too(api: Api, european: str) -> None:
+    assert await names(api, european, "lodz") == ["Łódź Logistics Sp. z o.o."]
+    assert await names(api, european, "LODZ log") == ["Łódź Logistics Sp. z o.o."]
+    assert await names(api, european, "łódź") == ["Łódź Logistics Sp. z o.o."]
+    assert await names(api, european, "orsted") == ["Ørsted A/S"]
+    assert await names(api, european, "oresund") == ["Øresund Bridge"]
+    assert await names(api, european, "laka") == ["Łąka Ogrody"]
+    assert await names(api, european, "strasse") == ["Straße der Einheit AG"]
+
+
+async def test_a_german_umlaut_is_found_spelt_out_or_plain(api: Api, european: str) -> None:
+    # Name prefixes in either reading first, alphabetically by the plain reading
+    # ("mueller trading" < "muller bau gmbh" < "muller metals"), then word prefixes.
+    assert await names(api, european, "mueller") == [
+        "Mueller Trading",
+        "Müller Bau GmbH",
+        "Bäckerei Müller",
+    ]
+    assert await names(api, european, "muller") == [
+        "Müller Bau GmbH",
+        "Muller Metals",
+        "Bäckerei Müller",
+    ]
+    assert await names(api, european, "müller") == await names(api, european, "muller")
+    assert await names(api, european, "mue") == [
+        "Mueller Trading",
+        "Müller Bau GmbH",
+        "Bäckerei Müller",
+    ]
+    assert await names(api, european, "baeckerei mue") == ["Bäckerei Müller"]
+    assert await names(api, european, "backerei") == ["Bäckerei Müller"]
+    assert await names(api, european, "bau mueller") == ["Müller Bau GmbH"]
+
+
+async def test_a_german_reading_pages_on_without_gaps(api: Api, european: str) -> None:
+    seen, after = [], None
+    while True:
+        body = await api(PAGE, {"search": "mue", "first": 1, "after": after}, european)
+        page = body["data"]["companies"]
+        seen += [e["node"]["name"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == ["Mueller Trading", "Müller Bau GmbH", "Bäckerei Müller"]
+
+
+async def test_a_crm_viewer_finds_the_german_reading_of_their_companies(
+    api: Api, world: World, european: str
+) -> None:
+    crm = await Staff.get(email="crmcompanyedit@supplier.example")
+    for company in await Company.filter(code__in=["DE1", "BAE", "DE3"]):
+        await StaffCompany.create(staff=crm, company=company)
+    token = world.tokens["crmCompanyEdit"]
+    assert await names(api, token, "mueller") == ["Müller Bau GmbH", "Bäckerei Müller"]
+    assert await names(api, token, "muller") == [
+        "Müller Bau GmbH",
+        "Muller Metals",
+        "Bäckerei Müller",
+    ]
+
+
+async def test_a_text_that_is_no_code_leaves_no_company_out(api: Api, world: World) -> None:
+    # "Café" cannot be a code, so no exact-code hit was shown: the company whose code folds
+    # alike ("CAFE") is still a name-prefix hit.
+    await import_companies([{"code": "CAFE", "name": "Café Central"}])
+    assert await names(api, world.tokens["administrator"], "Café") == ["Café Central"]
 
 
 async def test_matches_the_code(api: Api, catalogue: str) -> None:

@@ -6,10 +6,12 @@ import random
 
 import pytest
 
+from domain.companies import search_keys
 from domain.company_import import import_companies
 from domain.ranks import GAP, renumber, repair_if_needed
-from domain.text import code_key, name_key, words
+from domain.text import code_key, words
 from persistence.tables import Company
+from testkit.operations import ROLE_SEARCH
 from tests.conftest import Api, World
 
 PAGE = """query($search: String!, $after: String) {
@@ -33,20 +35,31 @@ VOCABULARY = [
     "and",
     "Sons",
     "A/S",
+    "Łódź",
+    "Ørsted",
+    "Øresund",
+    "Łąka",
+    "Muller",
+    "Bäcker",
+    "Öl",
+    "Straße",
 ]
 
 
 def expected(companies: list[tuple[int, str, str]], typed: str) -> list[str]:
-    """Exact code, then name prefix, then every typed word a word prefix; alphabetical."""
+    """Exact code, then name prefix (of either reading of the name), then every typed word a
+    word prefix (of either reading); alphabetical."""
     tokens = list(dict.fromkeys(words(typed)))
     phrase = " ".join(tokens)
     tiers: dict[int, list[tuple[str, int, str]]] = {0: [], 1: [], 2: []}
     for company_id, name, code in companies:
-        key = (name_key(name), company_id, code)
-        company_words = words(name) + words(code)
+        keys = search_keys(name, code)
+        key = (keys.name_key, company_id, code)
+        company_words = keys.search_text.split()
+        readings = [keys.name_key, keys.german_name_key or keys.name_key]
         if tokens and code_key(code) == code_key(typed):
             tiers[0].append(key)
-        elif name_key(name).startswith(phrase):
+        elif any(r.startswith(phrase) for r in readings):
             tiers[1].append(key)
         elif tokens and all(any(w.startswith(t) for w in company_words) for t in tokens):
             tiers[2].append(key)
@@ -97,6 +110,19 @@ async def test_ranking_and_paging_match_the_rule(api: Api, world: World, many) -
         "sons ltd",
         "x",
         "gmbh and",
+        "lodz",
+        "orsted",
+        "oresund",
+        "laka",
+        "mueller",
+        "muller",
+        "mue",
+        "muel",
+        "baecker",
+        "oel",
+        "ö",
+        "strasse",
+        "sons mueller",
     ]:
         assert await every_page(api, token, typed) == expected(many, typed), typed
 
@@ -112,7 +138,7 @@ async def test_a_scoped_viewer_gets_the_same_ranking_of_their_companies(
         await StaffCompany.get_or_create(staff=crm, company_id=company_id)
     assigned += [c for c in many if c[2] == "ACME" and c not in assigned]
     token = world.tokens["crmCompanyEdit"]
-    for typed in ["ac", "s", "su of", "mü", "a s", "k0003"]:
+    for typed in ["ac", "s", "su of", "mü", "a s", "k0003", "mueller", "oel", "lodz"]:
         assert await every_page(api, token, typed) == expected(assigned, typed), typed
 
 
@@ -164,3 +190,26 @@ async def test_concurrent_creations_between_the_same_neighbours_all_succeed(
     assert await every_page(api, world.tokens["administrator"], "acme tw") == expected(
         companies, "acme tw"
     )
+
+
+async def test_roles_are_found_by_every_word_of_name_and_description(
+    api: Api, world: World
+) -> None:
+    token = world.tokens["companyEdit"]
+
+    async def found(typed: str) -> list[str]:
+        body = await api(ROLE_SEARCH, {"search": typed}, token)
+        return [r["name"] for r in body["data"]["roles"]]
+
+    # A word of the camelCase name, not only its start.
+    assert await found("admin") == ["companyAdmin"]
+    assert await found("USER") == ["punchoutUser", "companyAdmin"]  # "users" described
+    # The name's start first, then a word of the name, then of the description.
+    assert await found("viewer") == ["viewer", "invoiceViewer"]
+    assert await found("compa") == ["companyAdmin", "approver", "invoiceViewer"]
+    assert await found("company admin") == ["companyAdmin"]
+    assert await found("orders") == ["approver", "buyer"]
+    assert await found("invoices") == ["invoiceViewer"]
+    assert await found("mänages") == ["companyAdmin"]  # accents folded as everywhere
+    assert await found("admin orders") == []
+    assert await found("!!!") == []
