@@ -82,3 +82,10 @@ async def test_statement_counts_do_not_grow_with_the_data(api: Api, world: World
         await add_customer(made, f"branch-{i}")
     large = [await c for c in counts()]
     assert large == small, (small, large)
+
+
+async def test_fields_resolved_together_share_one_sign_in_lookup(api: Api, world: World) -> None:
+    # Aliased root fields run concurrently: each asks who is calling, one statement answers all.
+    one = await statements(api, "{ viewer { email } }", {}, world.tokens["companyEdit"])
+    many = "{ " + " ".join(f"v{n}: viewer {{ email }}" for n in range(5)) + " }"
+    assert await statements(api, many, {}, world.tokens["companyEdit"]) == one == 1
