@@ -23,6 +23,7 @@ from graph.context import Info
 from graph.cost import ConnectionCost
 from graph.customer import Customer, CustomerMutation, CustomerQuery, customer_by_id
 from graph.document_size import ExpandedSizeLimit
+from graph.order import order_by_id
 from graph.permissions import guard
 from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
@@ -42,7 +43,7 @@ async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
         type_name = relay.GlobalID.from_id(id).type_name
     except Exception:  # noqa: BLE001 - a malformed id is a missing object
         return None
-    by_type = {"Company": company_by_id, "Customer": customer_by_id}
+    by_type = {"Company": company_by_id, "Customer": customer_by_id, "Order": order_by_id}
     resolver = by_type.get(type_name)
     return await resolver(info, id) if resolver else None  # type: ignore[operator]
 

@@ -89,3 +89,36 @@ async def test_fields_resolved_together_share_one_sign_in_lookup(api: Api, world
     one = await statements(api, "{ viewer { email } }", {}, world.tokens["companyEdit"])
     many = "{ " + " ".join(f"v{n}: viewer {{ email }}" for n in range(5)) + " }"
     assert await statements(api, many, {}, world.tokens["companyEdit"]) == one == 1
+
+
+def aliased_nodes(count: int) -> str:
+    variables = ", ".join(f"$n{i}: ID!" for i in range(count))
+    fields = " ".join(
+        f"n{i}: node(id: $n{i}) {{ id ... on Order {{ orderId customerUsername "
+        "lines { supplierPartId } }}"
+        for i in range(count)
+    )
+    return f"query({variables}) {{ {fields} }}"
+
+
+async def test_orders_asked_for_together_load_in_one_batch(api: Api, world: World) -> None:
+    from persistence.tables import Order
+    from tests.conftest import make_buyer
+
+    for company in (world.acme, world.globex):
+        buyer = await make_buyer(company, f"buyer@{company.code}")
+        for i in range(3):
+            document = order_document(
+                buyer.username,
+                buyer.key,
+                order_id=f"PO-{i}",
+                payload=f"{company.code}-{i}@b",
+                lines=[(f"P-{n}", "1", "1.00", "x", None) for n in range(i + 1)],
+            )
+            assert (await post_cxml(api.http, document)).code == 200
+    ids = [global_id("Order", o.id) for o in await Order.all().order_by("id")]
+    for kind in ("administrator", "crmCompanyEdit"):  # unscoped, and scoped to ACME
+        token = world.tokens[kind]
+        one = await statements(api, aliased_nodes(1), {"n0": ids[0]}, token)
+        every = {f"n{i}": order_id for i, order_id in enumerate(ids)}
+        assert await statements(api, aliased_nodes(len(ids)), every, token) == one, kind
