@@ -33,7 +33,7 @@ class Context:
     _session: asyncio.Future[PunchoutSession | None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.vault, self.viewer)
+        self.loaders = Loaders(self.vault, self.viewer, self.punchout_session)
 
     @property
     def bearer_token(self) -> str | None:

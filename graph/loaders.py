@@ -7,12 +7,20 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from strawberry.dataloader import DataLoader
 
-from domain import orders, punchout_keys
+from domain import orders, punchout_keys, storefront
 from domain.access import Viewer
 from domain.key_vault import KeyVault
 from domain.punchout_keys import Key
+from domain.records import CartItem
 from persistence.sql import Sql
-from persistence.tables import Company, Customer, CustomerRole, CustomerSetting, Order
+from persistence.tables import (
+    Company,
+    Customer,
+    CustomerRole,
+    CustomerSetting,
+    Order,
+    PunchoutSession,
+)
 
 
 async def _companies(ids: Sequence[int]) -> list[Company | None]:
@@ -70,10 +78,27 @@ def _reachable_orders(
     return load
 
 
+def _session_lines(
+    session: Callable[[], Awaitable[PunchoutSession | None]],
+) -> Callable[[Sequence[int]], Awaitable[list[CartItem | None]]]:
+    async def load(line_ids: Sequence[int]) -> list[CartItem | None]:
+        opened = await session()
+        found = [] if opened is None else await storefront.cart_lines(opened, line_ids)
+        by_id = {line.id: line for line in found}
+        return [by_id.get(i) for i in line_ids]
+
+    return load
+
+
 class Loaders:
     """Built fresh for each request: a loader shared across requests would leak data."""
 
-    def __init__(self, vault: KeyVault, viewer: Callable[[], Awaitable[Viewer | None]]) -> None:
+    def __init__(
+        self,
+        vault: KeyVault,
+        viewer: Callable[[], Awaitable[Viewer | None]],
+        session: Callable[[], Awaitable[PunchoutSession | None]],
+    ) -> None:
         self.company = DataLoader(load_fn=_companies)
         self.customer_roles = DataLoader(load_fn=_roles)
         self.customer_settings = DataLoader(load_fn=_settings)
@@ -81,3 +106,5 @@ class Loaders:
         self.first_customers = DataLoader(load_fn=_first_customers)
         # Scoped to the viewer: an order out of their reach loads as None.
         self.reachable_orders = DataLoader(load_fn=_reachable_orders(viewer))
+        # Scoped to the storefront's session: a line of any other cart loads as None.
+        self.session_lines = DataLoader(load_fn=_session_lines(session))

@@ -11,9 +11,11 @@ from persistence.tables import Order as OrderRow
 from testkit.documents import order_document
 from tests.conftest import Api, Buyer, World, error_codes, global_id, make_buyer
 from tests.cxml_helpers import post_cxml
+from tests.storefront_helpers import ADD, REMOVE, SESSION, TRANSFER, line, open_session
 
 NODE = """query($id: ID!) { node(id: $id) { __typename id
-  ... on Order { orderId customerUsername total lines { lineNumber supplierPartId } } } }"""
+  ... on Order { orderId customerUsername total lines { lineNumber supplierPartId } }
+  ... on CartLine { supplierPartId quantity unitPrice currency amount } } }"""
 COMPANY = "query($id: ID!) { company(id: $id) { id } }"
 ORDER_IDS = """query($id: ID!) { company(id: $id) { orders { edges { node { id orderId } } } } }"""
 
@@ -131,3 +133,113 @@ async def test_malformed_and_unknown_order_ids_read_as_missing(
 ) -> None:
     body = await api(NODE, {"id": malformed}, world.tokens["administrator"])
     assert body == {"data": {"node": None}}
+
+
+async def add_line(api: Api, credential: str, part: str) -> str:
+    """Adds a line to the session's cart; the line's ID as the cart gives it."""
+    body = await api(ADD, {"input": line(part)}, credential)
+    lines = body["data"]["addCartLine"]["cart"]["lines"]
+    return next(x["id"] for x in lines if x["supplierPartId"] == part)
+
+
+@pytest.fixture
+async def carts(api: Api, buyer: Buyer) -> dict[str, str]:
+    """Two open sessions of one buyer, a line in each: credentials and line IDs."""
+    mine, theirs = await open_session(api, buyer), await open_session(api, buyer)
+    return {
+        "mine": mine,
+        "theirs": theirs,
+        "my_line": await add_line(api, mine, "PEN-042"),
+        "their_line": await add_line(api, theirs, "INK-007"),
+    }
+
+
+async def test_a_cart_line_resolves_with_its_own_session_credential(
+    api: Api, carts: dict[str, str]
+) -> None:
+    from persistence.tables import CartLine
+
+    row = await CartLine.get(supplier_part_id="PEN-042")
+    assert carts["my_line"] == global_id("CartLine", row.id)  # the ID it always had
+    body = await api(NODE, {"id": carts["my_line"]}, carts["mine"])
+    assert body == {
+        "data": {
+            "node": {
+                "__typename": "CartLine",
+                "id": carts["my_line"],
+                "supplierPartId": "PEN-042",
+                "quantity": "2",
+                "unitPrice": "1.25",
+                "currency": "EUR",
+                "amount": "2.50",
+            }
+        }
+    }
+    # The same line as the session's cart lists it.
+    session = (await api(SESSION, token=carts["mine"]))["data"]["punchoutSession"]
+    assert [x["id"] for x in session["cart"]["lines"]] == [carts["my_line"]]
+
+
+async def test_a_cart_line_is_nobody_elses(api: Api, world: World, carts: dict[str, str]) -> None:
+    # Another session (of the same buyer, even) and every kind of staff get null, no error.
+    assert await api(NODE, {"id": carts["my_line"]}, carts["theirs"]) == {"data": {"node": None}}
+    for kind in ("administrator", "superuser", "companyEdit", "crmCompanyEdit"):
+        body = await api(NODE, {"id": carts["my_line"]}, world.tokens[kind])
+        assert body == {"data": {"node": None}}, kind
+    # Staff without a role, and no credential at all, are refused as for any other node.
+    body = await api(NODE, {"id": carts["my_line"]}, world.tokens["none"])
+    assert body["data"] == {"node": None} and error_codes(body) == ["FORBIDDEN"]
+    body = await api(NODE, {"id": carts["my_line"]})
+    assert body["data"] == {"node": None} and error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_a_session_credential_reaches_nothing_but_its_cart_lines(
+    api: Api, world: World, buyer: Buyer, carts: dict[str, str]
+) -> None:
+    await send_order(buyer, api, "PO-1")
+    order = await OrderRow.get(order_id="PO-1")
+    for other in (
+        global_id("Order", order.id),
+        global_id("Company", world.acme.id),
+        global_id("Customer", buyer.customer_id),
+        carts["their_line"],
+    ):
+        assert await api(NODE, {"id": other}, carts["mine"]) == {"data": {"node": None}}, other
+
+
+@pytest.mark.parametrize(
+    "malformed",
+    [
+        "",
+        "garbage",
+        raw_id("CartLine"),
+        raw_id("CartLine:abc"),
+        raw_id("CartLine:-1"),
+        raw_id("CartLine:99999999999"),
+        raw_id("cartline:1"),
+        global_id("CartLine", 999_999),
+    ],
+)
+async def test_malformed_and_unknown_cart_line_ids_read_as_missing(
+    api: Api, carts: dict[str, str], malformed: str
+) -> None:
+    assert await api(NODE, {"id": malformed}, carts["mine"]) == {"data": {"node": None}}
+
+
+async def test_a_removed_line_and_an_ended_session_resolve_no_more(
+    api: Api, carts: dict[str, str]
+) -> None:
+    removed = await api(REMOVE, {"input": {"lineId": carts["my_line"]}}, carts["mine"])
+    assert removed["data"]["removeCartLine"]["errors"] == []
+    assert await api(NODE, {"id": carts["my_line"]}, carts["mine"]) == {"data": {"node": None}}
+
+    # After the transfer the credential stops working, here as for every storefront field.
+    transfer = await api(TRANSFER, token=carts["theirs"])
+    assert transfer["data"]["transferPunchoutCart"]["errors"] == []
+    body = await api(NODE, {"id": carts["their_line"]}, carts["theirs"])
+    assert body["data"] == {"node": None}
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert (
+        body["errors"][0]["message"]
+        == (await api(SESSION, token=carts["theirs"]))["errors"][0]["message"]
+    )

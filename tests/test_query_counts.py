@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from persistence.tables import CartLine
 from testkit.documents import order_document
 from testkit.operations import COMPANY_DETAILS, CUSTOMER_DETAILS
-from tests.conftest import Api, World, add_customer, global_id
+from tests.conftest import Api, Buyer, World, add_customer, global_id
 from tests.cxml_helpers import post_cxml
 
 ORDERS = """query($id: ID!) { company(id: $id) { orders(first: 50) { edges { node {
@@ -95,7 +96,7 @@ def aliased_nodes(count: int) -> str:
     variables = ", ".join(f"$n{i}: ID!" for i in range(count))
     fields = " ".join(
         f"n{i}: node(id: $n{i}) {{ id ... on Order {{ orderId customerUsername "
-        "lines { supplierPartId } }}"
+        "lines { supplierPartId } } ... on CartLine { supplierPartId amount } }"
         for i in range(count)
     )
     return f"query({variables}) {{ {fields} }}"
@@ -122,3 +123,15 @@ async def test_orders_asked_for_together_load_in_one_batch(api: Api, world: Worl
         one = await statements(api, aliased_nodes(1), {"n0": ids[0]}, token)
         every = {f"n{i}": order_id for i, order_id in enumerate(ids)}
         assert await statements(api, aliased_nodes(len(ids)), every, token) == one, kind
+
+
+async def test_cart_lines_asked_for_together_load_in_one_batch(api: Api, buyer: Buyer) -> None:
+    from tests.storefront_helpers import ADD, line, open_session
+
+    credential = await open_session(api, buyer)
+    for n in range(5):
+        await api(ADD, {"input": line(f"P-{n}")}, credential)
+    ids = [global_id("CartLine", row.id) for row in await CartLine.all().order_by("id")]
+    one = await statements(api, aliased_nodes(1), {"n0": ids[0]}, credential)
+    every = {f"n{i}": line_id for i, line_id in enumerate(ids)}
+    assert await statements(api, aliased_nodes(len(ids)), every, credential) == one
