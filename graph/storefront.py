@@ -1,7 +1,7 @@
 """The storefront's GraphQL: its punchout session, the cart, and handing the cart back.
 
 Only a punchout session's credential (from the StartPage redirect) opens these fields, and it
-opens nothing else.
+opens nothing else but `node(id:)` for the lines of its own cart.
 """
 
 from __future__ import annotations
