@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from domain import cxml_log
+from domain.access import Ability, Viewer
 from domain.cxml_log import Exchange
 from domain.errors import CxmlRefused, Failure
 from domain.records import Address, Classification, Extrinsic, Money
-from persistence.tables import Customer, CxmlReceipt, Order, OrderLine
+from persistence.tables import Company, Customer, CxmlReceipt, Order, OrderLine
 
 ORDER_TYPES = ("new", "update", "delete")
 
@@ -173,3 +176,15 @@ async def _apply(customer: Customer, data: OrderData, conn: object) -> None:
         ],
         using_db=conn,  # type: ignore[arg-type]
     )
+
+
+async def reachable_orders(viewer: Viewer | None, order_ids: Sequence[int]) -> list[Order]:
+    """Those of the orders whose company the viewer may reach (the rule of `get_customer`),
+    each with its customer and lines: two statements, however many ids."""
+    if viewer is None or not viewer.can(Ability.REACH_COMPANIES) or not order_ids:
+        return []
+    query = Order.filter(id__in=list(order_ids))
+    if viewer.scoped:
+        reachable = Company.filter(viewer.company_scope()).values("id")
+        query = query.filter(company_id__in=Subquery(reachable))
+    return await query.select_related("customer").prefetch_related("lines")

@@ -45,7 +45,7 @@ async def start(start_token: str, ttl: timedelta) -> str:
 
 async def session_for(credential: str) -> PunchoutSession | None:
     """The open session a credential belongs to, with its customer and company."""
-    if not credential.startswith(SESSION_TOKEN_PREFIX):
+    if not is_session_credential(credential):
         return None
     return (
         await PunchoutSession.filter(
@@ -163,6 +163,16 @@ def _cart(rows: list[CartLine], default_currency: str) -> Cart:
 async def cart(session: PunchoutSession, default_currency: str) -> Cart:
     """The session's cart, lines in the order added."""
     return _cart(await CartLine.filter(session_id=session.id).order_by("id"), default_currency)
+
+
+async def cart_lines(session: PunchoutSession, line_ids: Sequence[int]) -> list[CartItem]:
+    """Those of the lines that are in this session's cart: one statement, however many ids."""
+    return [_item(r) for r in await CartLine.filter(session_id=session.id, id__in=list(line_ids))]
+
+
+def is_session_credential(token: str | None) -> bool:
+    """Whether a bearer token has the form of a session credential (not whether it is open)."""
+    return token is not None and token.startswith(SESSION_TOKEN_PREFIX)
 
 
 async def _same_currency(session: PunchoutSession, currency: str, line_id: int | None) -> None:

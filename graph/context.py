@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
@@ -14,7 +17,7 @@ from graph.loaders import Loaders
 from opsportal.config import Settings
 from persistence.tables import PunchoutSession
 
-_UNSET = object()
+T = TypeVar("T")
 
 
 @dataclass
@@ -24,11 +27,13 @@ class Context:
     vault: KeyVault
     loaders: Loaders = field(init=False)
     key_reads: set[int] = field(default_factory=set)  # customers whose key this request read
-    _viewer: object = field(default=_UNSET, repr=False)
-    _session: object = field(default=_UNSET, repr=False)
+    # The lookups themselves, not their results: fields resolved concurrently (aliased root
+    # fields) then share one lookup instead of each starting its own.
+    _viewer: asyncio.Future[Viewer | None] | None = field(default=None, repr=False)
+    _session: asyncio.Future[PunchoutSession | None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.vault)
+        self.loaders = Loaders(self.vault, self.viewer, self.punchout_session)
 
     @property
     def bearer_token(self) -> str | None:
@@ -37,17 +42,19 @@ class Context:
 
     async def viewer(self) -> Viewer | None:
         """The signed-in staff member, looked up once per request and only when needed."""
-        if self._viewer is _UNSET:
-            token = self.bearer_token
-            self._viewer = await signin.viewer_for_token(token) if token else None
-        return self._viewer  # type: ignore[return-value]
+        if self._viewer is None:
+            self._viewer = asyncio.ensure_future(self._lookup(signin.viewer_for_token))
+        return await self._viewer
 
     async def punchout_session(self) -> PunchoutSession | None:
         """The open punchout session whose storefront credential came with the request."""
-        if self._session is _UNSET:
-            token = self.bearer_token
-            self._session = await storefront.session_for(token) if token else None
-        return self._session  # type: ignore[return-value]
+        if self._session is None:
+            self._session = asyncio.ensure_future(self._lookup(storefront.session_for))
+        return await self._session
+
+    async def _lookup(self, find: Callable[[str], Awaitable[T | None]]) -> T | None:
+        token = self.bearer_token
+        return await find(token) if token else None
 
 
 Info = StrawberryInfo[Context, None]

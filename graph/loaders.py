@@ -7,11 +7,20 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from strawberry.dataloader import DataLoader
 
-from domain import punchout_keys
+from domain import orders, punchout_keys, storefront
+from domain.access import Viewer
 from domain.key_vault import KeyVault
 from domain.punchout_keys import Key
+from domain.records import CartItem
 from persistence.sql import Sql
-from persistence.tables import Company, Customer, CustomerRole, CustomerSetting
+from persistence.tables import (
+    Company,
+    Customer,
+    CustomerRole,
+    CustomerSetting,
+    Order,
+    PunchoutSession,
+)
 
 
 async def _companies(ids: Sequence[int]) -> list[Company | None]:
@@ -59,12 +68,43 @@ async def _first_customers(keys: Sequence[tuple[int, int]]) -> list[list[Custome
     return [found[company][:n] for company, n in keys]
 
 
+def _reachable_orders(
+    viewer: Callable[[], Awaitable[Viewer | None]],
+) -> Callable[[Sequence[int]], Awaitable[list[Order | None]]]:
+    async def load(order_ids: Sequence[int]) -> list[Order | None]:
+        found = {o.id: o for o in await orders.reachable_orders(await viewer(), order_ids)}
+        return [found.get(i) for i in order_ids]
+
+    return load
+
+
+def _session_lines(
+    session: Callable[[], Awaitable[PunchoutSession | None]],
+) -> Callable[[Sequence[int]], Awaitable[list[CartItem | None]]]:
+    async def load(line_ids: Sequence[int]) -> list[CartItem | None]:
+        opened = await session()
+        found = [] if opened is None else await storefront.cart_lines(opened, line_ids)
+        by_id = {line.id: line for line in found}
+        return [by_id.get(i) for i in line_ids]
+
+    return load
+
+
 class Loaders:
     """Built fresh for each request: a loader shared across requests would leak data."""
 
-    def __init__(self, vault: KeyVault) -> None:
+    def __init__(
+        self,
+        vault: KeyVault,
+        viewer: Callable[[], Awaitable[Viewer | None]],
+        session: Callable[[], Awaitable[PunchoutSession | None]],
+    ) -> None:
         self.company = DataLoader(load_fn=_companies)
         self.customer_roles = DataLoader(load_fn=_roles)
         self.customer_settings = DataLoader(load_fn=_settings)
         self.punchout_keys = DataLoader(load_fn=_keys(vault))  # opened: load only for key readers
         self.first_customers = DataLoader(load_fn=_first_customers)
+        # Scoped to the viewer: an order out of their reach loads as None.
+        self.reachable_orders = DataLoader(load_fn=_reachable_orders(viewer))
+        # Scoped to the storefront's session: a line of any other cart loads as None.
+        self.session_lines = DataLoader(load_fn=_session_lines(session))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from base64 import b64encode
 from datetime import datetime
 
 import strawberry
@@ -12,7 +11,15 @@ from domain.records import Address as AddressRecord
 from domain.records import Classification, Extrinsic, Money, unspsc_of
 from graph.address import Address
 from graph.amounts import money, quantity
-from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
+from graph.context import Info
+from graph.node_id import described_node_id
+from graph.pagination import (
+    bounded_first,
+    decode_cursor,
+    encode_cursor,
+    page_info,
+    parse_global_id,
+)
 from persistence.tables import Order as OrderRow
 from persistence.tables import OrderLine as OrderLineRow
 
@@ -65,8 +72,9 @@ class OrderLine:
 
 
 @strawberry.type(description="A purchase order received over cXML (OrderRequest).")
-class Order:
-    id: strawberry.ID = strawberry.field(description="The order's ID here.")
+class Order(relay.Node):
+    id: relay.NodeID[int]
+    _id = described_node_id("The order's ID here.")
     order_id: str = strawberry.field(description="The buyer's orderID.")
     order_type: str = strawberry.field(
         description="new, update or delete: the last request received for it."
@@ -97,7 +105,7 @@ class Order:
             return Charge(amount=amount, currency=sent.currency, description=sent.description)
 
         return cls(
-            id=strawberry.ID(b64encode(f"Order:{row.id}".encode()).decode()),
+            id=row.id,
             order_id=row.order_id,
             order_type=row.order_type,
             order_date=row.order_date,
@@ -139,3 +147,11 @@ async def orders_page(
     rows = await query.order_by("-id").limit(first + 1).prefetch_related("lines", "customer")
     edges = [relay.Edge(cursor=encode_cursor(r.id), node=Order.from_row(r)) for r in rows[:first]]
     return relay.Connection(edges=edges, page_info=page_info(edges, len(rows) > first, bool(after)))
+
+
+async def order_by_id(info: Info, id: strawberry.ID) -> Order | None:
+    """The order if its company is in the viewer's scope; None when missing or out of it.
+    Orders asked for together (aliased `node` fields) load in one batch."""
+    row_id = parse_global_id(id, "Order")
+    row = await info.context.loaders.reachable_orders.load(row_id) if row_id is not None else None
+    return Order.from_row(row) if row else None

@@ -10,6 +10,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 
 from domain.access import Ability, require
 from domain.errors import AccessDenied, NotSignedIn
+from domain.storefront import is_session_credential
 from graph.codes import Code, extensions
 from graph.errors import access_error
 
@@ -51,18 +52,41 @@ def signed_in() -> PermissionExtension:
     return PermissionExtension(permissions=[SignedIn()], use_directives=False)
 
 
+def _no_session() -> GraphQLError:
+    return GraphQLError(
+        "Send the punchout session's credential as 'Authorization: Bearer ...'; the "
+        "session may have ended or expired: start again from the procurement system.",
+        extensions=extensions(Code.UNAUTHENTICATED),
+    )
+
+
 class InPunchoutSession(BasePermission):
     """The storefront of an open punchout session (its credential, not a staff token)."""
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         if await info.context.punchout_session() is None:
-            raise GraphQLError(
-                "Send the punchout session's credential as 'Authorization: Bearer ...'; the "
-                "session may have ended or expired: start again from the procurement system.",
-                extensions=extensions(Code.UNAUTHENTICATED),
-            )
+            raise _no_session()
         return True
 
 
 def in_punchout_session() -> PermissionExtension:
     return PermissionExtension(permissions=[InPunchoutSession()], use_directives=False)
+
+
+class StaffOrPunchoutSession(BasePermission):
+    """Staff holding `ability`, or the storefront of an open punchout session: for a field
+    that answers each caller with what is theirs (see `node`). Refused as each would be."""
+
+    def __init__(self, ability: Ability) -> None:
+        self.staff = Allowed(ability)
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        if await info.context.punchout_session() is not None:
+            return True
+        if await info.context.viewer() is None and is_session_credential(info.context.bearer_token):
+            raise _no_session()  # an ended or expired session's credential
+        return await self.staff.has_permission(source, info, **kwargs)
+
+
+def staff_or_punchout_session(ability: Ability) -> PermissionExtension:
+    return PermissionExtension(permissions=[StaffOrPunchoutSession(ability)], use_directives=False)

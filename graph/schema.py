@@ -23,10 +23,11 @@ from graph.context import Info
 from graph.cost import ConnectionCost
 from graph.customer import Customer, CustomerMutation, CustomerQuery, customer_by_id
 from graph.document_size import ExpandedSizeLimit
-from graph.permissions import guard
+from graph.order import order_by_id
+from graph.permissions import staff_or_punchout_session
 from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
-from graph.storefront import StorefrontMutation, StorefrontQuery
+from graph.storefront import StorefrontMutation, StorefrontQuery, cart_line_by_id
 from graph.text_input import RefuseNulText
 
 MAX_TOKENS = 2000
@@ -42,7 +43,11 @@ async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
         type_name = relay.GlobalID.from_id(id).type_name
     except Exception:  # noqa: BLE001 - a malformed id is a missing object
         return None
-    by_type = {"Company": company_by_id, "Customer": customer_by_id}
+    if type_name == "CartLine":
+        return await cart_line_by_id(info, id)
+    if await info.context.punchout_session() is not None:
+        return None  # a storefront's credential reaches the lines of its own cart only
+    by_type = {"Company": company_by_id, "Customer": customer_by_id, "Order": order_by_id}
     resolver = by_type.get(type_name)
     return await resolver(info, id) if resolver else None  # type: ignore[operator]
 
@@ -51,7 +56,7 @@ async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
 class NodeQuery:
     node: relay.Node | None = strawberry.field(
         resolver=resolve_node,
-        extensions=[guard(Ability.REACH_COMPANIES)],
+        extensions=[staff_or_punchout_session(Ability.REACH_COMPANIES)],
         description="Any object by its global ID; null when missing or out of your scope.",
     )
 

@@ -1,16 +1,16 @@
 """The storefront's GraphQL: its punchout session, the cart, and handing the cart back.
 
 Only a punchout session's credential (from the StartPage redirect) opens these fields, and it
-opens nothing else.
+opens nothing else but `node(id:)` for the lines of its own cart.
 """
 
 from __future__ import annotations
 
-from base64 import b64encode
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import strawberry
+from strawberry import relay
 
 from cxml.cart import auto_post_form, form_field, order_message
 from domain import storefront
@@ -23,6 +23,7 @@ from graph.address import Address
 from graph.amounts import money, quantity
 from graph.context import Info
 from graph.errors import CartError, refusals
+from graph.node_id import described_node_id
 from graph.pagination import parse_global_id
 from graph.permissions import in_punchout_session
 from persistence.tables import CustomerSetting
@@ -37,8 +38,9 @@ def _line_id(line_id: strawberry.ID) -> int:
 
 
 @strawberry.type(description="A line of the punchout cart. Amounts are decimal strings.")
-class CartLine:
-    id: strawberry.ID = strawberry.field(description="The line's ID.")
+class CartLine(relay.Node):
+    id: relay.NodeID[int]
+    _id = described_node_id("The line's ID.")
     supplier_part_id: str = strawberry.field(description="The supplier's part number.")
     supplier_part_auxiliary_id: str | None = strawberry.field(
         description="The supplier's auxiliary part ID (e.g. a quote or configuration)."
@@ -54,7 +56,7 @@ class CartLine:
     @classmethod
     def from_item(cls, item: CartItem) -> CartLine:
         return cls(
-            id=strawberry.ID(b64encode(f"CartLine:{item.id}".encode()).decode()),
+            id=item.id,
             supplier_part_id=item.supplier_part_id,
             supplier_part_auxiliary_id=item.supplier_part_auxiliary_id,
             description=item.description,
@@ -65,6 +67,14 @@ class CartLine:
             unspsc=item.unspsc,
             amount=money(item.amount()),  # type: ignore[arg-type]
         )
+
+
+async def cart_line_by_id(info: Info, id: strawberry.ID) -> CartLine | None:
+    """The line if it is in the cart of the storefront's own session (its credential came with
+    the request); None otherwise, staff included. Lines asked for together load in one batch."""
+    row_id = parse_global_id(id, "CartLine")
+    item = await info.context.loaders.session_lines.load(row_id) if row_id is not None else None
+    return CartLine.from_item(item) if item else None
 
 
 @strawberry.type(description="The cart of a punchout session.")

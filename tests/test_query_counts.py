@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from persistence.tables import CartLine
 from testkit.documents import order_document
 from testkit.operations import COMPANY_DETAILS, CUSTOMER_DETAILS
-from tests.conftest import Api, World, add_customer, global_id
+from tests.conftest import Api, Buyer, World, add_customer, global_id
 from tests.cxml_helpers import post_cxml
 
 ORDERS = """query($id: ID!) { company(id: $id) { orders(first: 50) { edges { node {
@@ -82,3 +83,55 @@ async def test_statement_counts_do_not_grow_with_the_data(api: Api, world: World
         await add_customer(made, f"branch-{i}")
     large = [await c for c in counts()]
     assert large == small, (small, large)
+
+
+async def test_fields_resolved_together_share_one_sign_in_lookup(api: Api, world: World) -> None:
+    # Aliased root fields run concurrently: each asks who is calling, one statement answers all.
+    one = await statements(api, "{ viewer { email } }", {}, world.tokens["companyEdit"])
+    many = "{ " + " ".join(f"v{n}: viewer {{ email }}" for n in range(5)) + " }"
+    assert await statements(api, many, {}, world.tokens["companyEdit"]) == one == 1
+
+
+def aliased_nodes(count: int) -> str:
+    variables = ", ".join(f"$n{i}: ID!" for i in range(count))
+    fields = " ".join(
+        f"n{i}: node(id: $n{i}) {{ id ... on Order {{ orderId customerUsername "
+        "lines { supplierPartId } } ... on CartLine { supplierPartId amount } }"
+        for i in range(count)
+    )
+    return f"query({variables}) {{ {fields} }}"
+
+
+async def test_orders_asked_for_together_load_in_one_batch(api: Api, world: World) -> None:
+    from persistence.tables import Order
+    from tests.conftest import make_buyer
+
+    for company in (world.acme, world.globex):
+        buyer = await make_buyer(company, f"buyer@{company.code}")
+        for i in range(3):
+            document = order_document(
+                buyer.username,
+                buyer.key,
+                order_id=f"PO-{i}",
+                payload=f"{company.code}-{i}@b",
+                lines=[(f"P-{n}", "1", "1.00", "x", None) for n in range(i + 1)],
+            )
+            assert (await post_cxml(api.http, document)).code == 200
+    ids = [global_id("Order", o.id) for o in await Order.all().order_by("id")]
+    for kind in ("administrator", "crmCompanyEdit"):  # unscoped, and scoped to ACME
+        token = world.tokens[kind]
+        one = await statements(api, aliased_nodes(1), {"n0": ids[0]}, token)
+        every = {f"n{i}": order_id for i, order_id in enumerate(ids)}
+        assert await statements(api, aliased_nodes(len(ids)), every, token) == one, kind
+
+
+async def test_cart_lines_asked_for_together_load_in_one_batch(api: Api, buyer: Buyer) -> None:
+    from tests.storefront_helpers import ADD, line, open_session
+
+    credential = await open_session(api, buyer)
+    for n in range(5):
+        await api(ADD, {"input": line(f"P-{n}")}, credential)
+    ids = [global_id("CartLine", row.id) for row in await CartLine.all().order_by("id")]
+    one = await statements(api, aliased_nodes(1), {"n0": ids[0]}, credential)
+    every = {f"n{i}": line_id for i, line_id in enumerate(ids)}
+    assert await statements(api, aliased_nodes(len(ids)), every, credential) == one
