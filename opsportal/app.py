@@ -29,7 +29,7 @@ from opsportal import logs
 from opsportal.config import Settings
 from opsportal.security_headers import SecurityHeaders
 from opsportal.startup import STARTUP, started
-from pages import graphiql
+from pages import console, graphiql
 from pages.assets import ASSETS
 
 log = logging.getLogger("opsportal")
@@ -155,6 +155,7 @@ def create_app(settings: Settings | None = None, *, vault: KeyVault | None = Non
             *(Route(path, cxml, methods=["POST"]) for path in CXML_PATHS),
             Route(START_PATH, start_endpoint(settings), methods=["GET"]),
             Mount(ASSETS.prefix, app=ASSETS),
+            *console.routes(),  # the staff's console: / and its screens' deep links
         ],
         middleware=middleware,
         lifespan=lifespan,
