@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,7 +229,10 @@ def demo_site(
     env["OPSPORTAL_KEY_ENCRYPTION_KEY"] = new_kek()
     if request.param == "postgres":
         server_url = request.getfixturevalue("postgres_url")
-        database_url = fresh_database(server_url, f"console_{os.getpid()}_{folder.name}")
+        name = f"console_{os.getpid()}_{folder.name}"
+        # In a thread: Playwright's sync API keeps an event loop running in this one.
+        with ThreadPoolExecutor(1) as thread:
+            database_url = thread.submit(fresh_database, server_url, name).result()
     else:
         database_url = f"sqlite://{folder / 'opsportal.sqlite3'}"
     env["DATABASE_URL"] = database_url
