@@ -208,11 +208,13 @@ class DemoSite:
     def base(self) -> str:
         return self.server.base
 
-    def start_another(self, port: int | None = None) -> Server:
-        """One more server on the same database (the caller stops it)."""
+    def start_another(self, port: int | None = None, **settings: str) -> Server:
+        """One more server on the same database, with more settings (OPSPORTAL_...) in its
+        environment; the caller stops it."""
         log = open(self.folder / f"server-{port or 'extra'}.log", "a")  # noqa: SIM115
+        env = {**self.env, **settings}
         return start_server(
-            self.database_url, self.folder, port=port, env=self.env, stderr=log, start_timeout=60
+            self.database_url, self.folder, port=port, env=env, stderr=log, start_timeout=60
         )
 
 

@@ -148,6 +148,7 @@ export function MenuButton({ label, items }) {
   };
   const choose = (item) => {
     setOpen(false);
+    button.current.focus(); // what a dialog opened by the item gives focus back to
     item.action();
   };
   return html`<div class="menu-button">
