@@ -30,7 +30,9 @@ from tests.console_helpers import (
 OpenPage = Callable[..., WatchedPage]
 CLIPBOARD = ["clipboard-read", "clipboard-write"]
 KEY_QUERY = "query($id: ID!) { customer(id: $id) { developerFields { key value } } }"
-AUDIT = "query($id: ID!) { customer(id: $id) { auditEvents(first: 50) { edges { node { action } } } } }"
+AUDIT = (
+    "query($id: ID!) { customer(id: $id) { auditEvents(first: 50) { edges { node { action } } } } }"
+)
 
 
 def open_acme(page: Page) -> None:
@@ -91,7 +93,12 @@ def test_the_walkthrough_as_an_administrator(open_page: OpenPage, demo_site: Dem
     expect(key_row).to_contain_text("recorded on the customer's audit trail")
 
     admin = token_of(page)
-    before = [e["node"]["action"] for e in api(demo_site.base, AUDIT, {"id": customer_id}, admin)["data"]["customer"]["auditEvents"]["edges"]]
+    before = [
+        e["node"]["action"]
+        for e in api(demo_site.base, AUDIT, {"id": customer_id}, admin)["data"]["customer"][
+            "auditEvents"
+        ]["edges"]
+    ]
     assert "customer.read_api_key" not in before  # opening the tab read nothing
 
     key_row.get_by_role("button", name="Copy").click()
@@ -103,7 +110,12 @@ def test_the_walkthrough_as_an_administrator(open_page: OpenPage, demo_site: Dem
     expect(key_row).not_to_contain_text(copied)  # copied, never shown
     key_row.get_by_role("button", name="Show").click()
     expect(key_row).to_contain_text(expected)
-    after = [e["node"]["action"] for e in api(demo_site.base, AUDIT, {"id": customer_id}, admin)["data"]["customer"]["auditEvents"]["edges"]]
+    after = [
+        e["node"]["action"]
+        for e in api(demo_site.base, AUDIT, {"id": customer_id}, admin)["data"]["customer"][
+            "auditEvents"
+        ]["edges"]
+    ]
     assert "customer.read_api_key" in after
 
     # The connection sheet, and a deep link that survives a reload.
@@ -183,7 +195,11 @@ def test_crm_staff_see_only_their_companies(open_page: OpenPage, demo_site: Demo
     expect(page.get_by_role("link", name="New company")).to_have_count(0)
     # A deep link to a company that is not theirs: "not found", as for one that does not exist.
     admin = api_token(demo_site.base, ADMIN)
-    acme = api(demo_site.base, "query { companies(search: \"C000042\") { edges { node { id } } } }", token=admin)
+    acme = api(
+        demo_site.base,
+        'query { companies(search: "C000042") { edges { node { id } } } }',
+        token=admin,
+    )
     acme_id = acme["data"]["companies"]["edges"][0]["node"]["id"]
     page.goto(f"{demo_site.base}/companies/{acme_id}")
     expect(page.get_by_role("heading", name="Company not found")).to_be_visible()

@@ -41,8 +41,9 @@ class Pin:
 
 
 PINS: tuple[Pin, ...] = (
-    Pin("preact", "10.29.8", CONSOLE_VENDOR,
-        ("dist/preact.module.js", "hooks/dist/hooks.module.js")),
+    Pin(
+        "preact", "10.29.8", CONSOLE_VENDOR, ("dist/preact.module.js", "hooks/dist/hooks.module.js")
+    ),
     Pin("htm", "3.1.1", CONSOLE_VENDOR, ("dist/htm.module.js",)),
     Pin("axe-core", "4.14.1", TESTS_VENDOR, ("axe.min.js",), licence="LICENSE"),
 )

@@ -56,7 +56,7 @@ export function Problem({ error, retry }) {
 }
 
 export function Loading({ rows = 3 }) {
-  return html`<div class="skeleton" aria-busy="true" aria-label="Loading">
+  return html`<div class="skeleton" aria-busy="true"><span class="visually-hidden">Loading…</span>
     ${Array.from({ length: rows }, () => html`<div class="skeleton-row"></div>`)}
   </div>`;
 }
