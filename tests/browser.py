@@ -35,26 +35,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from testkit.chromium import CHROMIUM_ARGS, DEFAULT_CHROMIUM
 from testkit.servers import Server, start_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 DEMO_PASSWORD = "demo-password-for-browsers"
-# Quiet and self-contained: no updates, sync, first-run pages or other background traffic.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--no-first-run",
-    "--no-default-browser-check",
-]
 
 
 def missing() -> str | None:

@@ -83,7 +83,12 @@ def test_no_inline_script_or_style() -> None:
 
 async def test_the_files_are_versioned_and_cached(http: httpx.AsyncClient) -> None:
     html = (await http.get("/")).text
-    urls = re.findall(r'(?:src|href)="(/pages/[^"]+)"', html)
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
+    assert "/pages/console/ui.js" in preloaded and "/pages/console/app.js" not in preloaded
+    assert "/pages/console/vendor/preact/hooks.module.js" in preloaded
+    urls = [
+        url for url in re.findall(r'(?:src|href)="(/pages/[^"]+)"', html) if url not in preloaded
+    ]
     assert {u.split("?")[0] for u in urls} >= {
         "/pages/console/app.js",
         "/pages/console/console.css",

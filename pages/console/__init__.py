@@ -27,9 +27,25 @@ _ASSET_URL = re.compile(r'(?<=")/pages/[^"?#]+(?=")')
 
 @cache
 def page_html(assets: Assets = ASSETS) -> str:
-    """index.html, each `/pages/...` URL in it given its content version."""
+    """index.html, each `/pages/...` URL in it given its content version, and a modulepreload
+    for every module app.js imports, so the browser fetches them at once rather than level
+    by level. Those keep their plain URLs (a module is known by its URL: the imports name
+    them without a version), revalidated by ETag."""
     html = (HERE / "index.html").read_text()
-    return _ASSET_URL.sub(lambda match: assets.versioned(match.group()), html)
+    html = _ASSET_URL.sub(lambda match: assets.versioned(match.group()), html)
+    preloads = "".join(f'<link rel="modulepreload" href="{url}">\n' for url in module_urls(assets))
+    return html.replace("<!-- modules -->\n", preloads)
+
+
+def module_urls(assets: Assets = ASSETS) -> list[str]:
+    """The console's modules but its entry, vendored ones included, by URL."""
+    prefix = f"{assets.prefix}/console/"
+    entry = f"{prefix}app.js"
+    return [
+        assets.prefix + path
+        for path in assets.files
+        if path.startswith("/console/") and path.endswith(".js") and assets.prefix + path != entry
+    ]
 
 
 async def shell(request: Request) -> Response:

@@ -12,10 +12,13 @@ export function useTypeahead(initial) {
   const [text, setText] = useState(initial);
   const [state, setState] = useState({ query: "", results: [], more: false, error: null });
   const pending = useRef(null);
-  const search = (value) => {
+  const sent = useRef(null); // the text of the last search sent, answered or not
+  const search = (value, again = false) => {
     setText(value);
-    if (pending.current) pending.current.abort();
     const query = value.trim();
+    if (query === sent.current && !again) return; // e.g. a space typed: nothing new to ask
+    sent.current = query;
+    if (pending.current) pending.current.abort();
     if (!query) {
       pending.current = null;
       setState({ query: "", results: [], more: false, error: null });
@@ -31,6 +34,7 @@ export function useTypeahead(initial) {
       },
       (error) => {
         if (error.kind === "aborted" || pending.current !== controller) return;
+        sent.current = null; // asking again is worth it
         setState({ query, results: [], more: false, error });
       },
     );
@@ -86,7 +90,7 @@ export function CompaniesScreen({ route, viewer }) {
     </div>
     <p class="visually-hidden" role="status">${query && !error
       ? `${results.length}${more ? " or more" : ""} companies match` : ""}</p>
-    ${error && html`<${Problem} error=${error} retry=${() => search(text)} />`}
+    ${error && html`<${Problem} error=${error} retry=${() => search(text, true)} />`}
     ${query && !error && results.length === 0 && html`<p class="empty">No company matches
       '${query}'.</p>`}
     <table role="grid" id="company-results" class="results" aria-label="Matching companies"
