@@ -142,7 +142,7 @@ export function CustomerScreen({ route, viewer }) {
     <p class="breadcrumb"><a href=${paths.companies()}>Companies</a> ›
       <a href=${paths.company(customer.company.id)}> ${customer.company.name}</a> ›</p>
     <h1>${customer.username} ${!customer.isEnabled && html`<span class="badge">Disabled</span>`}</h1>
-    <p class="subtitle">${customer.isPunchout ? "Punchout customer" : "Customer"} of ${customer.company.name}
+    <p class="subtitle">${customer.isPunchout ? "Punchout customer" : "Customer"} of ${customer.company.name}${" "}
       (<span class="code">${customer.company.code}</span>)</p>
     <${Tabs} label="Customer" panelId="customer-panel" current=${route.tab} tabs=${tabs} />
     <div role="tabpanel" id="customer-panel" aria-labelledby=${`tab-customer-panel-${route.tab}`} class="panel">

@@ -69,7 +69,7 @@ export function OrdersTab({ customer }) {
   return html`<${Paged} ...${paged} noun="orders" empty="No orders from this customer yet.">
     ${(orders) => orders.map((order) => html`<article class="order" key=${order.id}>
       <h3>Order <span class="code">${order.orderId}</span> ${order.isTest && html`<span class="badge">Test</span>`}</h3>
-      <p>${order.orderType}, received <${Time} iso=${order.receivedAt} />${order.orderDate && `, dated ${order.orderDate}`}
+      <p>${order.orderType}, received <${Time} iso=${order.receivedAt} />${order.orderDate && `, dated ${order.orderDate}`}${" "}
         · total <strong class="number">${money(order.total, order.currency)}</strong></p>
       ${order.comments && html`<p class="hint">${order.comments}</p>`}
       <table class="data">
