@@ -7,9 +7,10 @@ painted, and the console's first load.
 Fills the database as bench.typeahead does (demo companies; a database that has them already
 is reused), starts `opsportal serve` with one worker, and drives Debian's chromium through
 Playwright on loopback:
-- first load of the console, cold (new profile: nothing cached) and warm (a second visit):
-  bytes transferred (bodies and headers, as the browser counts them) and the time from
-  navigation to the sign-in form painted;
+- first load of the console: by the server's first visitor, by a new visitor (empty cache)
+  once the server has served others, and that visitor's second visit: bytes transferred
+  (bodies and headers, as the browser counts them), the time from navigation to the sign-in
+  form painted, and to the last file received;
 - real typing: texts of 2-12 characters and 1-3 words from real company names, typed key by
   key 80-200 ms apart (seeded), into the search box after signing in through the form. For
   each keystroke: the time from keydown to the results for the text typed so far painted
@@ -55,7 +56,8 @@ TRIVIAL_PAINTED = """async (count) => {
 LOADED = """() => {
   const entries = [...performance.getEntriesByType("navigation"),
                    ...performance.getEntriesByType("resource")];
-  return {bytes: entries.reduce((sum, e) => sum + e.transferSize, 0),
+  return {received: Math.max(...entries.map((e) => e.responseEnd)),
+          bytes: entries.reduce((sum, e) => sum + e.transferSize, 0),
           decoded: entries.reduce((sum, e) => sum + e.decodedBodySize, 0),
           files: entries.length, painted: window.__probe.shellPainted};
 }"""
@@ -68,20 +70,32 @@ def row(name: str, samples: list[float]) -> str:
     )
 
 
-def first_load(browser: Any, base: str) -> None:
-    context = browser.new_context()
+def visit(browser: Any, base: str, name: str, context: Any = None) -> Any:
+    """Open the console in `context` (a new one: an empty cache) and print what it took."""
+    context = context or browser.new_context()
     context.add_init_script(PROBE)
     page = context.new_page()
+    page.goto(f"{base}/")
+    page.wait_for_function("window.__probe.shellPainted > 0")
+    page.wait_for_load_state("networkidle")
+    got = page.evaluate(LOADED)
+    name = f"{name} ({got['decoded']:,} B decoded)"
+    print(
+        f"{name:<52} {got['bytes']:>9,} {got['files']:>6} {got['painted']:>8.1f} "
+        f"{got['received']:>24.1f}"
+    )
+    page.close()
+    return context
+
+
+def first_load(browser: Any, base: str) -> None:
+    """The server's very first visitor (its files not yet compressed), then a first visit with
+    an empty cache to a server that has served before, then that visitor's second visit."""
     title = "first load of the console (sign-in form painted)"
-    print(f"{title:<52} {'bytes':>9} {'files':>6} {'ms':>8}")
-    for visit in ("cold", "warm"):
-        page.goto(f"{base}/")
-        page.wait_for_function("window.__probe.shellPainted > 0")
-        page.wait_for_load_state("networkidle")
-        got = page.evaluate(LOADED)
-        name = f"{visit} ({got['decoded']:,} bytes decoded)"
-        print(f"{name:<52} {got['bytes']:>9,} {got['files']:>6} {got['painted']:>8.1f}")
-    context.close()
+    print(f"{title:<52} {'bytes':>9} {'files':>6} {'ms':>8} {'last file received, ms':>24}")
+    visit(browser, base, "the server's first visitor").close()
+    context = visit(browser, base, "first visit, empty cache")
+    visit(browser, base, "second visit, cached", context).close()
 
 
 def typing(browser: Any, base: str, texts: list[str], keystrokes: int, seed: int = 3) -> None:
