@@ -123,6 +123,20 @@ def test_the_walkthrough_as_an_administrator(open_page: OpenPage, demo_site: Dem
     expect(page.locator("caption", has_text="Using known identifiers")).to_be_visible()
     expect(page.locator("caption", has_text="Using defaults")).to_be_visible()
     expect(page.get_by_role("button", name="Print")).to_be_visible()
+    # On paper: no navigation or buttons, a line where the secret goes until it is shown.
+    sheet = page.locator("table.sheet").first
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    expect(sheet.get_by_text("Given separately")).to_be_visible()
+    expect(sheet).not_to_contain_text(expected)
+    page.emulate_media(media="screen")
+    sheet.get_by_role("button", name="Show").click()
+    expect(sheet).to_contain_text(expected)
+    page.emulate_media(media="print")
+    expect(sheet.get_by_text("Given separately")).to_be_hidden()
+    expect(sheet.locator("code.secret-value")).to_have_text(expected)
+    page.emulate_media(media="screen")
     page.reload()
     expect(page.get_by_role("tab", name="Connection", exact=True)).to_have_attribute(
         "aria-selected", "true"
