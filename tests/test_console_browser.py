@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser import NO_ROLE_STAFF, DemoSite, WatchedPage
 from tests.console_helpers import (
@@ -33,6 +33,14 @@ KEY_QUERY = "query($id: ID!) { customer(id: $id) { developerFields { key value }
 AUDIT = (
     "query($id: ID!) { customer(id: $id) { auditEvents(first: 50) { edges { node { action } } } } }"
 )
+
+
+def wait_until(page: Page, condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Let the page run (and Playwright deliver its events) until `condition` holds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(50)
 
 
 def open_acme(page: Page) -> None:
@@ -229,3 +237,37 @@ def test_a_member_with_no_role_sees_why(open_page: OpenPage, demo_site: DemoSite
     expect(page.get_by_role("alert")).to_contain_text("Your account may not reach companies.")
     expect(page.locator("#company-results tbody tr")).to_have_count(0)
     watched.assert_clean()
+
+
+def test_a_stale_answer_never_replaces_a_newer_one(
+    open_page: OpenPage, demo_site: DemoSite
+) -> None:
+    watched = open_page(f"{demo_site.base}/")
+    page = watched.page
+    sign_in(page, ADMIN)
+    open_companies(page)
+    held: list[Route] = []
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.post_data or ""))
+
+    def hold_one(route: Route) -> None:  # the answer to "acm" is kept back
+        if '"search":"acm"' in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.fallback()
+
+    page.route("**/graphql", hold_one)
+    box = page.get_by_role("combobox", name="Search companies")
+    box.press_sequentially("acm", delay=30)
+    wait_until(page, lambda: len(held) == 1)
+    box.press_sequentially("e sup", delay=30)
+    expect(page.locator("#company-results")).to_have_attribute("data-query", "acme sup")
+    # The console aborted the request it no longer wanted...
+    wait_until(page, lambda: any('"search":"acm"' in body for body in failed))
+    try:
+        held[0].fallback()  # ...so its late answer has nowhere to go
+    except Exception:  # noqa: BLE001 - Playwright may refuse a request the page aborted
+        pass
+    page.wait_for_timeout(300)
+    expect(page.locator("#company-results")).to_have_attribute("data-query", "acme sup")
+    assert result_rows(page) == [(ACME, "C000042")]
