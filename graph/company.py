@@ -26,6 +26,7 @@ from graph.pagination import (
 from graph.permissions import guard
 from persistence.tables import Company as CompanyRow
 from persistence.tables import Customer as CustomerRow
+from persistence.tables import Staff as StaffRow
 
 if TYPE_CHECKING:
     from graph.audit import AuditEvent
@@ -50,6 +51,11 @@ class Company(relay.Node):
     @classmethod
     def from_row(cls, row: CompanyRow) -> Company:
         return cls(id=row.id, name=row.name, code=row.code)
+
+    @strawberry.field(description="Emails of the staff assigned to it (crmCompanyEdit), sorted.")
+    async def assigned_staff(self) -> list[str]:
+        rows = StaffRow.filter(assignments__company_id=self.id).order_by("email")
+        return list(await rows.values_list("email", flat=True))
 
     @strawberry.field(description="The company's customers, oldest first.")
     async def customers(

@@ -44,18 +44,21 @@ class DeveloperField:
     choices: list[str] = strawberry.field(
         description="The values it may take, when it is a choice; empty otherwise."
     )
-    is_secret: strawberry.Private[bool]
+    is_secret: bool = strawberry.field(
+        description="True for the PUNCHOUT API Key: only key readers see it, every read audited."
+    )
     stored: strawberry.Private[str | None]
     customer_id: strawberry.Private[int]
+    withheld: strawberry.Private[bool] = False  # developerFields(secrets: false)
 
     @strawberry.field(
-        extensions=[guard(Ability.READ_API_KEY, when=lambda field: field.is_secret)],
+        extensions=[guard(Ability.READ_API_KEY, when=lambda f: f.is_secret and not f.withheld)],
         description="The value (the default where none is stored). Secret values (the PUNCHOUT "
         f"API Key) only for {who_may(Ability.READ_API_KEY)}; others get a FORBIDDEN error here.",
     )
     async def value(self, info: Info) -> str | None:
-        if not self.is_secret:
-            return self.stored
+        if not self.is_secret or self.withheld:
+            return None if self.withheld else self.stored
         key = punchout_keys.current(await info.context.loaders.punchout_keys.load(self.customer_id))
         if key is None:
             return None
@@ -140,7 +143,17 @@ class Customer(relay.Node):
         return [Role.from_role(r) for r in map(find_role, names) if r is not None]
 
     @strawberry.field(description="The customer's settings (Developer Fields).")
-    async def developer_fields(self, info: Info) -> list[DeveloperField]:
+    async def developer_fields(
+        self,
+        info: Info,
+        secrets: Annotated[
+            bool,
+            strawberry.argument(
+                description="False: secret values come back null, neither read nor audited "
+                "(a screen that shows them masked until asked)."
+            ),
+        ] = True,
+    ) -> list[DeveloperField]:
         settings = await info.context.loaders.customer_settings.load(self.id)
         return [
             DeveloperField(
@@ -151,6 +164,7 @@ class Customer(relay.Node):
                 is_secret=spec.secret,
                 stored=value,
                 customer_id=self.id,
+                withheld=spec.secret and not secrets,
             )
             for spec, value in developer_fields.effective(settings)
         ]

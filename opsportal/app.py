@@ -28,7 +28,7 @@ from graph.schema import schema
 from opsportal import logs
 from opsportal.config import Settings
 from opsportal.startup import STARTUP, started
-from pages import graphiql
+from pages import console, graphiql
 from pages.assets import ASSETS
 from pages.security_headers import SecurityHeaders
 
@@ -155,6 +155,7 @@ def create_app(settings: Settings | None = None, *, vault: KeyVault | None = Non
             *(Route(path, cxml, methods=["POST"]) for path in CXML_PATHS),
             Route(START_PATH, start_endpoint(settings), methods=["GET"]),
             Mount(ASSETS.prefix, app=ASSETS),
+            *console.routes(),  # the staff's console: / and its screens' deep links
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -15,6 +15,9 @@ Fixtures:
 - `open_page(url)`: a WatchedPage on a fresh context, at `url`, its origin the only one allowed.
 - `demo_server`: `opsportal serve` on SQLite with `opsportal demo` loaded (DEMO_PASSWORD),
   one per test module; its base URL.
+- `demo_site`: the same on each database in turn (SQLite, then a fresh PostgreSQL database
+  of the suite's cluster), with a staff member of no role besides the demo's: a DemoSite,
+  which can start more servers on the same database (`start_another`).
 """
 
 from __future__ import annotations
@@ -24,32 +27,21 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from testkit.servers import start_server
+from testkit.chromium import CHROMIUM_ARGS, DEFAULT_CHROMIUM
+from testkit.servers import Server, start_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 DEMO_PASSWORD = "demo-password-for-browsers"
-# Quiet and self-contained: no updates, sync, first-run pages or other background traffic.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--no-first-run",
-    "--no-default-browser-check",
-]
 
 
 def missing() -> str | None:
@@ -151,29 +143,93 @@ def open_page(chromium: Browser) -> Iterator[Callable[[str], WatchedPage]]:
         context.close()
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser-server")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
-    env["DATABASE_URL"] = database_url = f"sqlite://{folder / 'opsportal.sqlite3'}"
-    demo = subprocess.run(
-        [sys.executable, "-m", "opsportal.cli", "demo", "--companies", "50"]
-        + ["--password", DEMO_PASSWORD],
+def _opsportal(folder: Path, env: dict[str, str], *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "opsportal.cli", *args],
         cwd=folder,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert demo.returncode == 0, demo.stderr
+    assert done.returncode == 0, done.stderr
+
+
+def _stop(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser-server")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
+    env["DATABASE_URL"] = database_url = f"sqlite://{folder / 'opsportal.sqlite3'}"
+    _opsportal(folder, env, "demo", "--companies", "50", "--password", DEMO_PASSWORD)
     with open(folder / "server.log", "w") as log:
         server = start_server(database_url, folder, env=env, stderr=log, start_timeout=60)
         try:
             yield server.base
         finally:
-            server.process.terminate()
-            try:
-                server.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait()
+            _stop(server)
+
+
+NO_ROLE_STAFF = "norole@demo.example"  # signed in, but may reach nothing
+
+
+@dataclass
+class DemoSite:
+    """A demo database and the `opsportal serve` in front of it."""
+
+    database: str  # sqlite or postgres
+    database_url: str
+    folder: Path
+    env: dict[str, str]
+    server: Server
+
+    @property
+    def base(self) -> str:
+        return self.server.base
+
+    def start_another(self, port: int | None = None, **settings: str) -> Server:
+        """One more server on the same database, with more settings (OPSPORTAL_...) in its
+        environment; the caller stops it."""
+        log = open(self.folder / f"server-{port or 'extra'}.log", "a")  # noqa: SIM115
+        env = {**self.env, **settings}
+        return start_server(
+            self.database_url, self.folder, port=port, env=env, stderr=log, start_timeout=60
+        )
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def demo_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoSite]:
+    from domain.key_vault import new_kek
+    from testkit.postgres import fresh_database
+
+    chromium_path()  # skip (or fail) before building a database for nothing
+    folder = tmp_path_factory.mktemp(f"console-{request.param}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
+    env["OPSPORTAL_KEY_ENCRYPTION_KEY"] = new_kek()
+    if request.param == "postgres":
+        server_url = request.getfixturevalue("postgres_url")
+        name = f"console_{os.getpid()}_{folder.name}"
+        # In a thread: Playwright's sync API keeps an event loop running in this one.
+        with ThreadPoolExecutor(1) as thread:
+            database_url = thread.submit(fresh_database, server_url, name).result()
+    else:
+        database_url = f"sqlite://{folder / 'opsportal.sqlite3'}"
+    env["DATABASE_URL"] = database_url
+    _opsportal(folder, env, "demo", "--companies", "60", "--password", DEMO_PASSWORD)
+    _opsportal(folder, env, "staff", "add", NO_ROLE_STAFF, "--password", DEMO_PASSWORD)
+    with open(folder / "server.log", "w") as log:
+        server = start_server(database_url, folder, env=env, stderr=log, start_timeout=60)
+    try:
+        yield DemoSite(request.param, database_url, folder, env, server)
+    finally:
+        _stop(server)

@@ -1,0 +1,101 @@
+// "Connection log", "Orders", "Audit": newest first, a page at a time.
+import { html, Time } from "./lib.js";
+import { AUDIT, CXML_LOG, ORDERS } from "./operations.js";
+import { Loading, Pager, Problem, useCursorPages, useQuery } from "./ui.js";
+
+// What each failure class means, in words (the API's CxmlFailure descriptions).
+const FAILURES = {
+  OVERSIZED_BODY: "The body is larger than the server accepts.",
+  MALFORMED_XML: "The body is not well-formed XML.",
+  HOSTILE_XML: "The document declares entities or nests too deeply.",
+  NOT_CXML: "The document is XML but not cXML.",
+  MISSING_HEADER: "The cXML Header lacks From, To or Sender credentials.",
+  UNSUPPORTED_REQUEST: "The request type is not one this server implements.",
+  INVALID_REQUEST: "The request is cXML but lacks or misstates a required part.",
+  UNKNOWN_SENDER: "No punchout customer has the identity sent.",
+  MISSING_SECRET: "The Sender credential carries no SharedSecret.",
+  WRONG_SECRET: "The SharedSecret is not the customer's PUNCHOUT API Key.",
+  CUSTOMER_DISABLED: "The credentials are right, but the customer is disabled.",
+  DUPLICATE_PAYLOAD: "The payloadID was used before, for a different document.",
+  DUPLICATE_ORDER: "A new order repeats an orderID this customer has already sent.",
+  UNKNOWN_ORDER: "An update or delete names an order this customer never sent.",
+  INTERNAL_ERROR: "The server failed; the buyer may retry.",
+};
+
+function usePaged(query, customer, field) {
+  const pages = useCursorPages();
+  const result = useQuery(query, { id: customer.id, after: pages.after }, `${customer.id}:${pages.after}`);
+  const connection = result.data && result.data.customer && result.data.customer[field];
+  return { pages, result, connection };
+}
+
+function Paged({ pages, result, connection, noun, empty, children }) {
+  if (result.error) return html`<${Problem} error=${result.error} retry=${result.reload} />`;
+  if (!connection) return html`<${Loading} />`;
+  const nodes = connection.edges.map((edge) => edge.node);
+  if (!nodes.length && pages.page === 1) return html`<p class="empty">${empty}</p>`;
+  const older = connection.pageInfo.hasNextPage ? () => pages.older(connection.pageInfo.endCursor) : null;
+  return html`<div aria-busy=${result.loading ? "true" : "false"}>${children(nodes)}
+    <${Pager} page=${pages.page} onOlder=${older} onNewer=${pages.newer} noun=${noun} /></div>`;
+}
+
+export function ConnectionLogTab({ customer }) {
+  const paged = usePaged(CXML_LOG, customer, "cxmlLog");
+  return html`<${Paged} ...${paged} noun="requests" empty="No cXML requests from this customer's system yet.">
+    ${(entries) => html`<table class="data">
+      <thead><tr><th scope="col">Received</th><th scope="col">Request</th><th scope="col">Answer</th>
+        <th scope="col">What went wrong</th><th scope="col" class="number">Time (ms)</th><th scope="col">Bodies</th></tr></thead>
+      <tbody>${entries.map((entry) => html`<tr>
+        <td><${Time} iso=${entry.receivedAt} /></td>
+        <td>${entry.requestType || "(unreadable)"}<br /><span class="hint code">${entry.route}</span></td>
+        <td><span class=${entry.failure ? "status-bad" : "status-ok"}>${entry.statusCode} ${entry.statusText}</span></td>
+        <td>${entry.failure ? html`<strong>${entry.failure}</strong>: ${FAILURES[entry.failure] || ""}
+          ${entry.reason && html`<br />${entry.reason}`}` : "Succeeded"}</td>
+        <td class="number">${entry.durationMs.toFixed(1)}</td>
+        <td><details><summary>Show bodies</summary>
+          <p>Request (secrets shown as ***)</p><pre>${entry.requestBody}</pre>
+          <p>Answer</p><pre>${entry.responseBody}</pre></details></td>
+      </tr>`)}</tbody>
+    </table>`}
+  <//>`;
+}
+
+function money(amount, currency) {
+  return amount == null ? "—" : `${amount} ${currency || ""}`.trim();
+}
+
+export function OrdersTab({ customer }) {
+  const paged = usePaged(ORDERS, customer, "orders");
+  return html`<${Paged} ...${paged} noun="orders" empty="No orders from this customer yet.">
+    ${(orders) => orders.map((order) => html`<article class="order" key=${order.id}>
+      <h3>Order <span class="code">${order.orderId}</span> ${order.isTest && html`<span class="badge">Test</span>`}</h3>
+      <p>${order.orderType}, received <${Time} iso=${order.receivedAt} />${order.orderDate && `, dated ${order.orderDate}`}${" "}
+        · total <strong class="number">${money(order.total, order.currency)}</strong></p>
+      ${order.comments && html`<p class="hint">${order.comments}</p>`}
+      <table class="data">
+        <thead><tr><th scope="col" class="number">Line</th><th scope="col">Part</th><th scope="col">Description</th>
+          <th scope="col" class="number">Quantity</th><th scope="col">Unit</th><th scope="col" class="number">Unit price</th></tr></thead>
+        <tbody>${order.lines.map((line) => html`<tr>
+          <td class="number">${line.lineNumber}</td><td class="code">${line.supplierPartId}</td>
+          <td>${line.description || ""}</td><td class="number">${line.quantity}</td>
+          <td>${line.unitOfMeasure || ""}</td><td class="number">${money(line.unitPrice, line.currency)}</td>
+        </tr>`)}</tbody>
+      </table>
+    </article>`)}
+  <//>`;
+}
+
+export function AuditTab({ customer }) {
+  const paged = usePaged(AUDIT, customer, "auditEvents");
+  return html`<${Paged} ...${paged} noun="events" empty="Nothing recorded yet.">
+    ${(events) => html`<table class="data">
+      <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Change</th></tr></thead>
+      <tbody>${events.map((event) => html`<tr>
+        <td><${Time} iso=${event.at} /></td><td>${event.actorEmail || "the system"}</td>
+        <td class="code">${event.action}</td>
+        <td>${event.before && html`<div><span class="hint">before</span> <code>${event.before}</code></div>`}
+          ${event.after && html`<div><span class="hint">after</span> <code>${event.after}</code></div>`}</td>
+      </tr>`)}</tbody>
+    </table>`}
+  <//>`;
+}
