@@ -21,7 +21,8 @@ from domain.access import Ability
 from graph.company import Company, CompanyMutation, CompanyQuery, company_by_id
 from graph.context import Info
 from graph.cost import ConnectionCost
-from graph.customer import Customer, CustomerMutation, CustomerQuery, customer_by_id
+from graph.customer import Customer, CustomerQuery, customer_by_id
+from graph.customer_mutations import CustomerMutation
 from graph.document_size import ExpandedSizeLimit
 from graph.order import order_by_id
 from graph.permissions import staff_or_punchout_session

@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from opsportal.security_headers import html_headers
 from pages.assets import ASSETS, Assets
+from pages.security_headers import html_headers
 
 HERE = Path(__file__).resolve().parent
 # The screens' URLs (see routes.js): the same shell answers each, the script draws the screen.
