@@ -176,7 +176,7 @@ async def _candidates(vault: KeyVault, senders: set[str], froms: set[str]) -> di
         if row["s_key"] is not None:
             candidates[customer_id].settings[row["s_key"]] = row["s_value"]  # type: ignore[index]
     for key in punchout_keys.opened(vault, sorted(keys.values(), key=lambda k: -k.id)):
-        candidates[key.row.customer_id].keys.append(key)  # type: ignore[attr-defined]
+        candidates[key.row.customer_id].keys.append(key)
     return candidates
 
 

@@ -46,7 +46,7 @@ def working(now: datetime | None = None) -> Q:
 
 
 def opened(vault: KeyVault, rows: Iterable[PunchoutKey]) -> list[Key]:
-    return [Key(row, vault.open(row.sealed, row.customer_id)) for row in rows]  # type: ignore[attr-defined]
+    return [Key(row, vault.open(row.sealed, row.customer_id)) for row in rows]
 
 
 async def issue(vault: KeyVault, customer: Customer, using: BaseDBAsyncClient) -> str:
@@ -61,7 +61,7 @@ async def working_keys(vault: KeyVault, customer_ids: Sequence[int]) -> dict[int
     found: dict[int, list[Key]] = defaultdict(list)
     rows = await PunchoutKey.filter(working(), customer_id__in=list(customer_ids)).order_by("-id")
     for key in opened(vault, rows):
-        found[key.row.customer_id].append(key)  # type: ignore[attr-defined]
+        found[key.row.customer_id].append(key)
     return found
 
 
@@ -112,7 +112,7 @@ async def check_vault(vault: KeyVault) -> None:
     for prefix in (row["prefix"] for row in prefixes):
         row = await PunchoutKey.filter(working(), sealed__startswith=prefix).first()
         if row is not None:
-            vault.open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
+            vault.open(row.sealed, row.customer_id)
 
 
 async def reseal(vault: KeyVault) -> int:
@@ -125,7 +125,7 @@ async def reseal(vault: KeyVault) -> int:
         for row in await PunchoutKey.all().using_db(conn).select_for_update():
             if vault.is_current(row.sealed):
                 continue
-            row.sealed = vault.seal(vault.open(row.sealed, row.customer_id), row.customer_id)  # type: ignore[attr-defined]
+            row.sealed = vault.seal(vault.open(row.sealed, row.customer_id), row.customer_id)
             await row.save(using_db=conn, update_fields=["sealed"])
             count += 1
     return count
@@ -140,9 +140,9 @@ async def discard_unopenable(vault: KeyVault) -> list[str]:
         rows = await PunchoutKey.all().using_db(conn).select_for_update()
         for row in rows:
             try:
-                vault.open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
+                vault.open(row.sealed, row.customer_id)
             except VaultError:
-                lost[row.id] = row.customer_id  # type: ignore[attr-defined]
+                lost[row.id] = row.customer_id
         await PunchoutKey.filter(id__in=list(lost)).using_db(conn).delete()
         customers = await Customer.filter(id__in=set(lost.values())).using_db(conn).order_by("id")
         for customer in customers:

@@ -132,7 +132,7 @@ class Customer(relay.Node):
 
     @strawberry.field(description="The company the customer belongs to.")
     async def company(self, info: Info) -> Company:
-        return Company.from_row(await info.context.loaders.company.load(self.row.company_id))  # type: ignore[attr-defined]
+        return Company.from_row(await info.context.loaders.company.load(self.row.company_id))
 
     @strawberry.field(description="The customer's roles, by name.")
     async def roles(self, info: Info) -> list[Role]:
