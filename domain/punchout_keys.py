@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from tortoise import BaseDBAsyncClient, connections
+from tortoise import BaseDBAsyncClient
+from tortoise.connection import get_connection
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -105,7 +106,7 @@ async def check_vault(vault: KeyVault) -> None:
     """Refuse to run with KEKs that do not open the stored keys (a wrong or lost KEK would
     otherwise turn buyers away, and half-finished KEK change would fail some of them): one
     working key sealed under each KEK in use is opened."""
-    conn = connections.get("default")
+    conn = get_connection("default")
     prefixes = await conn.execute_query_dict(
         f"SELECT DISTINCT substr(sealed, 1, {SEALED_PREFIX}) AS prefix FROM punchout_key"
     )
