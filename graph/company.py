@@ -36,7 +36,7 @@ SEARCH_CAP = 50
 CUSTOMERS_CAP = 100
 CustomerRef = Annotated["Customer", strawberry.lazy("graph.customer")]
 # Company and Customer refer to each other: strawberry's lazy type, not an import cycle.
-CUSTOMER = LazyType("Customer", "graph.customer")
+CUSTOMER: LazyType[str, str] = LazyType("Customer", "graph.customer")
 OrderRef = Annotated["Order", strawberry.lazy("graph.order")]
 AuditRef = Annotated["AuditEvent", strawberry.lazy("graph.audit")]
 
@@ -48,7 +48,8 @@ class Company(relay.Node):
     code: str = strawberry.field(description="The company's unique code in the CRM.")
 
     @classmethod
-    def from_row(cls, row: CompanyRow) -> Company:
+    def from_row(cls, row: CompanyRow | search_module.Hit) -> Company:
+        """From its table row, or from a search hit (the columns a result shows)."""
         return cls(id=row.id, name=row.name, code=row.code)
 
     @strawberry.field(description="The company's customers, oldest first.")
@@ -78,7 +79,7 @@ class Company(relay.Node):
         self,
         first: Annotated[int, strawberry.argument(description="At most 100.")] = 20,
         after: After = None,
-    ) -> relay.Connection[AuditRef]:
+    ) -> relay.Connection[AuditRef]:  # type: ignore[type-var]  # not a Node
         from graph.audit import audit_page
 
         return await audit_page(first, after, company_id=self.id)
