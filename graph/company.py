@@ -121,7 +121,9 @@ async def search(
 async def company_by_id(info: Info, id: strawberry.ID) -> Company | None:
     viewer = await info.context.viewer()
     row_id = parse_global_id(id, "Company")
-    row = await companies.get_company(viewer, row_id) if row_id is not None else None  # type: ignore[arg-type]
+    if viewer is None or row_id is None:  # no viewer: the fields' guards let none through
+        return None
+    row = await companies.get_company(viewer, row_id)
     return Company.from_row(row) if row else None
 
 
