@@ -29,6 +29,7 @@ from domain.search import search
 from domain.signin import add_staff, issue_token
 from opsportal.demo import demo_companies
 from persistence.database import open_database
+from persistence.flat_values import flat_values
 from persistence.tables import Company, Staff
 from testkit.load import drive, lean_client
 from testkit.operations import COMPANY_SEARCH
@@ -70,8 +71,8 @@ async def prepare(database_url: str, companies: int, count: int) -> tuple[str, l
         rng = random.Random(11)
         top = await Company.all().order_by("-id").first()
         ids = [rng.randint(1, top.id) for _ in range(count)] if top else []
-        names = await Company.filter(id__in=ids).values_list("name", flat=True)
-        return token, typed_texts(list(names), count)
+        names = await flat_values(Company.filter(id__in=ids), "name")
+        return token, typed_texts(names, count)
 
 
 def figures(name: str, seconds: float, latencies: list[float]) -> Figures:

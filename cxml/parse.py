@@ -32,21 +32,19 @@ from domain.records import (
     Identities,
 )
 
-# libxml2 refuses documents nested deeper than 256 levels unless huge_tree is set; cXML
-# needs a few dozen at most.
-_PARSER_OPTIONS = dict(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
-
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(**_PARSER_OPTIONS)
+    # libxml2 refuses documents nested deeper than 256 levels unless huge_tree is set; cXML
+    # needs a few dozen at most.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 @dataclass
@@ -119,21 +117,22 @@ def _credentials(header: etree._Element, part: str, with_secret: bool) -> tuple[
         Credential(
             domain=(c.get("domain") or "").strip(XML_SPACE),
             identity=text(c.find("Identity")) or "",
-            # Never trimmed: the secret is compared exactly as sent.
-            shared_secret=(
-                "".join(c.find("SharedSecret").itertext())
-                if with_secret and c.find("SharedSecret") is not None
-                else None
-            ),
+            shared_secret=_secret(c) if with_secret else None,
         )
         for c in found
     )
 
 
+def _secret(credential: etree._Element) -> str | None:
+    # Never trimmed: the secret is compared exactly as sent.
+    secret = credential.find("SharedSecret")
+    return "".join(secret.itertext()) if secret is not None else None
+
+
 def read_envelope(root: etree._Element) -> Envelope:
     """The header and request of a cXML document; CxmlRefused when it is not a cXML request."""
     if not isinstance(root.tag, str) or etree.QName(root).localname.lower() != "cxml":
-        raise CxmlRefused(Failure.NOT_CXML, f"The root element is <{root.tag}>, not <cXML>.")
+        raise CxmlRefused(Failure.NOT_CXML, f"The root element is <{root.tag!s}>, not <cXML>.")
     header = root.find("Header")
     request = root.find("Request")
     if request is None:

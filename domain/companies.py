@@ -15,6 +15,7 @@ from domain.errors import CompanyCode, CompanyRefused
 from domain.limits import NAME_MAX
 from domain.ranks import place
 from domain.text import code_key, german_words, words
+from persistence.flat_values import flat_values
 from persistence.tables import Company, Staff, StaffCompany
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
@@ -144,7 +145,7 @@ async def update_company(
     company = await get_company(viewer, company_id)
     if company is None:
         raise CompanyRefused(CompanyCode.NOT_FOUND, "No such company.", "id")
-    before = {"name": company.name, "code": company.code}
+    before: dict[str, object] = {"name": company.name, "code": company.code}
     new_name = clean_name(name) if name is not None else company.name
     new_code = clean_code(code) if code is not None else company.code
     staff = await _staff_by_email(assigned_staff) if assigned_staff is not None else None
@@ -160,12 +161,10 @@ async def update_company(
             await company.save(using_db=conn)
             after: dict[str, object] = {"name": new_name, "code": new_code}
             if staff is not None:
-                old = (
-                    await StaffCompany.filter(company_id=company.id)
-                    .using_db(conn)
-                    .values_list("staff__email", flat=True)
+                old = await flat_values(
+                    StaffCompany.filter(company_id=company.id).using_db(conn), "staff__email"
                 )
-                before["assignedStaff"] = sorted(old)  # type: ignore[assignment]
+                before["assignedStaff"] = sorted(old)
                 after["assignedStaff"] = sorted(s.email for s in staff)
                 await StaffCompany.filter(company_id=company.id).using_db(conn).delete()
                 for member in staff:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypedDict
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
@@ -50,6 +52,28 @@ class OrderData:
     comments: str | None
     extrinsics: tuple[Extrinsic, ...]
     lines: tuple[OrderLineData, ...]
+
+
+class _Request(TypedDict):
+    """The columns every request of an order sets, a delete too."""
+
+    order_type: str
+    deployment_mode: str
+    payload_id: str
+
+
+class _Content(_Request):
+    """The columns a new order or an update sets."""
+
+    order_date: str | None
+    total: Decimal | None
+    currency: str | None
+    ship_to: dict[str, Any] | None
+    bill_to: dict[str, Any] | None
+    shipping: dict[str, Any] | None
+    tax: dict[str, Any] | None
+    comments: str | None
+    extrinsics: list[list[str]]
 
 
 @dataclass
@@ -109,10 +133,10 @@ def _duplicate(customer: Customer, data: OrderData) -> CxmlRefused:
     )
 
 
-async def _apply(customer: Customer, data: OrderData, conn: object) -> None:
+async def _apply(customer: Customer, data: OrderData, conn: BaseDBAsyncClient) -> None:
     existing = (
         await Order.filter(customer_id=customer.id, order_id=data.order_id)
-        .using_db(conn)  # type: ignore[arg-type]
+        .using_db(conn)
         .select_for_update()
         .first()
     )
@@ -125,16 +149,17 @@ async def _apply(customer: Customer, data: OrderData, conn: object) -> None:
             f"An {data.order_type} of order {data.order_id!r}, which this customer never sent.",
             customer.id,
         )
-    values = {
+    request: _Request = {
         "order_type": data.order_type,
         "deployment_mode": data.deployment_mode,
         "payload_id": data.payload_id[:255],
     }
     if data.order_type == "delete":
         assert existing is not None
-        await Order.filter(id=existing.id).using_db(conn).update(**values)  # type: ignore[arg-type]
+        await Order.filter(id=existing.id).using_db(conn).update(**request)
         return
-    values |= {
+    values: _Content = {
+        **request,
         "order_date": data.order_date,
         "total": data.total,
         "currency": data.currency,
@@ -151,12 +176,12 @@ async def _apply(customer: Customer, data: OrderData, conn: object) -> None:
             company_id=customer.company_id,
             order_id=data.order_id,
             using_db=conn,
-            **values,  # type: ignore[arg-type]
+            **values,
         )
     else:
         order = existing
-        await Order.filter(id=order.id).using_db(conn).update(**values)  # type: ignore[arg-type]
-        await OrderLine.filter(order_id=order.id).using_db(conn).delete()  # type: ignore[arg-type]
+        await Order.filter(id=order.id).using_db(conn).update(**values)
+        await OrderLine.filter(order_id=order.id).using_db(conn).delete()
     await OrderLine.bulk_create(
         [
             OrderLine(
@@ -174,7 +199,7 @@ async def _apply(customer: Customer, data: OrderData, conn: object) -> None:
             )
             for line in data.lines
         ],
-        using_db=conn,  # type: ignore[arg-type]
+        using_db=conn,
     )
 
 

@@ -165,18 +165,19 @@ async def _candidates(vault: KeyVault, senders: set[str], froms: set[str]) -> di
     )
     rows = await sql.rows(statement)
     candidates: dict[int, Caller] = {}
+    settings: dict[int, dict[str, str]] = {}
     keys: dict[int, PunchoutKey] = {}
     for row in rows:
         customer_id = row["c_id"]
         if customer_id not in candidates:
-            customer = hydrate(Customer, row, "c")
-            candidates[customer_id] = Caller(customer, {})
+            settings[customer_id] = {}
+            candidates[customer_id] = Caller(hydrate(Customer, row, "c"), settings[customer_id])
         if row["k_id"] is not None and row["k_id"] not in keys:
             keys[row["k_id"]] = hydrate(PunchoutKey, row, "k")
         if row["s_key"] is not None:
-            candidates[customer_id].settings[row["s_key"]] = row["s_value"]  # type: ignore[index]
+            settings[customer_id][row["s_key"]] = row["s_value"]
     for key in punchout_keys.opened(vault, sorted(keys.values(), key=lambda k: -k.id)):
-        candidates[key.row.customer_id].keys.append(key)  # type: ignore[attr-defined]
+        candidates[key.row.customer_id].keys.append(key)
     return candidates
 
 

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from tortoise import BaseDBAsyncClient, connections
+from tortoise import BaseDBAsyncClient
+from tortoise.connection import get_connection
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -46,7 +47,7 @@ def working(now: datetime | None = None) -> Q:
 
 
 def opened(vault: KeyVault, rows: Iterable[PunchoutKey]) -> list[Key]:
-    return [Key(row, vault.open(row.sealed, row.customer_id)) for row in rows]  # type: ignore[attr-defined]
+    return [Key(row, vault.open(row.sealed, row.customer_id)) for row in rows]
 
 
 async def issue(vault: KeyVault, customer: Customer, using: BaseDBAsyncClient) -> str:
@@ -61,7 +62,7 @@ async def working_keys(vault: KeyVault, customer_ids: Sequence[int]) -> dict[int
     found: dict[int, list[Key]] = defaultdict(list)
     rows = await PunchoutKey.filter(working(), customer_id__in=list(customer_ids)).order_by("-id")
     for key in opened(vault, rows):
-        found[key.row.customer_id].append(key)  # type: ignore[attr-defined]
+        found[key.row.customer_id].append(key)
     return found
 
 
@@ -105,14 +106,14 @@ async def check_vault(vault: KeyVault) -> None:
     """Refuse to run with KEKs that do not open the stored keys (a wrong or lost KEK would
     otherwise turn buyers away, and half-finished KEK change would fail some of them): one
     working key sealed under each KEK in use is opened."""
-    conn = connections.get("default")
+    conn = get_connection("default")
     prefixes = await conn.execute_query_dict(
         f"SELECT DISTINCT substr(sealed, 1, {SEALED_PREFIX}) AS prefix FROM punchout_key"
     )
     for prefix in (row["prefix"] for row in prefixes):
         row = await PunchoutKey.filter(working(), sealed__startswith=prefix).first()
         if row is not None:
-            vault.open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
+            vault.open(row.sealed, row.customer_id)
 
 
 async def reseal(vault: KeyVault) -> int:
@@ -125,7 +126,7 @@ async def reseal(vault: KeyVault) -> int:
         for row in await PunchoutKey.all().using_db(conn).select_for_update():
             if vault.is_current(row.sealed):
                 continue
-            row.sealed = vault.seal(vault.open(row.sealed, row.customer_id), row.customer_id)  # type: ignore[attr-defined]
+            row.sealed = vault.seal(vault.open(row.sealed, row.customer_id), row.customer_id)
             await row.save(using_db=conn, update_fields=["sealed"])
             count += 1
     return count
@@ -140,9 +141,9 @@ async def discard_unopenable(vault: KeyVault) -> list[str]:
         rows = await PunchoutKey.all().using_db(conn).select_for_update()
         for row in rows:
             try:
-                vault.open(row.sealed, row.customer_id)  # type: ignore[attr-defined]
+                vault.open(row.sealed, row.customer_id)
             except VaultError:
-                lost[row.id] = row.customer_id  # type: ignore[attr-defined]
+                lost[row.id] = row.customer_id
         await PunchoutKey.filter(id__in=list(lost)).using_db(conn).delete()
         customers = await Customer.filter(id__in=set(lost.values())).using_db(conn).order_by("id")
         for customer in customers:

@@ -8,8 +8,8 @@ gap runs out, or after a bulk load, every rank is renumbered and the index rebui
 
 from __future__ import annotations
 
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
 
 from persistence.database import dialect
 from persistence.search_index import POSTGRES_PREFIX_FILL
@@ -21,7 +21,7 @@ RANK_LOCK = 0x72616E6B  # the PostgreSQL advisory lock that serialises rank plac
 
 
 def _db(conn: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
-    return conn or connections.get("default")
+    return conn or get_connection("default")
 
 
 async def _neighbour(
@@ -104,7 +104,7 @@ async def rank_new(company_ids: list[int]) -> None:
 
 async def repair_if_needed() -> None:
     """After a bulk load that did not finish (the process died), rank and index again."""
-    rows = await connections.get("default").execute_query_dict(
+    rows = await get_connection("default").execute_query_dict(
         "SELECT paused FROM search_index_state"
     )
     broken = bool(rows and rows[0]["paused"])

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise import connections
+from tortoise.connection import get_connection
 
 from domain.access import Ability, Viewer, require, scope_condition
 from domain.companies import CODE_PATTERN
@@ -176,7 +176,7 @@ async def _fts_word_tier(
     for bound, key in parts:
         if len(hits) >= limit:
             break
-        rows = await connections.get("default").execute_query_dict(
+        rows = await get_connection("default").execute_query_dict(
             f"SELECT {COLUMNS}, c.code_key FROM company_fts f CROSS JOIN company c "
             f"ON c.sort_rank = f.rowid WHERE company_fts MATCH ? AND f.rowid > {_RANK_OF_ID} "
             f"AND {bound}{skip_german} ORDER BY f.rowid LIMIT ?",

@@ -24,6 +24,7 @@ from domain.errors import AccessDenied, NotSignedIn, StaffCode, StaffRefused
 from domain.limits import NAME_MAX
 from domain.signin import MIN_PASSWORD, hash_password
 from domain.text import code_key
+from persistence.flat_values import flat_values
 from persistence.tables import Company, Staff, StaffCompany, StaffToken
 
 
@@ -224,10 +225,8 @@ async def change_staff(viewer: Viewer | None, email: str, change: StaffChange) -
             fields.append("roles")
         if fields:
             await staff.save(using_db=conn, update_fields=fields)
-        held = set(
-            await StaffCompany.filter(staff_id=staff.id)
-            .using_db(conn)
-            .values_list("company_id", flat=True)
+        held: set[int] = set(
+            await flat_values(StaffCompany.filter(staff_id=staff.id).using_db(conn), "company_id")
         )
         added = {i: c for i, c in assign.items() if i not in held}
         removed = {i: c for i, c in unassign.items() if i in held}

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import TypedDict
 
 from tortoise.transactions import in_transaction
 
@@ -80,6 +81,19 @@ class LineInput:
     supplier_part_auxiliary_id: str | None = None
 
 
+class LineValues(TypedDict):
+    """A cart line's columns, checked: what a new CartLine is made of."""
+
+    supplier_part_id: str
+    supplier_part_auxiliary_id: str | None
+    description: str
+    quantity: Decimal
+    unit_of_measure: str
+    unit_price: Decimal
+    currency: str
+    unspsc: str
+
+
 def _decimal(value: str, field: str, minimum: Decimal, places: int) -> Decimal:
     try:
         number = Decimal(value.strip())
@@ -89,12 +103,13 @@ def _decimal(value: str, field: str, minimum: Decimal, places: int) -> Decimal:
         raise CartRefused(
             CartCode.INVALID, f"{field} must be a number of at least {minimum}.", field
         )
-    if -number.as_tuple().exponent > places:  # type: ignore[operator]
+    exponent = number.as_tuple().exponent  # an int: the number is finite
+    if isinstance(exponent, int) and -exponent > places:
         raise CartRefused(CartCode.INVALID, f"{field} has at most {places} decimal places.", field)
     return number
 
 
-def _clean(line: LineInput) -> dict[str, object]:
+def _clean(line: LineInput) -> LineValues:
     part = line.supplier_part_id.strip()
     if not part or len(part) > 255:
         raise CartRefused(
@@ -193,7 +208,7 @@ async def add_line(session: PunchoutSession, line: LineInput) -> CartLine:
             CartCode.CART_FULL,
             f"A cart holds at most {MAX_CART_LINES:,} lines: transfer this one first.",
         )
-    await _same_currency(session, str(values["currency"]), None)
+    await _same_currency(session, values["currency"], None)
     return await CartLine.create(session_id=session.id, **values)
 
 
@@ -254,7 +269,7 @@ def _lenient(value: object, default: Decimal, step: str) -> Decimal:
     return number.quantize(Decimal(step))
 
 
-def initial_lines(items: Sequence[ItemOut], default_currency: str) -> list[dict[str, object]]:
+def initial_lines(items: Sequence[ItemOut], default_currency: str) -> list[LineValues]:
     """Cart lines from the ItemOut lines an edit or inspect request sent, kept as sent where
     they are usable: a line the buyer sent is theirs to see again, not ours to refuse."""
     return [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import overload
 
 
 def quantity(value: Decimal | float | str) -> str:
@@ -11,10 +12,15 @@ def quantity(value: Decimal | float | str) -> str:
     return text
 
 
+@overload
+def money(value: Decimal | float | str) -> str: ...
+@overload
+def money(value: None) -> None: ...
 def money(value: Decimal | float | str | None) -> str | None:
     """16.50, 3.7035: at least cents, more only where the value has them."""
     if value is None:
         return None
     number = Decimal(value).normalize()
-    places = max(2, -number.as_tuple().exponent)  # type: ignore[operator]
+    exponent = number.as_tuple().exponent  # an int: amounts are finite
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
     return format(number, f".{places}f")

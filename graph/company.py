@@ -37,7 +37,7 @@ SEARCH_CAP = 50
 CUSTOMERS_CAP = 100
 CustomerRef = Annotated["Customer", strawberry.lazy("graph.customer")]
 # Company and Customer refer to each other: strawberry's lazy type, not an import cycle.
-CUSTOMER = LazyType("Customer", "graph.customer")
+CUSTOMER: LazyType[str, str] = LazyType("Customer", "graph.customer")
 OrderRef = Annotated["Order", strawberry.lazy("graph.order")]
 AuditRef = Annotated["AuditEvent", strawberry.lazy("graph.audit")]
 
@@ -49,7 +49,8 @@ class Company(relay.Node):
     code: str = strawberry.field(description="The company's unique code in the CRM.")
 
     @classmethod
-    def from_row(cls, row: CompanyRow) -> Company:
+    def from_row(cls, row: CompanyRow | search_module.Hit) -> Company:
+        """From its table row, or from a search hit (the columns a result shows)."""
         return cls(id=row.id, name=row.name, code=row.code)
 
     @strawberry.field(description="Emails of the staff assigned to it (crmCompanyEdit), sorted.")
@@ -84,7 +85,7 @@ class Company(relay.Node):
         self,
         first: Annotated[int, strawberry.argument(description="At most 100.")] = 20,
         after: After = None,
-    ) -> relay.Connection[AuditRef]:
+    ) -> relay.Connection[AuditRef]:  # type: ignore[type-var]  # not a Node
         from graph.audit import audit_page
 
         return await audit_page(first, after, company_id=self.id)
@@ -126,7 +127,9 @@ async def search(
 async def company_by_id(info: Info, id: strawberry.ID) -> Company | None:
     viewer = await info.context.viewer()
     row_id = parse_global_id(id, "Company")
-    row = await companies.get_company(viewer, row_id) if row_id is not None else None  # type: ignore[arg-type]
+    if viewer is None or row_id is None:  # no viewer: the fields' guards let none through
+        return None
+    row = await companies.get_company(viewer, row_id)
     return Company.from_row(row) if row else None
 
 

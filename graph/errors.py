@@ -29,19 +29,24 @@ from domain.errors import (
 from graph.codes import Code
 
 
-def _graphql_enum(codes: type[enum.Enum], name: str, description: str) -> Any:
+def graphql_enum(codes: type[enum.Enum], name: str, description: str) -> type[enum.Enum]:
+    """The GraphQL enum of a domain's codes: their names, each described by its value. Being
+    made at run time, it is no type to a checker: fields of it are annotated `enum.Enum` and
+    name it as their `graphql_type`."""
     members = {c.name: strawberry.enum_value(c.name, description=c.value) for c in codes}
-    return strawberry.enum(enum.Enum(name, members), description=description)  # type: ignore[misc]
+    # mypy reads Enum's functional API only with a literal name.
+    generated: type[enum.Enum] = enum.Enum(name, members)  # type: ignore[misc]
+    return strawberry.enum(generated, description=description)
 
 
-CompanyErrorCode = _graphql_enum(
+CompanyErrorCode = graphql_enum(
     CompanyCode, "CompanyErrorCode", "Why a company could not be created or changed."
 )
-CustomerErrorCode = _graphql_enum(
+CustomerErrorCode = graphql_enum(
     CustomerCode, "CustomerErrorCode", "Why a customer could not be added or changed."
 )
-LoginErrorCode = _graphql_enum(SignInCode, "LoginErrorCode", "Why signing in failed.")
-CartErrorCode = _graphql_enum(
+LoginErrorCode = graphql_enum(SignInCode, "LoginErrorCode", "Why signing in failed.")
+CartErrorCode = graphql_enum(
     CartCode, "CartErrorCode", "Why a cart change or transfer was refused."
 )
 
@@ -53,33 +58,33 @@ _MESSAGE = "A sentence for the person at the keyboard."
 @strawberry.type(description="A problem with a company mutation's input.")
 class CompanyError:
     field: str | None = strawberry.field(description=_FIELD)
-    code: CompanyErrorCode = strawberry.field(description=_CODE)  # type: ignore[valid-type]
+    code: enum.Enum = strawberry.field(description=_CODE, graphql_type=CompanyErrorCode)
     message: str = strawberry.field(description=_MESSAGE)
 
 
 @strawberry.type(description="A problem with a customer mutation's input.")
 class CustomerError:
     field: str | None = strawberry.field(description=_FIELD)
-    code: CustomerErrorCode = strawberry.field(description=_CODE)  # type: ignore[valid-type]
+    code: enum.Enum = strawberry.field(description=_CODE, graphql_type=CustomerErrorCode)
     message: str = strawberry.field(description=_MESSAGE)
 
 
 @strawberry.type(description="A problem signing in.")
 class LoginError:
     field: str | None = strawberry.field(description=_FIELD)
-    code: LoginErrorCode = strawberry.field(description=_CODE)  # type: ignore[valid-type]
+    code: enum.Enum = strawberry.field(description=_CODE, graphql_type=LoginErrorCode)
     message: str = strawberry.field(description=_MESSAGE)
 
 
 @strawberry.type(description="A problem with a cart change.")
 class CartError:
     field: str | None = strawberry.field(description=_FIELD)
-    code: CartErrorCode = strawberry.field(description=_CODE)  # type: ignore[valid-type]
+    code: enum.Enum = strawberry.field(description=_CODE, graphql_type=CartErrorCode)
     message: str = strawberry.field(description=_MESSAGE)
 
 
 # Which payload error each input refusal becomes, with that payload's code enum.
-PAYLOAD_ERRORS: dict[type[DomainError], tuple[type[Any], Any]] = {
+PAYLOAD_ERRORS: dict[type[DomainError], tuple[type[Any], type[enum.Enum]]] = {
     CompanyRefused: (CompanyError, CompanyErrorCode),
     CustomerRefused: (CustomerError, CustomerErrorCode),
     SignInRefused: (LoginError, LoginErrorCode),

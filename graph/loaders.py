@@ -32,7 +32,7 @@ async def _roles(customer_ids: Sequence[int]) -> list[list[str]]:
     found: dict[int, list[str]] = defaultdict(list)
     rows = await CustomerRole.filter(customer_id__in=list(customer_ids)).order_by("role")
     for row in rows:
-        found[row.customer_id].append(row.role)  # type: ignore[attr-defined]
+        found[row.customer_id].append(row.role)
     return [found[i] for i in customer_ids]
 
 
@@ -40,7 +40,7 @@ async def _settings(customer_ids: Sequence[int]) -> list[dict[str, str]]:
     found: dict[int, dict[str, str]] = defaultdict(dict)
     rows = await CustomerSetting.filter(customer_id__in=list(customer_ids)).order_by("key")
     for row in rows:
-        found[row.customer_id][row.key] = row.value  # type: ignore[attr-defined]
+        found[row.customer_id][row.key] = row.value
     return [found[i] for i in customer_ids]
 
 
@@ -64,7 +64,7 @@ async def _first_customers(keys: Sequence[tuple[int, int]]) -> list[list[Custome
     )
     found: dict[int, list[Customer]] = defaultdict(list)
     for customer in await Customer.filter(id__in=[r["id"] for r in rows]).order_by("id"):
-        found[customer.company_id].append(customer)  # type: ignore[attr-defined]
+        found[customer.company_id].append(customer)
     return [found[company][:n] for company, n in keys]
 
 

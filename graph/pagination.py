@@ -1,4 +1,9 @@
-"""Relay pagination helpers: bounded `first`, opaque cursors, global IDs."""
+"""Relay pagination helpers: bounded `first`, opaque cursors, global IDs.
+
+Connections of types that are not Nodes (audit events, cXML exchanges) carry a
+`type: ignore[type-var]`: strawberry's stubs bound the item type of Connection and Edge by
+relay.Node, though strawberry builds them of any type, as the Relay specification allows.
+"""
 
 from __future__ import annotations
 
@@ -41,7 +46,9 @@ def decode_cursor(cursor: str, *types: type) -> list[Any]:
     try:
         parts = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         if len(parts) == len(types) and all(
-            isinstance(p, t) and not isinstance(p, bool) and (t is not int or 0 <= p <= MAX_ID)
+            isinstance(p, t)
+            and not isinstance(p, bool)
+            and (t is not int or (isinstance(p, int) and 0 <= p <= MAX_ID))
             for p, t in zip(parts, types, strict=True)
         ):
             return parts

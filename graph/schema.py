@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
@@ -36,7 +36,10 @@ MAX_DEPTH = 12
 MAX_ALIASES = 20
 # Built once: the validation cache is keyed by the rule classes, so rules made afresh for each
 # request (as QueryDepthLimiter and MaxAliasesLimiter do) would validate every request anew.
-LIMIT_RULES = [depth_rule(MAX_DEPTH, None, None), aliases_rule(MAX_ALIASES)]
+LIMIT_RULES: list[type[ASTValidationRule]] = [
+    depth_rule(MAX_DEPTH, None, None),
+    aliases_rule(MAX_ALIASES),
+]
 
 
 async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
@@ -50,7 +53,7 @@ async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
         return None  # a storefront's credential reaches the lines of its own cart only
     by_type = {"Company": company_by_id, "Customer": customer_by_id, "Order": order_by_id}
     resolver = by_type.get(type_name)
-    return await resolver(info, id) if resolver else None  # type: ignore[operator]
+    return await resolver(info, id) if resolver else None
 
 
 @strawberry.type

@@ -20,7 +20,8 @@ class Viewer:
 
 async def resolve_viewer(info: Info) -> Viewer:
     viewer = await info.context.viewer()
-    staff = viewer.staff  # type: ignore[union-attr]  # SignedIn guarantees a viewer
+    assert viewer is not None  # the signed_in guard lets none through without one
+    staff = viewer.staff
     return Viewer(
         email=staff.email,
         is_administrator=staff.is_administrator,

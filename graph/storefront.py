@@ -62,10 +62,10 @@ class CartLine(relay.Node):
             description=item.description,
             quantity=quantity(item.quantity),
             unit_of_measure=item.unit_of_measure,
-            unit_price=money(item.unit_price),  # type: ignore[arg-type]
+            unit_price=money(item.unit_price),
             currency=item.currency,
             unspsc=item.unspsc,
-            amount=money(item.amount()),  # type: ignore[arg-type]
+            amount=money(item.amount()),
         )
 
 
@@ -92,7 +92,7 @@ async def _cart(session: SessionRow, info: Info) -> Cart:
     cart = await storefront.cart(session, info.context.settings.currency)
     return Cart(
         lines=[CartLine.from_item(line) for line in cart.lines],
-        total=money(cart.total()),  # type: ignore[arg-type]
+        total=money(cart.total()),
         currency=cart.currency if cart.lines else None,
         editable=not storefront.is_read_only(session),
     )
@@ -148,10 +148,11 @@ def _session(row: SessionRow) -> PunchoutSession:
         for c in (Contact.from_json(c) for c in row.contacts)
     ]
     contact = contacts[0] if contacts else None
+    assert row.session_expires_at is not None  # set when the session started: it is open
     return PunchoutSession(
         operation=row.operation,
         deployment_mode=row.deployment_mode,
-        expires_at=row.session_expires_at,  # type: ignore[arg-type]
+        expires_at=row.session_expires_at,
         customer_username=row.customer.username,
         company_name=row.customer.company.name,
         company_code=row.customer.company.code,

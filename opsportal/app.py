@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
-from tortoise import connections
+from tortoise.connection import get_connection
 
 from cxml.route import PATHS as CXML_PATHS
 from cxml.route import cxml_endpoint
@@ -104,7 +104,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
 async def healthz(request: Request) -> Response:
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await get_connection("default").execute_query("SELECT 1")
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         log.exception("health check failed")
         return JSONResponse({"status": "unavailable"}, status_code=503)

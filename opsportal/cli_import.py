@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from domain.errors import DomainError
+from domain.errors import CompanyCode, CompanyRefused
 from domain.key_vault import KeyVault
 from opsportal.cli_runtime import run_with_database
 from opsportal.config import Settings
@@ -38,12 +38,14 @@ def _open_rejects(path: str | None, source: Path) -> TextIO | None:
         return None
     target = Path(path)
     if target.exists() and target.resolve() == source.resolve():
-        raise DomainError("INVALID", f"--rejects {path}: that is the file being imported.")
+        raise CompanyRefused(
+            CompanyCode.INVALID, f"--rejects {path}: that is the file being imported."
+        )
     try:
         # With a BOM: the spreadsheet that opens it then reads it as UTF-8.
         return target.open("w", newline="", encoding="utf-8-sig")
     except OSError as exc:
-        raise DomainError("INVALID", f"--rejects {path}: {exc.strerror}.") from None
+        raise CompanyRefused(CompanyCode.INVALID, f"--rejects {path}: {exc.strerror}.") from None
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -52,7 +54,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise DomainError("NOT_FOUND", f"{path}: no such file.")
+        raise CompanyRefused(CompanyCode.NOT_FOUND, f"{path}: no such file.")
     delimiter = parse_delimiter(args.delimiter) if args.delimiter is not None else None
     shape = layout(path, args.encoding, delimiter)  # refuses before the database is opened
     print(f"{path}: {shape.describe()}")
@@ -110,7 +112,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return run_with_database(settings, work, keys=False)
 
 
-def register(commands: argparse._SubParsersAction, formatter: type) -> None:  # type: ignore[type-arg]
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    formatter: type[argparse.HelpFormatter],
+) -> None:
     """The `companies` command."""
     companies = commands.add_parser(
         "companies",

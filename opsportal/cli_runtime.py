@@ -72,7 +72,7 @@ def run_with_database(
 ) -> int:
     """Run `work` with the database open; `keys=False` for work that never touches keys
     (which then needs no key-encryption key)."""
-    refusals = (
+    refusals: tuple[type[BaseException], ...] = (
         OSError,
         TimeoutError,
         DBConnectionError,

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain.access import STAFF_ROLES
-from domain.errors import DomainError, StaffCode, StaffRefused
+from domain.errors import StaffCode, StaffRefused
 from domain.key_vault import KeyVault
 from opsportal.cli_runtime import run_with_database
 from opsportal.config import Settings
@@ -67,8 +67,8 @@ def cmd_set(args: argparse.Namespace, settings: Settings) -> int:
         unassign=tuple(args.unassign),
     )
     if change.is_empty():
-        raise DomainError(
-            "INVALID",
+        raise StaffRefused(
+            StaffCode.INVALID,
             "staff set: name what to change (--password, --administrator, --no-administrator, "
             "--superuser, --no-superuser, --role, --no-role, --assign, --unassign).",
         )
@@ -155,7 +155,10 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     return run_with_database(settings, work, keys=False)
 
 
-def register(commands: argparse._SubParsersAction, formatter: type) -> None:  # type: ignore[type-arg]
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    formatter: type[argparse.HelpFormatter],
+) -> None:
     """The `staff` command and its subcommands."""
     staff = commands.add_parser(
         "staff",
@@ -164,7 +167,7 @@ def register(commands: argparse._SubParsersAction, formatter: type) -> None:  # 
         "roles, administrator or superuser rights, and disabling, end the account's tokens.",
         formatter_class=formatter,
     ).add_subparsers(dest="staff_command", required=True, metavar="SUBCOMMAND")
-    email = {"help": "the staff member's email (case-insensitive)"}
+    email_help = "the staff member's email (case-insensitive)"
 
     add = staff.add_parser(
         "add",
@@ -173,7 +176,7 @@ def register(commands: argparse._SubParsersAction, formatter: type) -> None:  # 
         "(exit 2): change it with `opsportal staff set`.",
         formatter_class=formatter,
     )
-    add.add_argument("email", metavar="EMAIL", **email)
+    add.add_argument("email", metavar="EMAIL", help=email_help)
     add.add_argument(
         "--password",
         required=True,
@@ -214,7 +217,7 @@ def register(commands: argparse._SubParsersAction, formatter: type) -> None:  # 
         "account's existing tokens (signed out everywhere).",
         formatter_class=formatter,
     )
-    change.add_argument("email", metavar="EMAIL", **email)
+    change.add_argument("email", metavar="EMAIL", help=email_help)
     change.add_argument(
         "--password", metavar="P", help="a new password, at least 8 characters (default: kept)"
     )
@@ -274,7 +277,7 @@ def register(commands: argparse._SubParsersAction, formatter: type) -> None:  # 
         sub = staff.add_parser(
             name, help=text, description=text[0].upper() + text[1:] + ".", formatter_class=formatter
         )
-        sub.add_argument("email", metavar="EMAIL", **email)
+        sub.add_argument("email", metavar="EMAIL", help=email_help)
         sub.set_defaults(handler=_cmd_enabled(enabled))
 
     revoke = staff.add_parser(
@@ -284,5 +287,5 @@ def register(commands: argparse._SubParsersAction, formatter: type) -> None:  # 
         "and rights unchanged.",
         formatter_class=formatter,
     )
-    revoke.add_argument("email", metavar="EMAIL", **email)
+    revoke.add_argument("email", metavar="EMAIL", help=email_help)
     revoke.set_defaults(handler=cmd_revoke_tokens)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.company_import import SourceRow
-from domain.errors import DomainError
+from domain.errors import CompanyCode, CompanyRefused
 
 REQUIRED = ("code", "name")
 DELIMITERS = (",", ";", "\t", "|")
@@ -57,7 +57,9 @@ def parse_delimiter(text: str) -> str:
     if text.lower() in ("tab", "\\t"):
         return "\t"
     if len(text) != 1 or text in ('"', "\n", "\r"):
-        raise DomainError("INVALID", f"--delimiter {text!r}: give one character, e.g. ';' or tab.")
+        raise CompanyRefused(
+            CompanyCode.INVALID, f"--delimiter {text!r}: give one character, e.g. ';' or tab."
+        )
     return text
 
 
@@ -65,8 +67,9 @@ def _check_encoding(name: str) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError:
-        raise DomainError(
-            "INVALID", f"--encoding {name!r}: unknown; e.g. utf-8, cp1252, latin-1, utf-16."
+        raise CompanyRefused(
+            CompanyCode.INVALID,
+            f"--encoding {name!r}: unknown; e.g. utf-8, cp1252, latin-1, utf-16.",
         ) from None
 
 
@@ -175,8 +178,8 @@ def layout(path: Path, encoding: str | None = None, delimiter: str | None = None
     first, how = tried[0]
     found = ", ".join(repr(c) for c in _header(text, first)) or "none"
     described = CsvLayout(chosen, source, first, how, ()).describe()
-    raise DomainError(
-        "INVALID",
+    raise CompanyRefused(
+        CompanyCode.INVALID,
         f"{path}: the CSV needs the columns code,name; found {found} ({described}). "
         "Give --delimiter or --encoding if that is wrong.",
     )

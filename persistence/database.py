@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
@@ -103,7 +104,7 @@ async def open_database(database_url: str) -> AsyncIterator[None]:
 
 def dialect() -> str:
     """'sqlite' or 'postgres', for the few places where SQL differs."""
-    return connections.get("default").capabilities.dialect
+    return get_connection("default").capabilities.dialect
 
 
 __all__ = ["Tortoise", "dialect", "migrate_database", "open_database", "tortoise_config"]

@@ -12,15 +12,15 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
 
 
 def is_postgres(conn: BaseDBAsyncClient | None = None) -> bool:
-    return (conn or connections.get("default")).capabilities.dialect == "postgres"
+    return (conn or get_connection("default")).capabilities.dialect == "postgres"
 
 
 def adapt(value: Any, postgres: bool) -> Any:
@@ -35,7 +35,7 @@ class Sql:
     """Builds one statement's parameters: `p(value)` appends one and returns its placeholder."""
 
     def __init__(self, conn: BaseDBAsyncClient | None = None) -> None:
-        self.conn = conn or connections.get("default")
+        self.conn = conn or get_connection("default")
         self.postgres = is_postgres(self.conn)
         self.params: list[Any] = []
 

@@ -1,9 +1,14 @@
 """The tables. One class a table; rules live in the modules beside this one.
 
 Tables carry no docstrings: tortoise turns them into SQL comments, which it does not escape.
+Beside each foreign key, its `<name>_id` attribute is declared by a bare annotation: tortoise
+sets it, the annotation only tells the type checker (no column, no migration). JSON columns
+name the shape they hold (`fields.JSONField[...]`); domain.records converts it.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -53,7 +58,7 @@ class Staff(Model):
     password_hash = fields.CharField(max_length=255)
     is_administrator = fields.BooleanField(default=False)
     is_superuser = fields.BooleanField(default=False)
-    roles: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    roles: fields.JSONField[list[str]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     # Set while disabled (domain.staff_admin): sign-in is refused and no token works.
     disabled_at = fields.DatetimeField(null=True)
@@ -69,9 +74,11 @@ class StaffCompany(Model):
     staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="assignments", on_delete=fields.CASCADE, db_index=False
     )
+    staff_id: int
     company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
         "models.Company", related_name="assignments", on_delete=fields.CASCADE
     )
+    company_id: int
 
     class Meta:
         table = "staff_company"
@@ -96,6 +103,7 @@ class StaffToken(Model):
     staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name="tokens", on_delete=fields.CASCADE
     )
+    staff_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
@@ -110,6 +118,7 @@ class Customer(Model):
     company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
         "models.Company", related_name="customers", on_delete=fields.RESTRICT, db_index=False
     )
+    company_id: int
     username = fields.CharField(max_length=254)
     username_key = fields.CharField(max_length=254, unique=True)  # lower-cased: one per name
     is_punchout = fields.BooleanField(default=False)
@@ -133,6 +142,7 @@ class CustomerRole(Model):
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="roles", on_delete=fields.CASCADE, db_index=False
     )
+    customer_id: int
     role = fields.CharField(max_length=64)
 
     class Meta:
@@ -146,6 +156,7 @@ class CustomerSetting(Model):
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="settings", on_delete=fields.CASCADE, db_index=False
     )
+    customer_id: int
     key = fields.CharField(max_length=64)
     value = fields.TextField()
 
@@ -161,6 +172,7 @@ class PunchoutKey(Model):
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="punchout_keys", on_delete=fields.CASCADE, db_index=False
     )
+    customer_id: int
     sealed = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(null=True)  # null: the current key
@@ -178,12 +190,13 @@ class AuditEvent(Model):
     actor: fields.ForeignKeyNullableRelation[Staff] = fields.ForeignKeyField(
         "models.Staff", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=False
     )
+    actor_id: int | None
     action = fields.CharField(max_length=64)
     target_type = fields.CharField(max_length=32)
     target_id = fields.IntField()
     company_id = fields.IntField(null=True)
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    after: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -201,6 +214,7 @@ class PunchoutSession(Model):
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="punchout_sessions", on_delete=fields.CASCADE
     )
+    customer_id: int
     start_token_hash = fields.CharField(max_length=64, unique=True)
     start_expires_at = fields.DatetimeField()
     started_at = fields.DatetimeField(null=True)
@@ -210,11 +224,13 @@ class PunchoutSession(Model):
     buyer_cookie = fields.TextField()  # exactly as sent: it is echoed byte for byte
     browser_form_post = fields.TextField(null=True)
     # From/To/Sender credentials as sent, secrets left out: [{"domain", "identity"}, ...]
-    identities = fields.JSONField()
-    extrinsics = fields.JSONField()  # [[name, value], ...] in document order
-    contacts = fields.JSONField()
-    ship_to = fields.JSONField(null=True)
-    items = fields.JSONField()  # ItemOut lines sent for edit/inspect
+    identities: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    # [[name, value], ...] in document order
+    extrinsics: fields.JSONField[list[list[str]]] = fields.JSONField()
+    contacts: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
+    ship_to: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    # ItemOut lines sent for edit/inspect
+    items: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
     # Set when the StartPage URL is opened: the storefront's credential, stored as its SHA-256.
     session_token_hash = fields.CharField(max_length=64, unique=True, null=True)
@@ -236,6 +252,7 @@ class CartLine(Model):
         on_delete=fields.CASCADE,
         db_index=False,
     )
+    session_id: int
     supplier_part_id = fields.CharField(max_length=255)
     supplier_part_auxiliary_id = fields.CharField(max_length=255, null=True)
     description = fields.TextField()
@@ -257,6 +274,7 @@ class Order(Model):
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="orders", on_delete=fields.RESTRICT, db_index=False
     )
+    customer_id: int
     company_id = fields.IntField()  # the customer's company, for per-company listing
     order_id = fields.CharField(max_length=255)  # the buyer's orderID
     order_type = fields.CharField(max_length=16)  # new | update | delete, as last received
@@ -265,12 +283,12 @@ class Order(Model):
     payload_id = fields.CharField(max_length=255)  # of the last request that changed it
     total = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
     currency = fields.CharField(max_length=3, null=True)
-    ship_to = fields.JSONField(null=True)
-    bill_to = fields.JSONField(null=True)
-    shipping = fields.JSONField(null=True)
-    tax = fields.JSONField(null=True)
+    ship_to: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    bill_to: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    shipping: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    tax: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     comments = fields.TextField(null=True)
-    extrinsics = fields.JSONField()
+    extrinsics: fields.JSONField[list[list[str]]] = fields.JSONField()
     received_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -287,6 +305,7 @@ class OrderLine(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="lines", on_delete=fields.CASCADE, db_index=False
     )
+    order_id: int
     line_number = fields.IntField()
     quantity = fields.DecimalField(max_digits=18, decimal_places=3)
     supplier_part_id = fields.CharField(max_length=255)
@@ -295,7 +314,7 @@ class OrderLine(Model):
     unit_price = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
     currency = fields.CharField(max_length=3, null=True)
     unit_of_measure = fields.CharField(max_length=16, null=True)
-    classifications = fields.JSONField()
+    classifications: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
     requested_delivery_date = fields.CharField(max_length=64, null=True)
 
     class Meta:
@@ -309,6 +328,7 @@ class CxmlReceipt(Model):
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name=False, on_delete=fields.CASCADE, db_index=False
     )
+    customer_id: int
     payload_id = fields.CharField(max_length=255)
     body_sha256 = fields.CharField(max_length=64)
     response_body = fields.TextField()
@@ -330,6 +350,7 @@ class CxmlExchange(Model):
         on_delete=fields.CASCADE,
         db_index=False,
     )
+    customer_id: int | None
     received_at = fields.DatetimeField()
     route = fields.CharField(max_length=64)
     request_type = fields.CharField(max_length=64, null=True)

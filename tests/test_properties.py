@@ -244,10 +244,13 @@ def with_payload_errors(document: graphql.DocumentNode) -> str:
     assert isinstance(operation, graphql.OperationDefinitionNode)
     (root,) = operation.selection_set.selections
     assert isinstance(root, graphql.FieldNode) and root.selection_set is not None
-    payload = graphql.get_named_type(SCHEMA.mutation_type.fields[root.name.value].type)  # type: ignore[union-attr]
+    assert SCHEMA.mutation_type is not None
+    payload = graphql.get_named_type(SCHEMA.mutation_type.fields[root.name.value].type)
     chosen = root.selection_set.selections
-    if "errors" in payload.fields and not any(  # type: ignore[union-attr]
-        isinstance(s, graphql.FieldNode) and s.name.value == "errors" for s in chosen
+    if (
+        isinstance(payload, graphql.GraphQLObjectType)
+        and "errors" in payload.fields
+        and not any(isinstance(s, graphql.FieldNode) and s.name.value == "errors" for s in chosen)
     ):
         root = replace(
             root, selection_set=replace(root.selection_set, selections=(*chosen, ERRORS))

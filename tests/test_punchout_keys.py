@@ -166,7 +166,7 @@ async def _dump(dialect: str) -> str:
                 f'SELECT row_to_json(t)::text AS r FROM "{name}" t'
             )
         return "\n".join(r["r"] for r in rows)
-    path = conn.filename  # type: ignore[attr-defined]
+    path = conn.filename
     await conn.execute_script("PRAGMA wal_checkpoint(FULL)")
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as dump:
         text = "\n".join(dump.iterdump())

@@ -206,7 +206,7 @@ async def test_revoke_tokens_and_logout_everywhere(api: Api, world: World) -> No
     assert error_codes(await api(LOGOUT_EVERYWHERE)) == ["UNAUTHENTICATED"]
     last = await AuditEvent.filter(target_type="staff", target_id=kim.id).order_by("-id").first()
     assert last is not None and last.action == "staff.logout_everywhere"
-    assert last.actor_id == kim.id  # type: ignore[attr-defined]
+    assert last.actor_id == kim.id
 
 
 async def test_only_administrators_manage_staff_through_the_api(world: World) -> None:
@@ -220,7 +220,7 @@ async def test_only_administrators_manage_staff_through_the_api(world: World) ->
     outcome = await change_staff(admin, EMAIL, StaffChange(administrator=False))
     assert outcome.changed == ("administrator",)
     event = await AuditEvent.filter(action="staff.change").first()
-    assert event is not None and event.actor_id == admin.staff.id  # type: ignore[attr-defined]
+    assert event is not None and event.actor_id == admin.staff.id
 
 
 async def test_list_shows_rights_companies_and_last_sign_in(api: Api, world: World) -> None:

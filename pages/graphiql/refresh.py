@@ -20,6 +20,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 VENDOR = Path(__file__).resolve().parent / "vendor"
 MANIFEST = VENDOR / "MANIFEST.json"
@@ -65,6 +66,17 @@ PINS: tuple[Pin, ...] = (
 )
 
 
+class Package(TypedDict):
+    version: str
+    integrity: str
+    files: dict[str, str]  # vendor path: sha256
+
+
+class Manifest(TypedDict):
+    source: str
+    packages: dict[str, Package]
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -84,8 +96,8 @@ def npm_pack(pin: Pin, into: Path) -> tuple[Path, str]:
     return unpacked / "package", packed["integrity"]
 
 
-def refresh(vendor: Path = VENDOR) -> dict[str, object]:
-    packages: dict[str, object] = {}
+def refresh(vendor: Path = VENDOR) -> Manifest:
+    packages: dict[str, Package] = {}
     with tempfile.TemporaryDirectory() as scratch:
         work, fresh = Path(scratch), Path(scratch) / "vendor"
         unpacked: dict[str, Path] = {}
@@ -106,7 +118,7 @@ def refresh(vendor: Path = VENDOR) -> dict[str, object]:
                 "integrity": integrity,
                 "files": {f"{pin.folder}/{n}": sha256(target / n) for n in files},
             }
-        manifest = {"source": "npm registry, by `npm pack`", "packages": packages}
+        manifest: Manifest = {"source": "npm registry, by `npm pack`", "packages": packages}
         (fresh / MANIFEST.name).write_text(json.dumps(manifest, indent=2) + "\n")
         if vendor.exists():
             shutil.rmtree(vendor)
@@ -120,7 +132,7 @@ def main() -> None:
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", "") or exc
         sys.exit(f"refresh failed: {str(detail).strip().splitlines()[-1]}")
-    for name, package in manifest["packages"].items():  # type: ignore[union-attr]
+    for name, package in manifest["packages"].items():
         print(f"{name}@{package['version']}: {', '.join(package['files'])}")
 
 

@@ -292,7 +292,7 @@ async def post_cxml(
     try:
         root = etree.fromstring(response.content, SAFE_XML)
         status = root.find("Response/Status")
-        code = int(status.get("code")) if status is not None else None
+        code = int(status.get("code") or "") if status is not None else None
     except (etree.XMLSyntaxError, TypeError, ValueError):
         root, code = None, None
     return response.status_code, code, root
