@@ -131,11 +131,12 @@ def typing(browser: Any, base: str, texts: list[str], keystrokes: int, seed: int
             time.sleep(rng.uniform(0.08, 0.2))
         time.sleep(0.4)  # let the last answer paint
     keys = page.evaluate("window.__probe.keys")
-    measured, previous = [], None
+    measured: list[dict[str, Any]] = []
+    last: str | None = None
     for key in keys:  # a keystroke that changes the search (not a trailing space)
-        if key["query"] and key["query"] != previous:
+        if key["query"] and key["query"] != last:
             measured.append(key)
-        previous = key["query"] if key["query"] is not None else previous
+        last = key["query"] if key["query"] is not None else last
     painted = [k["painted"] - k["at"] for k in measured if k["painted"] is not None]
     overtaken = sum(1 for k in measured if k["painted"] is None)
     floor = [k["framed"] - k["at"] for k in measured if k["framed"] is not None]

@@ -50,7 +50,7 @@ def buyer_traffic(base: str, key: str) -> None:
     httpx.post(f"{base}/cxml", content=setup_document(CUSTOMER, key), **post)  # type: ignore[arg-type]
     wrong = setup_document(CUSTOMER, "not-the-key", payload="2@buyer.example")
     httpx.post(f"{base}/cxml", content=wrong, **post)  # type: ignore[arg-type]
-    lines = [
+    lines: list[tuple[str, str, str, str, str | None]] = [
         ("PEN-042", "12", "1.25", "Blue ballpoint pen", None),
         ("PAPER-A4", "5", "4.90", "Copy paper A4, 500 sheets", None),
     ]

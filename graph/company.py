@@ -24,6 +24,7 @@ from graph.pagination import (
     parse_global_id,
 )
 from graph.permissions import guard
+from persistence.flat_values import flat_values
 from persistence.tables import Company as CompanyRow
 from persistence.tables import Customer as CustomerRow
 from persistence.tables import Staff as StaffRow
@@ -56,7 +57,8 @@ class Company(relay.Node):
     @strawberry.field(description="Emails of the staff assigned to it (crmCompanyEdit), sorted.")
     async def assigned_staff(self) -> list[str]:
         rows = StaffRow.filter(assignments__company_id=self.id).order_by("email")
-        return list(await rows.values_list("email", flat=True))
+        emails: list[str] = await flat_values(rows, "email")
+        return emails
 
     @strawberry.field(description="The company's customers, oldest first.")
     async def customers(
