@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -30,6 +33,38 @@ async def test_the_curl_example_opens_a_session_with_the_demo_data(
     assert (answer.code, answer.status_text) == (200, "OK")
     refused = await post_cxml(client, document.replace("$KEY", "another key"), "/cxml")
     assert refused.code == 401
+
+
+async def test_the_curl_graphql_example_signs_in_and_queries_with_the_token(
+    client: httpx.AsyncClient,
+) -> None:
+    await load_demo(VAULT, companies=50, password="demo-password")
+    section = README.split("## Calling the API with curl", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block, "the README lost its curl example of a GraphQL call"
+    script = block.group(1)
+    urls = re.findall(r"curl -s (\S+)", script)
+    assert urls == ["http://127.0.0.1:8000/graphql"] * 2
+    login, query = (json.loads(body) for body in re.findall(r"-d '(\{.*?\})'", script))
+    picker = re.search(r"python3 -c '(.*?)'\)", script)
+    assert picker, "the README's example lost how it picks the token"
+
+    signed_in = await client.post("/graphql", json=login)
+    # The token, picked out of the answer by the example's own one-liner.
+    token = subprocess.run(
+        [sys.executable, "-c", picker.group(1)],
+        input=signed_in.text,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert len(token) > 20
+    answer = await client.post("/graphql", json=query, headers={"Authorization": f"Bearer {token}"})
+    edges = answer.json()["data"]["companies"]["edges"]
+    assert edges[0]["node"]["name"] == "Acme Supplies Ltd"
+    assert edges[0]["node"]["code"] == "C000042"
+    stranger = await client.post("/graphql", json=query)
+    assert stranger.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 def test_the_frontend_operations_are_in_the_readme() -> None:
