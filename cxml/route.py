@@ -44,7 +44,7 @@ MEDIA_TYPE = "text/xml; charset=UTF-8"
 
 
 @dataclass
-class Call:
+class InFlight:
     """One exchange in progress: what the log will say of it, and when it began."""
 
     settings: Settings
@@ -59,7 +59,7 @@ class Call:
         self.exchange.duration_ms = (time.perf_counter() - self.started) * 1000
 
 
-Handler = Callable[[Envelope, Customer, Call], Awaitable[bytes]]
+Handler = Callable[[Envelope, Customer, InFlight], Awaitable[bytes]]
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -103,7 +103,7 @@ def document_of(body: bytes, content_type: str) -> bytes:
     )
 
 
-async def _setup(envelope: Envelope, customer: Customer, call: Call) -> bytes:
+async def _setup(envelope: Envelope, customer: Customer, call: InFlight) -> bytes:
     setup = read_setup(envelope)
     token = punchout.new_start_token()
     body = build.setup_response(call.settings.start_url_base + token)
@@ -122,7 +122,7 @@ async def _setup(envelope: Envelope, customer: Customer, call: Call) -> bytes:
     return body
 
 
-async def _profile(envelope: Envelope, customer: Customer, call: Call) -> bytes:
+async def _profile(envelope: Envelope, customer: Customer, call: InFlight) -> bytes:
     url = call.settings.supplier.setup_url
     body = build.profile_response([(name, url) for name in HANDLERS], PROFILE_EFFECTIVE)
     call.finish(200, "OK", body)
@@ -130,7 +130,7 @@ async def _profile(envelope: Envelope, customer: Customer, call: Call) -> bytes:
     return body
 
 
-async def _order(envelope: Envelope, customer: Customer, call: Call) -> bytes:
+async def _order(envelope: Envelope, customer: Customer, call: InFlight) -> bytes:
     data = read_order(envelope)
     body = build.status_document(200, "OK")
     call.finish(200, "OK", body)
@@ -151,7 +151,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-async def _serve(request: Request, call: Call) -> bytes:
+async def _serve(request: Request, call: InFlight) -> bytes:
     body = await _read_body(request, call.settings.cxml_max_bytes)
     document = document_of(body, request.headers.get("content-type", ""))
     call.exchange.request_body = document_text(document)
@@ -175,7 +175,7 @@ async def _serve(request: Request, call: Call) -> bytes:
     return await handler(envelope, caller.customer, call)
 
 
-async def _fail(call: Call, failure: Failure, message: str, reason: str) -> Response:
+async def _fail(call: InFlight, failure: Failure, message: str, reason: str) -> Response:
     code, text = STATUS[failure]
     body = build.status_document(code, text, message)
     call.exchange.failure, call.exchange.reason = failure, reason
@@ -201,7 +201,7 @@ def cxml_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]
             duration_ms=0.0,
         )
         # The app's key vault, set up by its start-up steps.
-        call = Call(settings, request.app.state.vault, exchange)
+        call = InFlight(settings, request.app.state.vault, exchange)
         try:
             body = await _serve(request, call)
         except CxmlRefused as exc:

@@ -21,7 +21,7 @@ from domain.developer_fields import IDENTITY_SETTING, setting
 from domain.errors import CxmlRefused, Failure
 from domain.key_vault import KeyVault
 from domain.limits import NAME_MAX
-from domain.punchout_keys import Key
+from domain.punchout_keys import OpenedKey
 from domain.records import Address, Contact, Extrinsic, Identities, ItemOut
 from domain.storefront import initial_lines
 from domain.tokens import new_token, token_hash
@@ -60,7 +60,7 @@ class Caller:
 
     customer: Customer
     settings: Mapping[str, str]
-    keys: list[Key] = field(default_factory=list)
+    keys: list[OpenedKey] = field(default_factory=list)
 
     @property
     def secrets(self) -> tuple[str, ...]:

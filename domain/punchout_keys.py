@@ -30,7 +30,7 @@ def new_api_key() -> str:
 
 
 @dataclass(frozen=True)
-class Key:
+class OpenedKey:
     """A working key, opened."""
 
     row: PunchoutKey
@@ -46,8 +46,8 @@ def working(now: datetime | None = None) -> Q:
     return Q(expires_at__isnull=True) | Q(expires_at__gt=now or datetime.now(UTC))
 
 
-def opened(vault: KeyVault, rows: Iterable[PunchoutKey]) -> list[Key]:
-    return [Key(row, vault.open(row.sealed, row.customer_id)) for row in rows]
+def opened(vault: KeyVault, rows: Iterable[PunchoutKey]) -> list[OpenedKey]:
+    return [OpenedKey(row, vault.open(row.sealed, row.customer_id)) for row in rows]
 
 
 async def issue(vault: KeyVault, customer: Customer, using: BaseDBAsyncClient) -> str:
@@ -57,16 +57,16 @@ async def issue(vault: KeyVault, customer: Customer, using: BaseDBAsyncClient) -
     return key
 
 
-async def working_keys(vault: KeyVault, customer_ids: Sequence[int]) -> dict[int, list[Key]]:
+async def working_keys(vault: KeyVault, customer_ids: Sequence[int]) -> dict[int, list[OpenedKey]]:
     """Each customer's working keys, newest (the current one) first: one query."""
-    found: dict[int, list[Key]] = defaultdict(list)
+    found: dict[int, list[OpenedKey]] = defaultdict(list)
     rows = await PunchoutKey.filter(working(), customer_id__in=list(customer_ids)).order_by("-id")
     for key in opened(vault, rows):
         found[key.row.customer_id].append(key)
     return found
 
 
-def current(keys: Sequence[Key]) -> Key | None:
+def current(keys: Sequence[OpenedKey]) -> OpenedKey | None:
     return next((k for k in keys if k.is_current), None)
 
 

@@ -1,1 +1,1 @@
-"""The GraphQL surface: thin resolvers over the domain layer in `models`."""
+"""The GraphQL surface: thin resolvers over the domain layer in `domain`."""

@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 from domain import orders, punchout_keys, storefront
 from domain.access import Viewer
 from domain.key_vault import KeyVault
-from domain.punchout_keys import Key
+from domain.punchout_keys import OpenedKey
 from domain.records import CartItem
 from persistence.sql import Sql
 from persistence.tables import (
@@ -44,8 +44,8 @@ async def _settings(customer_ids: Sequence[int]) -> list[dict[str, str]]:
     return [found[i] for i in customer_ids]
 
 
-def _keys(vault: KeyVault) -> Callable[[Sequence[int]], Awaitable[list[list[Key]]]]:
-    async def load(customer_ids: Sequence[int]) -> list[list[Key]]:
+def _keys(vault: KeyVault) -> Callable[[Sequence[int]], Awaitable[list[list[OpenedKey]]]]:
+    async def load(customer_ids: Sequence[int]) -> list[list[OpenedKey]]:
         found = await punchout_keys.working_keys(vault, customer_ids)
         return [found[i] for i in customer_ids]
 

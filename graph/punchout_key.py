@@ -7,7 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from domain.punchout_keys import Key
+from domain.punchout_keys import OpenedKey
 from graph.context import Info
 
 
@@ -24,7 +24,7 @@ class PunchoutKey:
         description="When a buyer's request last came with it (to the minute); null if never."
     )
     is_current: bool = strawberry.field(description="Whether it is the current key.")
-    key: strawberry.Private[Key]
+    key: strawberry.Private[OpenedKey]
     on_read: strawberry.Private[Callable[[Info], Awaitable[None]]]
 
     @strawberry.field(description="The key itself; every read is on the audit trail.")
@@ -33,7 +33,7 @@ class PunchoutKey:
         return self.key.value
 
     @classmethod
-    def from_key(cls, key: Key, on_read: Callable[[Info], Awaitable[None]]) -> PunchoutKey:
+    def from_key(cls, key: OpenedKey, on_read: Callable[[Info], Awaitable[None]]) -> PunchoutKey:
         return cls(
             created_at=key.row.created_at,
             expires_at=key.row.expires_at,

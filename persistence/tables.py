@@ -1,4 +1,4 @@
-"""The tables. One class a table; rules live in the modules beside this one.
+"""The tables. One class a table; the rules that use them live in `domain/`.
 
 Tables carry no docstrings: tortoise turns them into SQL comments, which it does not escape.
 Beside each foreign key, its `<name>_id` attribute is declared by a bare annotation: tortoise
