@@ -28,10 +28,13 @@ def editor_value(page: Page, selector: str) -> str:
     return page.locator(selector).first.evaluate("element => element.CodeMirror.getValue()")
 
 
+EDITOR_TOOL = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
+
+
 def headers_editor(page: Page) -> str:
     """The selector of the headers pane's editor, the pane opened."""
     page.locator(HEADERS_TAB).click()
-    return ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
+    return EDITOR_TOOL
 
 
 def type_into(page: Page, selector: str, text: str) -> None:
@@ -85,6 +88,28 @@ def test_graphiql_renders_from_this_server_alone(open_page: OpenPage, demo_serve
     page.keyboard.press("Escape")
     assert any("/pages/graphiql/vendor/graphiql/graphiql.min.js" in u for u in watched.requested)
     watched.assert_clean()
+
+
+def test_the_default_login_runs_with_the_default_variables(
+    open_page: OpenPage, demo_server: str
+) -> None:
+    page = graphiql(open_page, demo_server).page
+    page.locator("button.graphiql-un-styled:text-is('Variables')").click()
+    variables = json.loads(editor_value(page, EDITOR_TOOL))
+    assert variables["email"] == "admin@demo.example"
+    before = editor_value(page, RESULT)
+    page.locator(".graphiql-execute-button").click()
+    page.get_by_role("menuitem", name="Login", exact=True).click()
+    page.wait_for_function(
+        "([selector, before]) => {"
+        "  const text = document.querySelector(selector).CodeMirror.getValue();"
+        "  return text !== before && text.includes('\"data\"'); }",
+        arg=[RESULT, before],
+        timeout=15_000,
+    )
+    # The variables were sent: the demo's README password is not this test server's.
+    login = json.loads(editor_value(page, RESULT))["data"]["login"]
+    assert [e["code"] for e in login["errors"]] == ["INVALID_CREDENTIALS"]
 
 
 def test_the_documentation_explorer_lists_query_companies(

@@ -89,7 +89,7 @@ export function CompaniesScreen({ route, viewer }) {
         value=${text} onInput=${(e) => search(e.currentTarget.value)} onKeyDown=${onKey} />
     </div>
     <p class="visually-hidden" role="status">${query && !error
-      ? `${results.length}${more ? " or more" : ""} companies match` : ""}</p>
+      ? `${results.length}${more ? " or more" : ""} ${results.length === 1 && !more ? "company matches" : "companies match"}` : ""}</p>
     ${error && html`<${Problem} error=${error} retry=${() => search(text, true)} />`}
     ${query && !error && results.length === 0 && html`<p class="empty">No company matches
       '${query}'.</p>`}

@@ -1,7 +1,7 @@
 // The company screen (name, code, assigned staff, customers, the "More" menu), the "Add
 // Punchout Customer" dialog, and creating or editing a company.
 import { byField } from "./api.js";
-import { html, useEffect, useState } from "./lib.js";
+import { html, useState } from "./lib.js";
 import {
   ADD_PUNCHOUT_CUSTOMER, COMPANY_SCREEN, CREATE_COMPANY, UPDATE_COMPANY,
 } from "./operations.js";
@@ -101,13 +101,15 @@ function staffList(text) {
 export function CompanyForm({ id, viewer }) {
   const editing = Boolean(id);
   const existing = useQuery(COMPANY_SCREEN, { id }, id || null);
-  const [form, setForm] = useState({ name: "", code: "", staff: "" });
+  // null until the user types: until then the form shows the company as loaded. (Filling it
+  // from an effect once loaded could overwrite what was typed in between.)
+  const [typed, setForm] = useState(null);
   const [errors, setErrors] = useState({});
   const action = useAction();
   const company = existing.data && existing.data.company;
-  useEffect(() => {
-    if (company) setForm({ name: company.name, code: company.code, staff: company.assignedStaff.join("\n") });
-  }, [company && company.id]);
+  const form = typed || (company
+    ? { name: company.name, code: company.code, staff: company.assignedStaff.join("\n") }
+    : { name: "", code: "", staff: "" });
   if (!abilities(viewer).editCompanies) {
     return html`<section><h1>${editing ? "Edit company" : "New company"}</h1>
       <p class="refused">Your account may not create and edit companies.</p></section>`;

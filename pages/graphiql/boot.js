@@ -30,6 +30,8 @@
       plugins: [GraphiQLPluginExplorer.explorerPlugin()],
       defaultQuery: walkthrough,
       defaultTabs: [{ query: walkthrough, variables: VARIABLES }],
+      // defaultTabs fills the tab's stored state but not the editor: the editor takes this.
+      variables: VARIABLES,
       defaultHeaders: HEADERS,
       defaultEditorToolsVisibility: "headers",
       isHeadersEditorEnabled: true,
