@@ -14,16 +14,16 @@ integrity and every file's sha256, which tests/test_console_assets.py checks.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from pages.npm import npm_pack, sha256
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSOLE_VENDOR = ROOT / "pages" / "console" / "vendor"
@@ -50,29 +50,11 @@ PINS: tuple[Pin, ...] = (
 IMPORTS = {'from"preact"': 'from"./preact.module.js"', 'from "preact"': 'from "./preact.module.js"'}
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def adapt(text: str) -> str:
     """The two edits: relative imports, no source map reference."""
     for bare, relative in IMPORTS.items():
         text = text.replace(bare, relative)
     return SOURCE_MAP.sub("\n", text)
-
-
-def npm_pack(pin: Pin, into: Path) -> tuple[Path, str]:
-    done = subprocess.run(
-        ["npm", "pack", f"{pin.name}@{pin.version}", "--json", "--pack-destination", str(into)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    (packed,) = json.loads(done.stdout)
-    unpacked = into / "unpacked" / pin.name
-    with tarfile.open(into / packed["filename"]) as tar:
-        tar.extractall(unpacked, filter="data")
-    return unpacked / "package", packed["integrity"]
 
 
 def refresh() -> dict[Path, dict[str, object]]:
@@ -81,7 +63,7 @@ def refresh() -> dict[Path, dict[str, object]]:
         work = Path(scratch)
         staged: dict[Path, Path] = {}
         for pin in PINS:
-            source, integrity = npm_pack(pin, work)
+            source, integrity = npm_pack(pin.name, pin.version, work)
             fresh = staged.setdefault(pin.vendor, work / "fresh" / str(len(staged)))
             target = fresh / pin.name
             target.mkdir(parents=True, exist_ok=True)

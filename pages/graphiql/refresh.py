@@ -11,16 +11,16 @@ version: edit PINS, run this, then run the GraphiQL tests (the browser ones amon
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
+
+from pages.npm import npm_pack, sha256
 
 VENDOR = Path(__file__).resolve().parent / "vendor"
 MANIFEST = VENDOR / "MANIFEST.json"
@@ -77,32 +77,13 @@ class Manifest(TypedDict):
     packages: dict[str, Package]
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def npm_pack(pin: Pin, into: Path) -> tuple[Path, str]:
-    """The unpacked package/ folder of NAME@VERSION, and the tarball's integrity."""
-    done = subprocess.run(
-        ["npm", "pack", f"{pin.name}@{pin.version}", "--json", "--pack-destination", str(into)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    (packed,) = json.loads(done.stdout)
-    unpacked = into / "unpacked" / pin.name.replace("/", "-")
-    with tarfile.open(into / packed["filename"]) as tar:
-        tar.extractall(unpacked, filter="data")
-    return unpacked / "package", packed["integrity"]
-
-
 def refresh(vendor: Path = VENDOR) -> Manifest:
     packages: dict[str, Package] = {}
     with tempfile.TemporaryDirectory() as scratch:
         work, fresh = Path(scratch), Path(scratch) / "vendor"
         unpacked: dict[str, Path] = {}
         for pin in PINS:
-            source, integrity = npm_pack(pin, work)
+            source, integrity = npm_pack(pin.name, pin.version, work)
             unpacked[pin.name] = source
             target = fresh / pin.folder
             target.mkdir(parents=True, exist_ok=True)
