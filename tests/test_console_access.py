@@ -48,6 +48,7 @@ def test_the_walkthrough_by_keyboard_alone(open_page: OpenPage, demo_site: DemoS
     expect(box).to_be_focused()
     keys.type("acme sup", delay=30)
     expect(page.locator("#company-results")).to_have_attribute("data-query", "acme sup")
+    expect(page.locator("#company-option-0")).to_contain_text(ACME)  # seen, as a person waits
     keys.press("ArrowDown")
     expect(box).to_have_attribute("aria-activedescendant", "company-option-0")
     keys.press("Enter")

@@ -49,9 +49,12 @@ export function useTypeahead(initial) {
 export function CompaniesScreen({ route, viewer }) {
   const may = abilities(viewer);
   const { text, search, query, results, more, error } = useTypeahead(route.q);
-  const [active, setActive] = useState(-1);
+  // The highlighted result belongs to the results it was chosen in: new results start with
+  // none, at once (an effect resetting it after the render could undo a quick arrow key).
+  const [chosen, setChosen] = useState({ results: null, index: -1 });
+  const active = chosen.results === results ? chosen.index : -1;
+  const setActive = (index) => setChosen({ results, index });
   const input = useRef(null);
-  useEffect(() => setActive(-1), [results]);
   useEffect(() => input.current && input.current.focus(), []);
   // The typed text is kept in the address, so Back comes back to the same results.
   useEffect(() => {
