@@ -10,7 +10,7 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from domain.errors import Failure
-from persistence.tables import CxmlExchange
+from persistence.punchout_tables import CxmlExchange
 
 REDACTED = "***"
 MAX_LOGGED_BODY = 64 * 1024  # characters kept of a request or response body

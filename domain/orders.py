@@ -17,7 +17,8 @@ from domain.access import Ability, Viewer
 from domain.cxml_log import Exchange
 from domain.errors import CxmlRefused, Failure
 from domain.records import Address, Classification, Extrinsic, Money
-from persistence.tables import Company, Customer, CxmlReceipt, Order, OrderLine
+from persistence.punchout_tables import CxmlReceipt, Order, OrderLine
+from persistence.tables import Company, Customer
 
 ORDER_TYPES = ("new", "update", "delete")
 

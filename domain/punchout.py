@@ -25,8 +25,9 @@ from domain.punchout_keys import OpenedKey
 from domain.records import Address, Contact, Extrinsic, Identities, ItemOut
 from domain.storefront import initial_lines
 from domain.tokens import new_token, token_hash
+from persistence.punchout_tables import CartLine, PunchoutSession
 from persistence.sql import Sql, columns, hydrate
-from persistence.tables import CartLine, Customer, PunchoutKey, PunchoutSession
+from persistence.tables import Customer, PunchoutKey
 
 OPERATIONS = ("create", "edit", "inspect")
 # Compared against when no customer matched, so that an unknown identity costs what a wrong

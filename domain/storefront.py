@@ -19,7 +19,8 @@ from domain.errors import CartCode, CartRefused, SessionGone
 from domain.limits import currency_code
 from domain.records import Cart, CartItem, ItemOut, unspsc_of
 from domain.tokens import new_token, token_hash
-from persistence.tables import CartLine, Customer, PunchoutSession
+from persistence.punchout_tables import CartLine, PunchoutSession
+from persistence.tables import Customer
 
 SESSION_TOKEN_PREFIX = "pos_"  # tells a session credential from a staff token at a glance
 UNIT_OF_MEASURE = re.compile(r"^[A-Z0-9]{1,3}$")  # UN/CEFACT Recommendation 20 codes

@@ -15,7 +15,7 @@ from domain.access import Viewer
 from domain.key_vault import KeyVault
 from graph.loaders import Loaders
 from opsportal.config import Settings
-from persistence.tables import PunchoutSession
+from persistence.punchout_tables import PunchoutSession
 
 T = TypeVar("T")
 

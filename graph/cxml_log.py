@@ -11,7 +11,7 @@ from strawberry import relay
 from domain.errors import Failure
 from graph.errors import graphql_enum
 from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
-from persistence.tables import CxmlExchange as ExchangeRow
+from persistence.punchout_tables import CxmlExchange as ExchangeRow
 
 LOG_CAP = 100
 

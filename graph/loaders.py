@@ -12,15 +12,9 @@ from domain.access import Viewer
 from domain.key_vault import KeyVault
 from domain.punchout_keys import OpenedKey
 from domain.records import CartItem
+from persistence.punchout_tables import Order, PunchoutSession
 from persistence.sql import Sql
-from persistence.tables import (
-    Company,
-    Customer,
-    CustomerRole,
-    CustomerSetting,
-    Order,
-    PunchoutSession,
-)
+from persistence.tables import Company, Customer, CustomerRole, CustomerSetting
 
 
 async def _companies(ids: Sequence[int]) -> list[Company | None]:

@@ -20,8 +20,8 @@ from graph.pagination import (
     page_info,
     parse_global_id,
 )
-from persistence.tables import Order as OrderRow
-from persistence.tables import OrderLine as OrderLineRow
+from persistence.punchout_tables import Order as OrderRow
+from persistence.punchout_tables import OrderLine as OrderLineRow
 
 ORDERS_CAP = 50
 

@@ -26,8 +26,8 @@ from graph.errors import CartError, refusals
 from graph.node_id import described_node_id
 from graph.pagination import parse_global_id
 from graph.permissions import in_punchout_session
+from persistence.punchout_tables import PunchoutSession as SessionRow
 from persistence.tables import CustomerSetting
-from persistence.tables import PunchoutSession as SessionRow
 
 
 def _line_id(line_id: strawberry.ID) -> int:

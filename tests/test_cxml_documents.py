@@ -12,7 +12,8 @@ from cxml.build import status_document
 from domain.access import Viewer
 from domain.customers import set_buyer_identity
 from domain.developer_fields import IDENTITY_SETTING, set_developer_field
-from persistence.tables import CxmlExchange, Order, OrderLine, PunchoutSession, Staff
+from persistence.punchout_tables import CxmlExchange, Order, OrderLine, PunchoutSession
+from persistence.tables import Staff
 from testkit.documents import has_secret, request_type, sender_identity, with_secret
 from tests.conftest import World, make_buyer
 from tests.cxml_documents import DOCUMENTS, HUB_IDENTITY, Document, files, path, read

@@ -9,7 +9,7 @@ import pytest
 
 from opsportal.app import create_app
 from opsportal.config import Settings
-from persistence.tables import CxmlExchange, PunchoutSession
+from persistence.punchout_tables import CxmlExchange, PunchoutSession
 from testkit.documents import sender_identity, setup_document, with_secret
 from tests.conftest import VAULT, Api, Buyer, World, make_buyer
 from tests.cxml_documents import read

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from persistence.tables import CxmlExchange
+from persistence.punchout_tables import CxmlExchange
 from testkit.documents import setup_document
 from tests.conftest import Api, Buyer, World, global_id, make_buyer
 from tests.cxml_helpers import post_cxml

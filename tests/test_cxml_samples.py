@@ -17,7 +17,7 @@ from lxml import etree
 from cxml.build import example_setup_request, profile_response, setup_response, status_document
 from cxml.errors import STATUS
 from domain.customers import Credentials
-from persistence.tables import CxmlExchange, PunchoutSession
+from persistence.punchout_tables import CxmlExchange, PunchoutSession
 from testkit.documents import request_type, sender_identity, with_secret
 from tests import corpus
 from tests.conftest import Api, World, make_buyer

@@ -10,7 +10,7 @@ from urllib.parse import quote_plus
 import httpx
 import pytest
 
-from persistence.tables import CxmlExchange, PunchoutSession
+from persistence.punchout_tables import CxmlExchange, PunchoutSession
 from testkit.documents import ITEMS, SENDER, setup_document
 from testkit.operations import SET_FIELD
 from tests.conftest import Api, Buyer, World, global_id

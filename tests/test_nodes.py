@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from persistence.tables import Order as OrderRow
+from persistence.punchout_tables import Order as OrderRow
 from testkit.documents import order_document
 from tests.conftest import Api, Buyer, World, error_codes, global_id, make_buyer
 from tests.cxml_helpers import post_cxml
@@ -157,7 +157,7 @@ async def carts(api: Api, buyer: Buyer) -> dict[str, str]:
 async def test_a_cart_line_resolves_with_its_own_session_credential(
     api: Api, carts: dict[str, str]
 ) -> None:
-    from persistence.tables import CartLine
+    from persistence.punchout_tables import CartLine
 
     row = await CartLine.get(supplier_part_id="PEN-042")
     assert carts["my_line"] == global_id("CartLine", row.id)  # the ID it always had

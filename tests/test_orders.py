@@ -7,7 +7,7 @@ import asyncio
 import httpx
 from tortoise import connections
 
-from persistence.tables import CxmlExchange, CxmlReceipt, Order, OrderLine
+from persistence.punchout_tables import CxmlExchange, CxmlReceipt, Order, OrderLine
 from testkit.documents import order_document
 from tests.conftest import Api, Buyer, World, global_id, make_buyer
 from tests.cxml_helpers import post_cxml

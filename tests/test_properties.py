@@ -52,7 +52,8 @@ from domain.signin import issue_token
 from graph.codes import Code
 from graph.pagination import MAX_ID, encode_cursor
 from persistence.database import dialect
-from persistence.tables import CartLine, Staff
+from persistence.punchout_tables import CartLine
+from persistence.tables import Staff
 from tests.conftest import PASSWORD, STAFF_KINDS, Api, World, global_id, make_buyer
 from tests.storefront_helpers import ADD, line, open_session
 

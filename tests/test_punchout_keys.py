@@ -301,7 +301,7 @@ def test_a_half_finished_kek_change_is_refused_at_start(tmp_path: Path) -> None:
 async def test_a_customer_whose_keys_all_expired_is_known_but_refused(
     api: Api, world: World, buyer: Buyer
 ) -> None:
-    from persistence.tables import CxmlExchange
+    from persistence.punchout_tables import CxmlExchange
 
     await PunchoutKey.filter(customer_id=buyer.customer_id).update(
         expires_at=datetime.now(UTC) - timedelta(seconds=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from persistence.tables import CartLine
+from persistence.punchout_tables import CartLine
 from testkit.documents import order_document
 from testkit.operations import COMPANY_DETAILS, CUSTOMER_DETAILS
 from tests.conftest import Api, Buyer, World, add_customer, global_id
@@ -103,7 +103,7 @@ def aliased_nodes(count: int) -> str:
 
 
 async def test_orders_asked_for_together_load_in_one_batch(api: Api, world: World) -> None:
-    from persistence.tables import Order
+    from persistence.punchout_tables import Order
     from tests.conftest import make_buyer
 
     for company in (world.acme, world.globex):

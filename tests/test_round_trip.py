@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from persistence.tables import Order
+from persistence.punchout_tables import Order
 from testkit.documents import order_document, setup_document
 from tests.conftest import Api, Buyer, World, global_id
 from tests.cxml_helpers import assert_cxml, post_cxml

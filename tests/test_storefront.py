@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from graph.pagination import parse_global_id
-from persistence.tables import PunchoutSession
+from persistence.punchout_tables import PunchoutSession
 from testkit.documents import ITEMS, sender_identity, setup_document, with_secret
 from testkit.operations import SET_FIELD
 from tests.conftest import VAULT, Api, Buyer, World, global_id, make_buyer
@@ -170,7 +170,7 @@ async def test_one_currency_a_cart_and_lines_of_this_cart_only(api: Api, buyer: 
 
 async def test_a_cart_holds_at_most_a_thousand_lines(api: Api, buyer: Buyer) -> None:
     from domain.storefront import MAX_CART_LINES
-    from persistence.tables import CartLine
+    from persistence.punchout_tables import CartLine
 
     credential = await open_session(api, buyer)
     first = (await api(ADD, {"input": line()}, credential))["data"]["addCartLine"]

@@ -1,0 +1,174 @@
+"""The punchout tables: sessions and their carts, orders and their lines, the receipts that
+make order retries safe, and the cXML connection log. Conventions as in `tables.py`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from persistence.tables import Customer
+
+
+# A punchout session opened by a PunchOutSetupRequest: what the buyer sent, and the one-time
+# StartPage token (stored as its SHA-256).
+class PunchoutSession(Model):
+    id = fields.BigIntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="punchout_sessions", on_delete=fields.CASCADE
+    )
+    customer_id: int
+    start_token_hash = fields.CharField(max_length=64, unique=True)
+    start_expires_at = fields.DatetimeField()
+    started_at = fields.DatetimeField(null=True)
+    operation = fields.CharField(max_length=16)  # create | edit | inspect
+    deployment_mode = fields.CharField(max_length=16)  # production | test
+    payload_id = fields.CharField(max_length=255)
+    buyer_cookie = fields.TextField()  # exactly as sent: it is echoed byte for byte
+    browser_form_post = fields.TextField(null=True)
+    # From/To/Sender credentials as sent, secrets left out: [{"domain", "identity"}, ...]
+    identities: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    # [[name, value], ...] in document order
+    extrinsics: fields.JSONField[list[list[str]]] = fields.JSONField()
+    contacts: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
+    ship_to: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    # ItemOut lines sent for edit/inspect
+    items: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    # Set when the StartPage URL is opened: the storefront's credential, stored as its SHA-256.
+    session_token_hash = fields.CharField(max_length=64, unique=True, null=True)
+    session_expires_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)  # the cart was transferred
+
+    cart_lines: fields.ReverseRelation[CartLine]
+
+    class Meta:
+        table = "punchout_session"
+
+
+# A line of a punchout session's cart.
+class CartLine(Model):
+    id = fields.BigIntField(primary_key=True)
+    session: fields.ForeignKeyRelation[PunchoutSession] = fields.ForeignKeyField(
+        "models.PunchoutSession",
+        related_name="cart_lines",
+        on_delete=fields.CASCADE,
+        db_index=False,
+    )
+    session_id: int
+    supplier_part_id = fields.CharField(max_length=255)
+    supplier_part_auxiliary_id = fields.CharField(max_length=255, null=True)
+    description = fields.TextField()
+    quantity = fields.DecimalField(max_digits=18, decimal_places=3)
+    unit_of_measure = fields.CharField(max_length=3)
+    unit_price = fields.DecimalField(max_digits=18, decimal_places=4)
+    currency = fields.CharField(max_length=3)
+    unspsc = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "cart_line"
+        indexes = [Index(fields=("session_id", "id"))]
+
+
+# A purchase order received over cXML (OrderRequest), under the customer that sent it.
+class Order(Model):
+    id = fields.BigIntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="orders", on_delete=fields.RESTRICT, db_index=False
+    )
+    customer_id: int
+    company_id = fields.IntField()  # the customer's company, for per-company listing
+    order_id = fields.CharField(max_length=255)  # the buyer's orderID
+    order_type = fields.CharField(max_length=16)  # new | update | delete, as last received
+    order_date = fields.CharField(max_length=64, null=True)  # as sent: buyers' formats vary
+    deployment_mode = fields.CharField(max_length=16)
+    payload_id = fields.CharField(max_length=255)  # of the last request that changed it
+    total = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
+    currency = fields.CharField(max_length=3, null=True)
+    ship_to: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    bill_to: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    shipping: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    tax: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    comments = fields.TextField(null=True)
+    extrinsics: fields.JSONField[list[list[str]]] = fields.JSONField()
+    received_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    lines: fields.ReverseRelation[OrderLine]
+
+    class Meta:
+        table = "purchase_order"
+        unique_together = (("customer", "order_id"),)
+        indexes = [Index(fields=("company_id", "id"))]
+
+
+class OrderLine(Model):
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="lines", on_delete=fields.CASCADE, db_index=False
+    )
+    order_id: int
+    line_number = fields.IntField()
+    quantity = fields.DecimalField(max_digits=18, decimal_places=3)
+    supplier_part_id = fields.CharField(max_length=255)
+    supplier_part_auxiliary_id = fields.CharField(max_length=255, null=True)
+    description = fields.TextField(null=True)
+    unit_price = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
+    currency = fields.CharField(max_length=3, null=True)
+    unit_of_measure = fields.CharField(max_length=16, null=True)
+    classifications: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
+    requested_delivery_date = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "purchase_order_line"
+        unique_together = (("order", "line_number"),)
+
+
+# A cXML request that changed something, by payloadID: a retry gets the same answer again.
+class CxmlReceipt(Model):
+    id = fields.BigIntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name=False, on_delete=fields.CASCADE, db_index=False
+    )
+    customer_id: int
+    payload_id = fields.CharField(max_length=255)
+    body_sha256 = fields.CharField(max_length=64)
+    response_body = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "cxml_receipt"
+        unique_together = (("customer", "payload_id"),)
+
+
+# One cXML exchange: what came in, what went out (every SharedSecret replaced by ***), and why
+# it failed, if it did.
+class CxmlExchange(Model):
+    id = fields.BigIntField(primary_key=True)
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer",
+        related_name="cxml_exchanges",
+        null=True,
+        on_delete=fields.CASCADE,
+        db_index=False,
+    )
+    customer_id: int | None
+    received_at = fields.DatetimeField()
+    route = fields.CharField(max_length=64)
+    request_type = fields.CharField(max_length=64, null=True)
+    payload_id = fields.CharField(max_length=255, null=True)
+    status_code = fields.IntField()
+    status_text = fields.CharField(max_length=64)
+    failure = fields.CharField(max_length=32, null=True)  # a cxml failure class, None if 2xx
+    reason = fields.TextField(null=True)  # for staff: what to tell the buyer to fix
+    duration_ms = fields.FloatField()
+    request_body = fields.TextField()
+    response_body = fields.TextField()
+
+    class Meta:
+        table = "cxml_exchange"
+        indexes = [Index(fields=("customer_id", "id"))]
