@@ -120,7 +120,7 @@ def test_the_wheel_leaves_out_tests_benchmarks_and_testkit() -> None:
 @pytest.mark.parametrize(
     "script",
     [
-        "bench.cxml_setup",
+        "bench.cxml_throughput",
         "bench.typeahead",
         "bench.faults.concurrent_add",
         "bench.faults.sigkill",

@@ -1,10 +1,13 @@
-"""Benchmark: the cXML setup path against a trivial GraphQL query, on one uvicorn worker.
+"""Benchmark: the cXML setup and order paths against a trivial GraphQL query, on one uvicorn
+worker.
 
-    python -m bench.cxml_setup [--requests 2000] [--concurrency 8] [--database-url URL]
+    python -m bench.cxml_throughput [--requests 2000] [--concurrency 8] [--database-url URL]
 
 Starts `opsportal serve` (one worker) on a fresh database (SQLite in a temporary folder by
-default), adds a punchout customer, then drives both workloads over HTTP on loopback in the
-same run and prints requests per second and p50/p95/p99 latency for each, and their ratio.
+default), adds a punchout customer, then drives the three workloads over HTTP on loopback in
+the same run: PunchOutSetupRequests, OrderRequests (each a new order of five plain lines, no
+attachments) and `{ __typename }`; prints requests per second and p50/p95/p99 latency for
+each, and each cXML workload's throughput as a ratio of the trivial query's.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from domain.key_vault import KeyVault, new_kek
 from domain.punchout_keys import current_key
 from domain.signin import add_staff
 from opsportal.startup import started
-from testkit.documents import setup_document
+from testkit.documents import order_document, setup_document
 from testkit.load import drive, lean_client
 from testkit.servers import serving
 from testkit.stats import Figures, header
@@ -55,6 +58,16 @@ def summary(name: str, seconds: float, latencies: list[float]) -> Figures:
 
 async def bench(base: str, username: str, key: str, requests: int, concurrency: int) -> None:
     document = setup_document(username, key).encode()
+    orders = [
+        order_document(
+            username,
+            key,
+            order_id=f"PO-{number}",
+            payload=f"order-{number}@buyer.example",
+            lines=[(f"PART-{line}", "2", "1.25", f"Part {line}", None) for line in range(5)],
+        ).encode()
+        for number in range(requests + 200)
+    ]
     async with lean_client(base, concurrency, timeout=30) as http:
 
         async def setup(_: int) -> None:
@@ -63,20 +76,31 @@ async def bench(base: str, username: str, key: str, requests: int, concurrency: 
             )
             assert b'code="200"' in response.content, response.text
 
+        async def order(number: int) -> None:
+            response = await http.post(
+                "/cxml", content=orders[number], headers={"Content-Type": "text/xml"}
+            )
+            assert b'code="200"' in response.content, response.text
+
         async def trivial(_: int) -> None:
             response = await http.post("/graphql", json=TYPENAME)
             assert response.status_code == 200
 
-        for send in (setup, trivial):  # warm up both paths and the caches
-            await drive(send, range(200), concurrency)
+        warm = range(requests, requests + 200)  # order numbers the measured run does not use
+        for send in (setup, order, trivial):  # warm up every path and the caches
+            await drive(send, warm, concurrency)
         print(header(28, "workload"))
         cxml = summary(
             "cXML PunchOutSetupRequest", *await drive(setup, range(requests), concurrency)
+        )
+        placed = summary(
+            "cXML OrderRequest (5 lines)", *await drive(order, range(requests), concurrency)
         )
         graphql = summary(
             "GraphQL { __typename }", *await drive(trivial, range(requests), concurrency)
         )
         print(f"setup throughput / trivial query throughput: {cxml.rps / graphql.rps:.2f}")
+        print(f"order throughput / trivial query throughput: {placed.rps / graphql.rps:.2f}")
 
 
 def main() -> int:
