@@ -26,6 +26,9 @@ session expired, start again from your procurement system.</p>
 
 def start_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
+        if request.method == "HEAD":
+            # Link previewers and mail scanners send HEAD: the buyer's GET must still open it.
+            return Response(headers=PRIVATE)
         token = request.path_params["token"]
         try:
             credential = await storefront.start(token, settings.punchout_session_ttl)
