@@ -6,9 +6,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from persistence.punchout_tables import PunchoutSession
+from testkit.documents import setup_document
 from tests.conftest import Api, Buyer
 from tests.cxml_helpers import post_cxml
-from testkit.documents import setup_document
 
 
 async def test_head_does_not_consume_the_start_link(api: Api, buyer: Buyer) -> None:
