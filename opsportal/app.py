@@ -27,6 +27,7 @@ from graph.context import Context
 from graph.schema import schema
 from opsportal import logs
 from opsportal.config import Settings
+from opsportal.slow_clients import BodyDeadline
 from opsportal.startup import STARTUP, started
 from pages import console, graphiql
 from pages.assets import ASSETS
@@ -137,7 +138,10 @@ def create_app(settings: Settings | None = None, *, vault: KeyVault | None = Non
 
     graphql = GraphQLApp(settings)
     cxml = cxml_endpoint(settings)
-    middleware = [Middleware(SecurityHeaders)]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(BodyDeadline, timeout=settings.body_timeout),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -49,6 +49,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from opsportal.serve_address import Address, bind, start_line
+    from opsportal.slow_clients import protocol_for
 
     if args.workers < 1:
         raise ConfigError("--workers is 1 or more.")
@@ -81,13 +82,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 host=args.host,
                 port=args.port,
                 workers=args.workers,
+                http="opsportal.slow_clients:HeadDeadline",  # its deadline from the environment
             )
             _Supervisor(config, sockets=[sock]).run()
             return 0
         from opsportal.app import create_app
 
         app = create_app(settings)
-        server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port))
+        server = uvicorn.Server(
+            uvicorn.Config(app, host=args.host, port=args.port, http=protocol_for(settings))
+        )
         previous = signal.signal(signal.SIGTERM, _stopped_on_request)
         try:
             server.run(sockets=[sock])

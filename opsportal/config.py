@@ -36,6 +36,8 @@ class Settings:
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     punchout_start_ttl: timedelta = timedelta(minutes=5)
     cxml_max_bytes: int = 1024 * 1024
+    head_timeout: float = 10.0  # seconds for a request's line and headers to arrive
+    body_timeout: float = 60.0  # seconds for its body to arrive, from the first byte read
     storefront_url: str | None = None  # default: public_url + /storefront
     punchout_session_ttl: timedelta = timedelta(hours=2)
     currency: str = "USD"
@@ -70,6 +72,12 @@ class Settings:
             raise ConfigError(
                 "OPSPORTAL_PUNCHOUT_START_TTL_SECONDS must be a positive number of seconds."
             )
+        for name, seconds in (
+            ("OPSPORTAL_HEADER_TIMEOUT_SECONDS", self.head_timeout),
+            ("OPSPORTAL_BODY_TIMEOUT_SECONDS", self.body_timeout),
+        ):
+            if not seconds > 0:
+                raise ConfigError(f"{name} must be a positive number of seconds.")
         if self.cxml_max_bytes < 1024:
             raise ConfigError("OPSPORTAL_CXML_MAX_BYTES must be at least 1024.")
         if self.storefront_url is not None and not self.storefront_url.startswith(
@@ -189,6 +197,8 @@ class Settings:
             token_ttl=token_ttl,
             punchout_start_ttl=start_ttl,
             cxml_max_bytes=int(max_bytes),
+            head_timeout=number("OPSPORTAL_HEADER_TIMEOUT_SECONDS", "10"),
+            body_timeout=number("OPSPORTAL_BODY_TIMEOUT_SECONDS", "60"),
             storefront_url=get("OPSPORTAL_STOREFRONT_URL"),
             punchout_session_ttl=session_ttl,
             currency=(get("OPSPORTAL_CURRENCY") or cls.currency).upper(),
