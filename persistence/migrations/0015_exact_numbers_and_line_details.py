@@ -42,6 +42,25 @@ class ExactDecimalField(Field, Decimal):
             return functions.Cast(term, SqlTypes.NUMERIC)
 
 
+class AlterNumericOnPostgres(ops.AlterField):
+    """The decimal columns change type on PostgreSQL only: on SQLite they are VARCHAR(40)
+    before and after, and remaking the table there (tortoise's way of altering a SQLite
+    column) would also delete, by ON DELETE CASCADE, the rows that refer to it: an order's
+    lines."""
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor is not None and _postgres(state_editor):
+            await super().database_forward(app_label, old_state, new_state, state_editor)
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor is not None and _postgres(state_editor):
+            await super().database_backward(app_label, old_state, new_state, state_editor)
+
+
+def _postgres(schema_editor):
+    return schema_editor.client.capabilities.dialect == "postgres"
+
+
 def _json_list(null):
     return fields.JSONField(null=null)
 
@@ -50,7 +69,7 @@ async def fill_lists(apps, schema_editor) -> None:
     """The new JSON lists of rows stored before: a cart line's UNSPSC code becomes its one
     Classification; every other list starts empty."""
     client = schema_editor.client
-    mark = (lambda i: f"${i}") if client.capabilities.dialect == "postgres" else (lambda i: "?")
+    mark = (lambda i: f"${i}") if _postgres(schema_editor) else (lambda i: "?")
     rows = await client.execute_query_dict(
         "SELECT id, unspsc FROM cart_line WHERE classifications IS NULL"
     )
@@ -74,14 +93,23 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AlterField(model_name="CartLine", name="quantity", field=ExactDecimalField()),
-        ops.AlterField(model_name="CartLine", name="unit_price", field=ExactDecimalField()),
-        ops.AlterField(model_name="Order", name="total", field=ExactDecimalField(null=True)),
-        ops.AlterField(model_name="OrderLine", name="quantity", field=ExactDecimalField()),
-        ops.AlterField(
+        AlterNumericOnPostgres(
+            model_name="CartLine", name="quantity", field=ExactDecimalField()
+        ),
+        AlterNumericOnPostgres(
+            model_name="CartLine", name="unit_price", field=ExactDecimalField()
+        ),
+        AlterNumericOnPostgres(
+            model_name="Order", name="total", field=ExactDecimalField(null=True)
+        ),
+        AlterNumericOnPostgres(
+            model_name="OrderLine", name="quantity", field=ExactDecimalField()
+        ),
+        AlterNumericOnPostgres(
             model_name="OrderLine", name="unit_price", field=ExactDecimalField(null=True)
         ),
-        # Added nullable, filled, then required: rows stored before get their lists.
+        # Added nullable, filled, then required: rows stored before get their lists. (These
+        # two tables are leaves: no table refers to them, so remaking them on SQLite is safe.)
         ops.AddField(model_name="CartLine", name="classifications", field=_json_list(True)),
         ops.AddField(model_name="CartLine", name="extrinsics", field=_json_list(True)),
         ops.AddField(model_name="OrderLine", name="extrinsics", field=_json_list(True)),
