@@ -199,7 +199,7 @@ def _clean(line: LineInput) -> LineValues:
         )
     if line.lead_time is not None and not 0 <= line.lead_time <= MAX_LEAD_TIME:
         raise CartRefused(CartCode.INVALID, f"The lead time is 0-{MAX_LEAD_TIME} days.", "leadTime")
-    return {
+    values: LineValues = {
         "supplier_part_id": part,
         "supplier_part_auxiliary_id": aux,
         "description": description,
@@ -218,6 +218,29 @@ def _clean(line: LineInput) -> LineValues:
         "requested_delivery_date": None,
         "extrinsics": [],
     }
+    _xml_text(values)
+    return values
+
+
+# What an XML 1.0 document cannot carry: the cart message could not be built (and the
+# session would have ended for nothing), so it is refused when typed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(values: LineValues) -> None:
+    texts = [
+        ("supplierPartId", values["supplier_part_id"]),
+        ("supplierPartAuxiliaryId", values["supplier_part_auxiliary_id"]),
+        ("description", values["description"]),
+        ("manufacturerPartId", values["manufacturer_part_id"]),
+        ("manufacturerName", values["manufacturer_name"]),
+    ]
+    texts += [("classifications", c[k]) for c in values["classifications"] for k in c]
+    for field, text in texts:
+        if text and NOT_XML.search(text):
+            raise CartRefused(
+                CartCode.INVALID, "Control characters cannot go into the cart message.", field
+            )
 
 
 def _item(row: CartLine) -> CartItem:

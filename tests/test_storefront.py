@@ -148,6 +148,8 @@ async def test_session_credential_expires(api: Api, buyer: Buyer) -> None:
         ({"classifications": [{"domain": "UNSPSC", "value": "44121705"}]}, "unspsc"),
         ({"leadTime": -1}, "leadTime"),
         ({"manufacturerName": "M" * 256}, "manufacturerName"),
+        ({"description": "Blue\x01pen"}, "description"),  # no XML document can carry it
+        ({"classifications": [{"domain": "eCl@ss", "value": "27\x0b06"}]}, "classifications"),
         ({"supplierPartId": "  "}, "supplierPartId"),
         ({"description": ""}, "description"),
     ],
