@@ -10,14 +10,16 @@ from decimal import Decimal
 from lxml import etree
 
 from cxml.build import XML_LANG, envelope, serialize
-from domain.records import Credential, Identities
+from domain.numbers import at_least_cents, plain
+from domain.records import Classification, Credential, Identities, LineDetails
 from domain.storefront import Transfer, is_read_only
 
 
 def _number(value: Decimal) -> str:
-    """A decimal as cXML expects it: plain digits, no exponent, no trailing zeros past cents."""
-    text = format(value.normalize(), "f")
-    return text if "." not in text or len(text.split(".")[1]) > 2 else format(value, ".2f")
+    """A decimal as cXML expects it: plain digits, no exponent, every digit the value has,
+    at least cents where it has a fraction (2, 1.50, 0.0004)."""
+    text = plain(value)
+    return text if "." not in text else at_least_cents(value)
 
 
 def _credentials(parent: etree._Element, credentials: Sequence[Credential]) -> None:
@@ -64,8 +66,27 @@ def order_message(transfer: Transfer) -> bytes:
         description.set(XML_LANG, "en")
         description.text = line.description
         etree.SubElement(detail, "UnitOfMeasure").text = line.unit_of_measure
-        etree.SubElement(detail, "Classification", domain="UNSPSC").text = line.unspsc
+        _details(detail, line.details)
     return serialize(root)
+
+
+def _details(detail: etree._Element, details: LineDetails) -> None:
+    """Classifications and what follows them in ItemDetail, in the DTD's order. The DTD wants
+    one Classification at least: a line that came with none (an edit cart's ItemOut without
+    one) gets an empty UNSPSC one, the DTD-valid way of saying "unclassified" that buyers'
+    systems take as such (the requisitioner picks the commodity code); a code of ours would
+    be a guess."""
+    for c in details.classifications or (Classification("UNSPSC", ""),):
+        etree.SubElement(detail, "Classification", domain=c.domain).text = c.value
+    for tag, value in (
+        ("ManufacturerPartID", details.manufacturer_part_id),
+        ("ManufacturerName", details.manufacturer_name),
+        ("LeadTime", details.lead_time),
+    ):
+        if value is not None:
+            etree.SubElement(detail, tag).text = value
+    for extrinsic in details.extrinsics:
+        etree.SubElement(detail, "Extrinsic", name=extrinsic.name).text = extrinsic.value
 
 
 def form_field(message: bytes, field_name: str) -> str:

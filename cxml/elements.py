@@ -3,15 +3,27 @@ contacts, lines, amounts), and the checks every value gets before it is stored."
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from lxml import etree
 
 from domain.errors import CxmlRefused, Failure
 from domain.limits import currency_code
-from domain.records import Address, Classification, Contact, Extrinsic, ItemOut, Money
+from domain.numbers import NotANumber, exact
+from domain.records import (
+    Address,
+    Classification,
+    Contact,
+    Extrinsic,
+    ItemOut,
+    LineDetails,
+    Money,
+)
 
 XML_SPACE = " \t\r\n"
+# ASCII digits that fit the table's integer ("²".isdigit() is true, and int() refuses it).
+LINE_NUMBER = re.compile(r"0*[0-9]{1,9}")
 
 
 def text(element: etree._Element | None) -> str | None:
@@ -87,24 +99,39 @@ def item_out(item: etree._Element) -> ItemOut:
         unit_price=text(money),
         currency=money.get("currency") if money is not None else None,
         unit_of_measure=of_detail("UnitOfMeasure"),
-        classifications=tuple(
-            Classification(domain=c.get("domain"), value=text(c))
-            for c in (detail.findall("Classification") if detail is not None else [])
+        details=LineDetails(
+            classifications=tuple(
+                Classification(domain=(c.get("domain") or "").strip(XML_SPACE), value=text(c) or "")
+                for c in (detail.findall("Classification") if detail is not None else [])
+            ),
+            manufacturer_part_id=of_detail("ManufacturerPartID"),
+            manufacturer_name=of_detail("ManufacturerName"),
+            lead_time=of_detail("LeadTime"),
+            extrinsics=extrinsics(detail) if detail is not None else (),
+            requested_delivery_date=(item.get("requestedDeliveryDate") or "").strip(XML_SPACE)
+            or None,
         ),
     )
 
 
-def decimal(text: str | None, what: str) -> Decimal | None:
-    if text is None or not text.strip(XML_SPACE):
+def decimal(value: str | None, label: str) -> Decimal | None:
+    """The number a quantity or amount holds, exactly (domain/numbers.py); None when blank.
+    Anything else is refused, named by `label`: 'ItemOut line 3: quantity "1,5" is not a
+    number', 'Total: "1,234" is not a number'."""
+    if value is None or not value.strip(XML_SPACE):
         return None
+    sent = value.strip(XML_SPACE)
     try:
-        number = Decimal(text.strip(XML_SPACE).replace(",", ""))
-    except InvalidOperation:
-        number = Decimal("NaN")
-    # copy_abs, not abs(): no context arithmetic, which overflows past Emax (1e999999999).
-    if not number.is_finite() or number.copy_abs() >= Decimal("1e14"):
-        raise CxmlRefused(Failure.INVALID_REQUEST, f"{what} is not a number: {text.strip()!r}.")
-    return number
+        return exact(sent)
+    except NotANumber as exc:
+        shown = sent if len(sent) <= 40 else sent[:40] + "..."
+        raise CxmlRefused(Failure.INVALID_REQUEST, f'{label} "{shown}" {exc}') from None
+
+
+def item_label(item: ItemOut, position: int) -> str:
+    """How a refusal names an ItemOut: by its lineNumber when it has one, else its place."""
+    number = (item.line_number or "").strip(XML_SPACE)
+    return f"ItemOut line {int(number) if LINE_NUMBER.fullmatch(number) else position}"
 
 
 def money(parent: etree._Element | None, what: str) -> Money | None:
@@ -112,7 +139,7 @@ def money(parent: etree._Element | None, what: str) -> Money | None:
         return None
     money = parent.find("Money")
     return Money(
-        amount=decimal(text(money), what) if money is not None else None,
+        amount=decimal(text(money), f"{what}:") if money is not None else None,
         currency=money.get("currency") if money is not None else None,
         description=text(parent.find("Description")),
     )

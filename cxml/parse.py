@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml import etree
 
 from cxml.elements import (
+    LINE_NUMBER,
     XML_SPACE,
     address,
     contact,
@@ -20,6 +21,7 @@ from cxml.elements import (
     decimal,
     extrinsics,
     fits,
+    item_label,
     item_out,
     money,
     text,
@@ -30,6 +32,7 @@ from domain.punchout import OPERATIONS, SetupData
 from domain.records import (
     Credential,
     Identities,
+    ItemOut,
 )
 
 
@@ -191,6 +194,10 @@ def read_setup(envelope: Envelope) -> SetupData:
     cookie = element.find("BuyerCookie")
     if cookie is None:
         raise CxmlRefused(Failure.INVALID_REQUEST, "The PunchOutSetupRequest has no BuyerCookie.")
+    items = tuple(item_out(i) for i in element.findall("ItemOut"))
+    if operation != "create":  # the lines become the cart: their numbers must be numbers
+        for position, item in enumerate(items, start=1):
+            _cart_numbers(item, position)
     return SetupData(
         operation=operation,
         deployment_mode=envelope.deployment_mode,
@@ -200,8 +207,18 @@ def read_setup(envelope: Envelope) -> SetupData:
         extrinsics=extrinsics(element),
         contacts=tuple(contact(c) for c in element.findall("Contact")),
         ship_to=address(element.find("ShipTo/Address")),
-        items=tuple(item_out(i) for i in element.findall("ItemOut")),
+        items=items,
     )
+
+
+def _cart_numbers(item: ItemOut, position: int) -> None:
+    """An edit or inspect request's line: quantity and price exact numbers, or refused (a
+    missing one is the cart's default: 1, and 0)."""
+    label = item_label(item, position)
+    quantity = decimal(item.quantity, f"{label}: quantity")
+    if quantity is not None and quantity <= 0:
+        raise CxmlRefused(Failure.INVALID_REQUEST, f"{label} needs a quantity above 0.")
+    decimal(item.unit_price, f"{label}: UnitPrice")
 
 
 def read_order(envelope: Envelope) -> OrderData:
@@ -238,7 +255,7 @@ def read_order(envelope: Envelope) -> OrderData:
         order_date=fits((header.get("orderDate") or "").strip(XML_SPACE) or None, 64, "orderDate"),
         deployment_mode=envelope.deployment_mode,
         payload_id=envelope.payload_id,
-        total=decimal(text(total), "Total"),
+        total=decimal(text(total), "Total:"),
         currency=currency(total.get("currency") if total is not None else None, "Total"),
         ship_to=address(header.find("ShipTo/Address")),
         bill_to=address(header.find("BillTo/Address")),
@@ -250,33 +267,31 @@ def read_order(envelope: Envelope) -> OrderData:
     )
 
 
-# ASCII digits that fit the table's integer ("²".isdigit() is true, and int() refuses it).
-_LINE_NUMBER = re.compile(r"0*[0-9]{1,9}")
-
-
 def _order_line(item: etree._Element, position: int) -> OrderLineData:
     line = item_out(item)
-    quantity = decimal(line.quantity, "ItemOut quantity")
+    label = item_label(line, position)
+    quantity = decimal(line.quantity, f"{label}: quantity")
     if quantity is None or quantity <= 0:
-        raise CxmlRefused(Failure.INVALID_REQUEST, f"ItemOut {position} needs a quantity above 0.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, f"{label} needs a quantity above 0.")
     if not line.supplier_part_id:
-        raise CxmlRefused(Failure.INVALID_REQUEST, f"ItemOut {position} has no SupplierPartID.")
+        raise CxmlRefused(Failure.INVALID_REQUEST, f"{label} has no SupplierPartID.")
     number = (line.line_number or "").strip(XML_SPACE)
+    details = line.details
     return OrderLineData(
-        line_number=int(number) if _LINE_NUMBER.fullmatch(number) else position,
+        line_number=int(number) if LINE_NUMBER.fullmatch(number) else position,
         quantity=quantity,
         supplier_part_id=fits(line.supplier_part_id, 255, "A SupplierPartID") or "",
         supplier_part_auxiliary_id=fits(
             line.supplier_part_auxiliary_id, 255, "A SupplierPartAuxiliaryID"
         ),
         description=line.description,
-        unit_price=decimal(line.unit_price, "UnitPrice"),
-        currency=currency(line.currency, f"ItemOut {position}'s UnitPrice"),
+        unit_price=decimal(line.unit_price, f"{label}: UnitPrice"),
+        currency=currency(line.currency, f"{label}'s UnitPrice"),
         unit_of_measure=fits(line.unit_of_measure, 16, "A UnitOfMeasure"),
-        classifications=line.classifications,
-        requested_delivery_date=fits(
-            (item.get("requestedDeliveryDate") or "").strip(XML_SPACE) or None,
-            64,
-            "A requestedDeliveryDate",
+        details=replace(
+            details,
+            requested_delivery_date=fits(
+                details.requested_delivery_date, 64, "A requestedDeliveryDate"
+            ),
         ),
     )

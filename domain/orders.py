@@ -16,7 +16,7 @@ from domain import cxml_log
 from domain.access import Ability, Viewer
 from domain.cxml_log import Exchange
 from domain.errors import CxmlRefused, Failure
-from domain.records import Address, Classification, Extrinsic, Money
+from domain.records import Address, Extrinsic, LineDetails, Money
 from persistence.punchout_tables import CxmlReceipt, Order, OrderLine
 from persistence.tables import Company, Customer
 
@@ -33,8 +33,7 @@ class OrderLineData:
     unit_price: Decimal | None = None
     currency: str | None = None
     unit_of_measure: str | None = None
-    classifications: tuple[Classification, ...] = ()
-    requested_delivery_date: str | None = None
+    details: LineDetails = LineDetails()  # classifications, manufacturer, dates... as sent
 
 
 @dataclass(frozen=True)
@@ -195,8 +194,12 @@ async def _apply(customer: Customer, data: OrderData, conn: BaseDBAsyncClient) -
                 unit_price=line.unit_price,
                 currency=line.currency,
                 unit_of_measure=line.unit_of_measure,
-                classifications=[c.to_json() for c in line.classifications],
-                requested_delivery_date=line.requested_delivery_date,
+                classifications=[c.to_json() for c in line.details.classifications],
+                requested_delivery_date=line.details.requested_delivery_date,
+                manufacturer_part_id=line.details.manufacturer_part_id,
+                manufacturer_name=line.details.manufacturer_name,
+                lead_time=line.details.lead_time,
+                extrinsics=Extrinsic.list_to_json(line.details.extrinsics),
             )
             for line in data.lines
         ],

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal, localcontext
 from typing import Any
+
+from domain.numbers import EXACT, product, round_half_up
 
 Json = dict[str, Any]
 
@@ -148,7 +150,7 @@ class Money:
     description: str | None = None
 
     def to_json(self) -> Json:
-        amount = None if self.amount is None else str(self.amount)
+        amount = None if self.amount is None else format(self.amount, "f")  # every digit
         return {"amount": amount, "currency": self.currency, "description": self.description}
 
     @classmethod
@@ -165,20 +167,26 @@ class Money:
 
 @dataclass(frozen=True)
 class Classification:
-    domain: str | None
-    value: str | None
+    """A line's Classification: its domain (UNSPSC, eCl@ss...) and code, as sent."""
+
+    domain: str
+    value: str
 
     def to_json(self) -> Json:
         return {"domain": self.domain, "value": self.value}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Classification:
-        return cls(domain=data.get("domain"), value=data.get("value"))
+        return cls(domain=data.get("domain") or "", value=data.get("value") or "")
+
+    @staticmethod
+    def list_from_json(data: Sequence[Mapping[str, Any]] | None) -> tuple[Classification, ...]:
+        return tuple(Classification.from_json(c) for c in data or ())
 
 
 def unspsc_of(classifications: Sequence[Classification]) -> str | None:
     """The UNSPSC code among a line's classifications, if one was sent."""
-    return next((c.value for c in classifications if (c.domain or "").upper() == "UNSPSC"), None)
+    return next((c.value for c in classifications if c.domain.upper() == "UNSPSC"), None)
 
 
 @dataclass(frozen=True)
@@ -191,8 +199,48 @@ class Extrinsic:
         return [[e.name, e.value] for e in extrinsics]
 
     @staticmethod
-    def list_from_json(data: Sequence[Sequence[str]]) -> tuple[Extrinsic, ...]:
-        return tuple(Extrinsic(str(name), str(value)) for name, value in data)
+    def list_from_json(data: Sequence[Sequence[str]] | None) -> tuple[Extrinsic, ...]:
+        return tuple(Extrinsic(str(name), str(value)) for name, value in data or ())
+
+
+@dataclass(frozen=True)
+class LineDetails:
+    """What a line carries beyond part, quantity and price, kept as the buyer (or the shop)
+    sent it: every Classification in order, the manufacturer's part ID and name, the lead time
+    in days, ItemDetail's Extrinsics, and the ItemOut's requestedDeliveryDate."""
+
+    classifications: tuple[Classification, ...] = ()
+    manufacturer_part_id: str | None = None
+    manufacturer_name: str | None = None
+    lead_time: str | None = None
+    extrinsics: tuple[Extrinsic, ...] = ()
+    requested_delivery_date: str | None = None
+
+    def to_json(self) -> Json:
+        """Keys beside an ItemOut's own (a session's stored lines)."""
+        return {
+            "classifications": [c.to_json() for c in self.classifications],
+            "manufacturerPartId": self.manufacturer_part_id,
+            "manufacturerName": self.manufacturer_name,
+            "leadTime": self.lead_time,
+            "extrinsics": Extrinsic.list_to_json(self.extrinsics),
+            "requestedDeliveryDate": self.requested_delivery_date,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LineDetails:
+        return cls(
+            classifications=Classification.list_from_json(data.get("classifications")),
+            manufacturer_part_id=data.get("manufacturerPartId"),
+            manufacturer_name=data.get("manufacturerName"),
+            lead_time=data.get("leadTime"),
+            extrinsics=Extrinsic.list_from_json(data.get("extrinsics")),
+            requested_delivery_date=data.get("requestedDeliveryDate"),
+        )
+
+    def unspsc(self) -> str:
+        """The first UNSPSC code among the classifications; empty when there is none."""
+        return unspsc_of(self.classifications) or ""
 
 
 @dataclass(frozen=True)
@@ -208,7 +256,7 @@ class ItemOut:
     unit_price: str | None = None
     currency: str | None = None
     unit_of_measure: str | None = None
-    classifications: tuple[Classification, ...] = ()
+    details: LineDetails = LineDetails()
 
     def to_json(self) -> Json:
         return {
@@ -220,7 +268,7 @@ class ItemOut:
             "unitPrice": self.unit_price,
             "currency": self.currency,
             "unitOfMeasure": self.unit_of_measure,
-            "classifications": [c.to_json() for c in self.classifications],
+            **self.details.to_json(),
         }
 
     @classmethod
@@ -234,9 +282,7 @@ class ItemOut:
             unit_price=data.get("unitPrice"),
             currency=data.get("currency"),
             unit_of_measure=data.get("unitOfMeasure"),
-            classifications=tuple(
-                Classification.from_json(c) for c in data.get("classifications") or ()
-            ),
+            details=LineDetails.from_json(data),
         )
 
 
@@ -265,10 +311,11 @@ class CartItem:
     unit_of_measure: str
     unit_price: Decimal
     currency: str
-    unspsc: str
+    details: LineDetails = LineDetails()
 
     def amount(self) -> Decimal:
-        return self.quantity * self.unit_price
+        """quantity x unit price, exactly."""
+        return product(self.quantity, self.unit_price)
 
 
 @dataclass(frozen=True)
@@ -281,5 +328,6 @@ class Cart:
     currency: str  # the lines' currency, or the supplier's default for an empty cart
 
     def total(self) -> Decimal:
-        exact = sum((line.amount() for line in self.lines), Decimal(0))
-        return exact.quantize(minor_unit(self.currency), ROUND_HALF_UP)
+        with localcontext(EXACT):
+            exact = sum((line.amount() for line in self.lines), Decimal(0))
+        return round_half_up(exact, minor_unit(self.currency))

@@ -10,14 +10,23 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import TypedDict
+from decimal import Decimal
+from typing import Any, TypedDict
 
 from tortoise.transactions import in_transaction
 
 from domain.errors import CartCode, CartRefused, SessionGone
 from domain.limits import currency_code
-from domain.records import Cart, CartItem, ItemOut, unspsc_of
+from domain.numbers import NotANumber, exact
+from domain.records import (
+    Cart,
+    CartItem,
+    Classification,
+    Extrinsic,
+    ItemOut,
+    LineDetails,
+    unspsc_of,
+)
 from domain.tokens import new_token, token_hash
 from persistence.punchout_tables import CartLine, PunchoutSession
 from persistence.tables import Customer
@@ -28,6 +37,8 @@ UNSPSC = re.compile(r"^\d{8}(\d{2})?$")
 MAX_QUANTITY = Decimal("1000000000")
 # Far above real punchout carts; bounds the cart's page and the PunchOutOrderMessage.
 MAX_CART_LINES = 1000
+MAX_CLASSIFICATIONS = 20  # a line's, from the storefront
+MAX_LEAD_TIME = 3650  # days
 
 
 async def start(start_token: str, ttl: timedelta) -> str:
@@ -78,8 +89,12 @@ class LineInput:
     unit_of_measure: str
     unit_price: str
     currency: str
-    unspsc: str
+    unspsc: str | None = None  # a UNSPSC code; or one among the classifications
     supplier_part_auxiliary_id: str | None = None
+    classifications: Sequence[Classification] = ()
+    manufacturer_part_id: str | None = None
+    manufacturer_name: str | None = None
+    lead_time: int | None = None  # days
 
 
 class LineValues(TypedDict):
@@ -92,22 +107,72 @@ class LineValues(TypedDict):
     unit_of_measure: str
     unit_price: Decimal
     currency: str
-    unspsc: str
+    classifications: list[dict[str, Any]]
+    manufacturer_part_id: str | None
+    manufacturer_name: str | None
+    lead_time: str | None
+    requested_delivery_date: str | None
+    extrinsics: list[list[str]]
 
 
-def _decimal(value: str, field: str, minimum: Decimal, places: int) -> Decimal:
+def _decimal(value: str, field: str, positive: bool) -> Decimal:
+    """An exact number (domain/numbers.py), above 0 (or at least 0), below a billion."""
+    sent = (value or "").strip()
     try:
-        number = Decimal(value.strip())
-    except (InvalidOperation, AttributeError):
-        number = Decimal("NaN")
-    if not number.is_finite() or number < minimum or number >= MAX_QUANTITY:
-        raise CartRefused(
-            CartCode.INVALID, f"{field} must be a number of at least {minimum}.", field
-        )
-    exponent = number.as_tuple().exponent  # an int: the number is finite
-    if isinstance(exponent, int) and -exponent > places:
-        raise CartRefused(CartCode.INVALID, f"{field} has at most {places} decimal places.", field)
+        number = exact(sent)
+    except NotANumber as problem:
+        shown = sent if len(sent) <= 40 else sent[:40] + "..."
+        raise CartRefused(CartCode.INVALID, f'{field} "{shown}" {problem}.', field) from None
+    if number < 0 or (positive and number == 0):
+        least = "above 0" if positive else "0 or more"
+        raise CartRefused(CartCode.INVALID, f"{field} must be {least}.", field)
+    if number >= MAX_QUANTITY:
+        raise CartRefused(CartCode.INVALID, f"{field} must be below {MAX_QUANTITY:,}.", field)
     return number
+
+
+def _text(value: str | None, field: str, what: str) -> str | None:
+    text = (value or "").strip() or None
+    if text is not None and len(text) > 255:
+        raise CartRefused(CartCode.INVALID, f"{what} has at most 255 characters.", field)
+    return text
+
+
+def _classifications(line: LineInput) -> list[Classification]:
+    """The line's classifications in order; `unspsc` first unless one of them is UNSPSC."""
+    found = [Classification(c.domain.strip(), c.value.strip()) for c in line.classifications]
+    field = "classifications"
+    if len(found) > MAX_CLASSIFICATIONS:
+        raise CartRefused(
+            CartCode.INVALID, f"A line has at most {MAX_CLASSIFICATIONS} classifications.", field
+        )
+    for c in found:
+        if not c.domain or not c.value or len(c.domain) > 64 or len(c.value) > 255:
+            raise CartRefused(
+                CartCode.INVALID,
+                "A classification has a domain (e.g. UNSPSC, eCl@ss) and a code.",
+                field,
+            )
+        if c.domain.upper() == "UNSPSC" and not UNSPSC.match(c.value):
+            raise CartRefused(CartCode.INVALID, "The UNSPSC code has 8 (or 10) digits.", field)
+    unspsc = line.unspsc.strip() if line.unspsc is not None else None
+    if unspsc is not None:
+        if not UNSPSC.match(unspsc):
+            raise CartRefused(CartCode.INVALID, "The UNSPSC code has 8 (or 10) digits.", "unspsc")
+        sent = unspsc_of(found)
+        if sent is None:
+            found.insert(0, Classification("UNSPSC", unspsc))
+        elif sent != unspsc:
+            raise CartRefused(
+                CartCode.INVALID, "unspsc differs from the UNSPSC classification.", "unspsc"
+            )
+    if not found:
+        raise CartRefused(
+            CartCode.INVALID,
+            "A line needs a classification: a UNSPSC code, or classifications.",
+            "unspsc",
+        )
+    return found
 
 
 def _clean(line: LineInput) -> LineValues:
@@ -116,13 +181,7 @@ def _clean(line: LineInput) -> LineValues:
         raise CartRefused(
             CartCode.INVALID, "A supplier part ID has 1-255 characters.", "supplierPartId"
         )
-    aux = (line.supplier_part_auxiliary_id or "").strip() or None
-    if aux is not None and len(aux) > 255:
-        raise CartRefused(
-            CartCode.INVALID,
-            "An auxiliary ID has at most 255 characters.",
-            "supplierPartAuxiliaryId",
-        )
+    aux = _text(line.supplier_part_auxiliary_id, "supplierPartAuxiliaryId", "An auxiliary ID")
     description = line.description.strip()
     if not description:
         raise CartRefused(CartCode.INVALID, "A line needs a description.", "description")
@@ -138,23 +197,50 @@ def _clean(line: LineInput) -> LineValues:
         raise CartRefused(
             CartCode.INVALID, "The currency is an ISO 4217 code, e.g. EUR.", "currency"
         )
-    unspsc = line.unspsc.strip()
-    if not UNSPSC.match(unspsc):
-        raise CartRefused(CartCode.INVALID, "The UNSPSC code has 8 (or 10) digits.", "unspsc")
-    return {
+    if line.lead_time is not None and not 0 <= line.lead_time <= MAX_LEAD_TIME:
+        raise CartRefused(CartCode.INVALID, f"The lead time is 0-{MAX_LEAD_TIME} days.", "leadTime")
+    values: LineValues = {
         "supplier_part_id": part,
         "supplier_part_auxiliary_id": aux,
         "description": description,
-        "quantity": _positive_quantity(line.quantity),
+        "quantity": _decimal(line.quantity, "quantity", positive=True),
         "unit_of_measure": uom,
-        "unit_price": _decimal(line.unit_price, "unitPrice", Decimal(0), 4),
+        "unit_price": _decimal(line.unit_price, "unitPrice", positive=False),
         "currency": currency,
-        "unspsc": unspsc,
+        "classifications": [c.to_json() for c in _classifications(line)],
+        "manufacturer_part_id": _text(
+            line.manufacturer_part_id, "manufacturerPartId", "A manufacturer part ID"
+        ),
+        "manufacturer_name": _text(
+            line.manufacturer_name, "manufacturerName", "A manufacturer name"
+        ),
+        "lead_time": None if line.lead_time is None else str(line.lead_time),
+        "requested_delivery_date": None,
+        "extrinsics": [],
     }
+    _xml_text(values)
+    return values
 
 
-def _positive_quantity(value: str) -> Decimal:
-    return _decimal(value, "quantity", Decimal("0.001"), 3)
+# What an XML 1.0 document cannot carry: the cart message could not be built (and the
+# session would have ended for nothing), so it is refused when typed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(values: LineValues) -> None:
+    texts = [
+        ("supplierPartId", values["supplier_part_id"]),
+        ("supplierPartAuxiliaryId", values["supplier_part_auxiliary_id"]),
+        ("description", values["description"]),
+        ("manufacturerPartId", values["manufacturer_part_id"]),
+        ("manufacturerName", values["manufacturer_name"]),
+    ]
+    texts += [("classifications", c[k]) for c in values["classifications"] for k in c]
+    for field, text in texts:
+        if text and NOT_XML.search(text):
+            raise CartRefused(
+                CartCode.INVALID, "Control characters cannot go into the cart message.", field
+            )
 
 
 def _item(row: CartLine) -> CartItem:
@@ -167,7 +253,14 @@ def _item(row: CartLine) -> CartItem:
         unit_of_measure=row.unit_of_measure,
         unit_price=Decimal(row.unit_price),
         currency=row.currency,
-        unspsc=row.unspsc,
+        details=LineDetails(
+            classifications=Classification.list_from_json(row.classifications),
+            manufacturer_part_id=row.manufacturer_part_id,
+            manufacturer_name=row.manufacturer_name,
+            lead_time=row.lead_time,
+            extrinsics=Extrinsic.list_from_json(row.extrinsics),
+            requested_delivery_date=row.requested_delivery_date,
+        ),
     )
 
 
@@ -223,7 +316,7 @@ async def _line(session: PunchoutSession, line_id: int) -> CartLine:
 async def set_quantity(session: PunchoutSession, line_id: int, quantity: str) -> CartLine:
     editable(session)
     line = await _line(session, line_id)
-    line.quantity = _positive_quantity(quantity)
+    line.quantity = _decimal(quantity, "quantity", positive=True)
     await line.save(update_fields=["quantity"])
     return line
 
@@ -260,29 +353,25 @@ async def end(session: PunchoutSession, default_currency: str) -> Transfer:
     return Transfer(session, session.customer, _cart(list(rows), default_currency))
 
 
-def _lenient(value: object, default: Decimal, step: str) -> Decimal:
-    try:
-        number = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        return default
-    if not number.is_finite() or not 0 <= number < MAX_QUANTITY:
-        return default
-    return number.quantize(Decimal(step))
-
-
 def initial_lines(items: Sequence[ItemOut], default_currency: str) -> list[LineValues]:
-    """Cart lines from the ItemOut lines an edit or inspect request sent, kept as sent where
-    they are usable: a line the buyer sent is theirs to see again, not ours to refuse."""
+    """Cart lines from the ItemOut lines an edit or inspect request sent, kept as sent: every
+    digit of quantity and price (cxml/parse.py refused the request if one was no number; a
+    missing one is 1, and 0), every classification and detail."""
     return [
         {
             "supplier_part_id": (item.supplier_part_id or "")[:255],
             "supplier_part_auxiliary_id": (item.supplier_part_auxiliary_id or "")[:255] or None,
             "description": item.description or "",
-            "quantity": _lenient(item.quantity, Decimal(1), "0.001"),
+            "quantity": exact(item.quantity) if item.quantity else Decimal(1),
             "unit_of_measure": (item.unit_of_measure or "EA")[:3].upper(),
-            "unit_price": _lenient(item.unit_price, Decimal(0), "0.0001"),
+            "unit_price": exact(item.unit_price) if item.unit_price else Decimal(0),
             "currency": (item.currency or default_currency)[:3].upper(),
-            "unspsc": (unspsc_of(item.classifications) or "")[:16],
+            "classifications": [c.to_json() for c in item.details.classifications],
+            "manufacturer_part_id": item.details.manufacturer_part_id,
+            "manufacturer_name": item.details.manufacturer_name,
+            "lead_time": item.details.lead_time,
+            "requested_delivery_date": item.details.requested_delivery_date,
+            "extrinsics": Extrinsic.list_to_json(item.details.extrinsics),
         }
         for item in items
     ]

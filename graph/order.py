@@ -8,10 +8,12 @@ import strawberry
 from strawberry import relay
 
 from domain.records import Address as AddressRecord
-from domain.records import Classification, Extrinsic, Money, unspsc_of
+from domain.records import Classification as ClassificationRecord
+from domain.records import Extrinsic, Money, unspsc_of
 from graph.address import Address
 from graph.amounts import money, quantity
 from graph.context import Info
+from graph.line_details import Classification
 from graph.node_id import described_node_id
 from graph.pagination import (
     bounded_first,
@@ -28,7 +30,9 @@ ORDERS_CAP = 50
 
 @strawberry.type(description="A charge on an order (Shipping, Tax).")
 class Charge:
-    amount: str | None = strawberry.field(description="A decimal string.")
+    amount: str | None = strawberry.field(
+        description="A decimal string, every digit sent (at least cents)."
+    )
     currency: str | None = strawberry.field(description="ISO 4217.")
     description: str | None = strawberry.field(description="What it is for.")
 
@@ -39,7 +43,10 @@ class OrderExtrinsic:
     value: str = strawberry.field(description="As sent.")
 
 
-@strawberry.type(description="A line of a purchase order. Amounts are decimal strings.")
+@strawberry.type(
+    description="A line of a purchase order. Amounts are decimal strings, exactly as sent "
+    "(every digit; money shown with at least cents)."
+)
 class OrderLine:
     line_number: int = strawberry.field(description="The buyer's line number.")
     quantity: str = strawberry.field(description="How many units.")
@@ -51,12 +58,23 @@ class OrderLine:
     unit_price: str | None = strawberry.field(description="Price per unit.")
     currency: str | None = strawberry.field(description="ISO 4217 currency of the price.")
     unit_of_measure: str | None = strawberry.field(description="UN/CEFACT unit code.")
-    unspsc: str | None = strawberry.field(description="UNSPSC classification, if sent.")
+    unspsc: str | None = strawberry.field(
+        description="The first UNSPSC classification's code, if one was sent."
+    )
     requested_delivery_date: str | None = strawberry.field(description="As sent.")
+    classifications: list[Classification] = strawberry.field(
+        description="Every Classification sent (UNSPSC, eCl@ss...), in order."
+    )
+    manufacturer_part_id: str | None = strawberry.field(description="ManufacturerPartID, as sent.")
+    manufacturer_name: str | None = strawberry.field(description="ManufacturerName, as sent.")
+    lead_time: str | None = strawberry.field(description="LeadTime (days), as sent.")
+    extrinsics: list[OrderExtrinsic] = strawberry.field(
+        description="The line's Extrinsics (in ItemDetail), in order."
+    )
 
     @classmethod
     def from_row(cls, row: OrderLineRow) -> OrderLine:
-        unspsc = unspsc_of([Classification.from_json(c) for c in row.classifications])
+        classifications = ClassificationRecord.list_from_json(row.classifications)
         return cls(
             line_number=row.line_number,
             quantity=quantity(row.quantity),
@@ -66,8 +84,16 @@ class OrderLine:
             unit_price=money(row.unit_price),
             currency=row.currency,
             unit_of_measure=row.unit_of_measure,
-            unspsc=unspsc,
+            unspsc=unspsc_of(classifications),
             requested_delivery_date=row.requested_delivery_date,
+            classifications=[Classification.from_record(c) for c in classifications],
+            manufacturer_part_id=row.manufacturer_part_id,
+            manufacturer_name=row.manufacturer_name,
+            lead_time=row.lead_time,
+            extrinsics=[
+                OrderExtrinsic(name=e.name, value=e.value)
+                for e in Extrinsic.list_from_json(row.extrinsics)
+            ],
         )
 
 
@@ -85,7 +111,9 @@ class Order(relay.Node):
     received_at: datetime = strawberry.field(description="When it first arrived.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     customer_username: str = strawberry.field(description="The punchout customer who sent it.")
-    total: str | None = strawberry.field(description="The order's total, as sent.")
+    total: str | None = strawberry.field(
+        description="The order's total, as sent: every digit (at least cents)."
+    )
     currency: str | None = strawberry.field(description="ISO 4217 currency of the total.")
     ship_to: Address | None = strawberry.field(description="Where to ship.")
     bill_to: Address | None = strawberry.field(description="Whom to bill.")
@@ -101,8 +129,9 @@ class Order(relay.Node):
             sent = Money.from_json(stored)
             if sent is None:
                 return None
-            amount = None if sent.amount is None else str(sent.amount)
-            return Charge(amount=amount, currency=sent.currency, description=sent.description)
+            return Charge(
+                amount=money(sent.amount), currency=sent.currency, description=sent.description
+            )
 
         return cls(
             id=row.id,

@@ -23,6 +23,7 @@ from graph.address import Address
 from graph.amounts import money, quantity
 from graph.context import Info
 from graph.errors import CartError, refusals
+from graph.line_details import Classification, ClassificationInput
 from graph.node_id import described_node_id
 from graph.pagination import parse_global_id
 from graph.permissions import in_punchout_session
@@ -37,7 +38,16 @@ def _line_id(line_id: strawberry.ID) -> int:
     return found
 
 
-@strawberry.type(description="A line of the punchout cart. Amounts are decimal strings.")
+@strawberry.type(description="A name and value the buyer's system sent (a cXML Extrinsic).")
+class Extrinsic:
+    name: str = strawberry.field(description="e.g. UserEmail, CostCenter.")
+    value: str = strawberry.field(description="As sent.")
+
+
+@strawberry.type(
+    description="A line of the punchout cart. Amounts are decimal strings, exact: every digit "
+    "stored, none added but the cents of money."
+)
 class CartLine(relay.Node):
     id: relay.NodeID[int]
     _id = described_node_id("The line's ID.")
@@ -50,11 +60,30 @@ class CartLine(relay.Node):
     unit_of_measure: str = strawberry.field(description="UN/CEFACT unit code, e.g. EA.")
     unit_price: str = strawberry.field(description="Price per unit.")
     currency: str = strawberry.field(description="ISO 4217 currency of the price.")
-    unspsc: str = strawberry.field(description="UNSPSC classification code.")
-    amount: str = strawberry.field(description="quantity x unitPrice.")
+    unspsc: str = strawberry.field(
+        description="The first UNSPSC code among the classifications; empty when there is none."
+    )
+    amount: str = strawberry.field(description="quantity x unitPrice, exactly.")
+    classifications: list[Classification] = strawberry.field(
+        description="Every classification, in order (UNSPSC, eCl@ss...): the cart message "
+        "sends them all."
+    )
+    manufacturer_part_id: str | None = strawberry.field(
+        description="The manufacturer's part number (ManufacturerPartID)."
+    )
+    manufacturer_name: str | None = strawberry.field(description="The manufacturer's name.")
+    lead_time: str | None = strawberry.field(description="Days to deliver (LeadTime).")
+    requested_delivery_date: str | None = strawberry.field(
+        description="When the buyer wants it (an edit cart's ItemOut), as sent; the cart "
+        "message has no place for it (an ItemIn has no such attribute)."
+    )
+    extrinsics: list[Extrinsic] = strawberry.field(
+        description="ItemDetail's Extrinsics of a line the buyer sent, as sent."
+    )
 
     @classmethod
     def from_item(cls, item: CartItem) -> CartLine:
+        details = item.details
         return cls(
             id=item.id,
             supplier_part_id=item.supplier_part_id,
@@ -64,8 +93,14 @@ class CartLine(relay.Node):
             unit_of_measure=item.unit_of_measure,
             unit_price=money(item.unit_price),
             currency=item.currency,
-            unspsc=item.unspsc,
+            unspsc=details.unspsc(),
             amount=money(item.amount()),
+            classifications=[Classification.from_record(c) for c in details.classifications],
+            manufacturer_part_id=details.manufacturer_part_id,
+            manufacturer_name=details.manufacturer_name,
+            lead_time=details.lead_time,
+            requested_delivery_date=details.requested_delivery_date,
+            extrinsics=[Extrinsic(name=e.name, value=e.value) for e in details.extrinsics],
         )
 
 
@@ -81,8 +116,9 @@ async def cart_line_by_id(info: Info, id: strawberry.ID) -> CartLine | None:
 class Cart:
     lines: list[CartLine] = strawberry.field(description="The lines, in the order added.")
     total: str = strawberry.field(
-        description="The sum of the lines' amounts, rounded half-up to the currency's minor "
-        "unit: the PunchOutOrderMessage's Total."
+        description="The sum of the lines' exact amounts, rounded once, half-up, to the "
+        "currency's minor unit (1.01 EUR, 2 JPY, 0.001 KWD): the PunchOutOrderMessage's Total, "
+        "character for character."
     )
     currency: str | None = strawberry.field(description="The cart's currency; null if empty.")
     editable: bool = strawberry.field(description="False for an inspect session.")
@@ -92,16 +128,10 @@ async def _cart(session: SessionRow, info: Info) -> Cart:
     cart = await storefront.cart(session, info.context.settings.currency)
     return Cart(
         lines=[CartLine.from_item(line) for line in cart.lines],
-        total=money(cart.total()),
+        total=format(cart.total(), "f"),
         currency=cart.currency if cart.lines else None,
         editable=not storefront.is_read_only(session),
     )
-
-
-@strawberry.type(description="A name and value the buyer's system sent (a cXML Extrinsic).")
-class Extrinsic:
-    name: str = strawberry.field(description="e.g. UserEmail, CostCenter.")
-    value: str = strawberry.field(description="As sent.")
 
 
 @strawberry.type(description="A contact the buyer's system sent.")
@@ -194,17 +224,42 @@ class AddCartLineInput:
         default=None, description="An auxiliary ID, e.g. a quote or configuration."
     )
     description: str = strawberry.field(description="What the item is.")
-    quantity: str = strawberry.field(description="How many units, more than 0, 3 decimals.")
+    quantity: str = strawberry.field(
+        description="How many units: a decimal above 0 (1.5, not 1,5), kept exactly, with up "
+        "to 20 decimals."
+    )
     unit_of_measure: str = strawberry.field(description="UN/CEFACT unit code, e.g. EA.")
-    unit_price: str = strawberry.field(description="Price per unit, 0 or more, 4 decimals.")
+    unit_price: str = strawberry.field(
+        description="Price per unit: a decimal, 0 or more, kept exactly, up to 20 decimals."
+    )
     currency: str = strawberry.field(description="ISO 4217; every line of a cart shares one.")
-    unspsc: str = strawberry.field(description="UNSPSC code, 8 or 10 digits.")
+    unspsc: str | None = strawberry.field(
+        default=None,
+        description="UNSPSC code, 8 or 10 digits; or give it among `classifications`. A line "
+        "needs one classification at least.",
+    )
+    classifications: list[ClassificationInput] | None = strawberry.field(
+        default=None,
+        description="Every classification of the item, in order (eCl@ss, UNSPSC...), at most "
+        "20; `unspsc` goes first unless one of these is UNSPSC.",
+    )
+    manufacturer_part_id: str | None = strawberry.field(
+        default=None, description="The manufacturer's part number."
+    )
+    manufacturer_name: str | None = strawberry.field(
+        default=None, description="The manufacturer's name."
+    )
+    lead_time: int | None = strawberry.field(
+        default=None, description="Days to deliver, 0-3650 (the cart message's LeadTime)."
+    )
 
 
 @strawberry.input(description="A new quantity for a cart line.")
 class UpdateCartLineInput:
     line_id: strawberry.ID = strawberry.field(description="The line's ID.")
-    quantity: str = strawberry.field(description="How many units, more than 0.")
+    quantity: str = strawberry.field(
+        description="How many units: a decimal above 0, kept exactly, up to 20 decimals."
+    )
 
 
 @strawberry.input(description="A cart line to remove.")
@@ -257,6 +312,10 @@ class StorefrontMutation:
             unit_price=input.unit_price,
             currency=input.currency,
             unspsc=input.unspsc,
+            classifications=[c.to_record() for c in input.classifications or ()],
+            manufacturer_part_id=input.manufacturer_part_id,
+            manufacturer_name=input.manufacturer_name,
+            lead_time=input.lead_time,
         )
         return await _change(info, lambda session: storefront.add_line(session, line))
 

@@ -9,6 +9,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from persistence.exact_decimal import ExactDecimalField
+
 if TYPE_CHECKING:
     from persistence.tables import Customer
 
@@ -62,11 +64,18 @@ class CartLine(Model):
     supplier_part_id = fields.CharField(max_length=255)
     supplier_part_auxiliary_id = fields.CharField(max_length=255, null=True)
     description = fields.TextField()
-    quantity = fields.DecimalField(max_digits=18, decimal_places=3)
+    quantity = ExactDecimalField()  # every digit as given (persistence/exact_decimal.py)
     unit_of_measure = fields.CharField(max_length=3)
-    unit_price = fields.DecimalField(max_digits=18, decimal_places=4)
+    unit_price = ExactDecimalField()
     currency = fields.CharField(max_length=3)
-    unspsc = fields.CharField(max_length=16)
+    # Every Classification in order: [{"domain", "value"}, ...]; and the rest of a line an
+    # edit or inspect request sent (ItemDetail's Extrinsics as [[name, value], ...]), as sent.
+    classifications: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
+    manufacturer_part_id = fields.TextField(null=True)
+    manufacturer_name = fields.TextField(null=True)
+    lead_time = fields.TextField(null=True)
+    requested_delivery_date = fields.TextField(null=True)
+    extrinsics: fields.JSONField[list[list[str]]] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -87,7 +96,7 @@ class Order(Model):
     order_date = fields.CharField(max_length=64, null=True)  # as sent: buyers' formats vary
     deployment_mode = fields.CharField(max_length=16)
     payload_id = fields.CharField(max_length=255)  # of the last request that changed it
-    total = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
+    total = ExactDecimalField(null=True)
     currency = fields.CharField(max_length=3, null=True)
     ship_to: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     bill_to: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
@@ -113,15 +122,19 @@ class OrderLine(Model):
     )
     order_id: int
     line_number = fields.IntField()
-    quantity = fields.DecimalField(max_digits=18, decimal_places=3)
+    quantity = ExactDecimalField()
     supplier_part_id = fields.CharField(max_length=255)
     supplier_part_auxiliary_id = fields.CharField(max_length=255, null=True)
     description = fields.TextField(null=True)
-    unit_price = fields.DecimalField(max_digits=18, decimal_places=4, null=True)
+    unit_price = ExactDecimalField(null=True)
     currency = fields.CharField(max_length=3, null=True)
     unit_of_measure = fields.CharField(max_length=16, null=True)
     classifications: fields.JSONField[list[dict[str, Any]]] = fields.JSONField()
     requested_delivery_date = fields.CharField(max_length=64, null=True)
+    manufacturer_part_id = fields.TextField(null=True)
+    manufacturer_name = fields.TextField(null=True)
+    lead_time = fields.TextField(null=True)  # days, as sent
+    extrinsics: fields.JSONField[list[list[str]]] = fields.JSONField()  # ItemDetail's
 
     class Meta:
         table = "purchase_order_line"

@@ -92,6 +92,25 @@ DOCUMENTS: dict[str, Document] = {
         },
         items=[("10", "2", "TONER-HP-26A", "approved-req-553", "Toner cartridge, black", "74.50")],
     ),
+    "ariba.setup.edit-eclass-manufacturer.xml": Document(
+        "operation=edit with lines a numbers-exact cart needs: quantities 0.0004 and 2.0004, "
+        "a UnitPrice of 0.00001; an eCl@ss-only line with manufacturer, LeadTime, "
+        "ItemDetail Extrinsics and a requestedDeliveryDate; eCl@ss before UNSPSC; an empty "
+        "UNSPSC Classification",
+        session={"operation": "edit"},
+        items=[
+            (
+                "1",
+                "0.0004",
+                "PDCL2-5G",
+                "quote-5531/1",
+                "Palladium(II) chloride, per kg",
+                "384.5625",
+            ),
+            ("2", "2.0004", "WIRE-CU-025", None, "Copper wire 0.25 mm, per metre", "0.00001"),
+            ("3", "1", "GLOVE-NIT-M", None, "Nitrile gloves, size M, box of 100", "7.90"),
+        ],
+    ),
     "ariba.profile.no-doctype-hub-sender.xml": Document(
         "ProfileRequest: no DOCTYPE, no xml:lang, no deploymentMode; AribaNetworkUserId From, "
         "DUNS To, a Sender identity of its own; <ProfileRequest />"
@@ -149,6 +168,13 @@ DOCUMENTS: dict[str, Document] = {
             "extrinsics": [["legacy_po", ""]],
         },
         lines=[(1, "product:2210", Decimal(1)), (2, "product:3377", Decimal(4))],
+    ),
+    "coupa.order.eclass-unspsc-manufacturer.xml": Document(
+        "Coupa OrderRequest: eCl@ss before UNSPSC on one line, eCl@ss only on the other; "
+        "ManufacturerPartID, ManufacturerName, LeadTime, two ItemDetail Extrinsics and a "
+        "date-only requestedDeliveryDate",
+        order={"order_id": "5120", "total": Decimal("131.6"), "currency": "EUR"},
+        lines=[(1, "product:7781", Decimal(2)), (2, "product:7790", Decimal(3))],
     ),
     "coupa.order.lowercase-duns-no-secret.xml": Document(
         "domains 'duns' and 'Duns', XML comments inside Credential, no SharedSecret at all",
@@ -337,6 +363,34 @@ DOCUMENTS: dict[str, Document] = {
         order={"order_id": "shop-hub-2026-0042", "deployment_mode": "test"},
         lines=[(1, "MUG-WHITE-350", Decimal(3))],
         not_cxml="PaymentReference is no element of cXML.dtd (Custom.dtd adds it)",
+    ),
+    "generic.order.exact-small-numbers.xml": Document(
+        "amounts finer than any column used to hold: quantities 0.0004 and 2.0004, a "
+        "UnitPrice of 0.00001, a Total of 0.153825, Tax 0.0004, Shipping 0.00001",
+        order={
+            "order_id": "LAB-0311",
+            "total": Decimal("0.153825"),
+            "currency": "EUR",
+            "shipping": {"amount": "0.00001", "currency": "EUR", "description": "Courier share"},
+            "tax": {"amount": "0.0004", "currency": "EUR", "description": "Levy"},
+        },
+        lines=[(1, "PDCL2-5G", Decimal("0.0004")), (2, "WIRE-CU-025", Decimal("2.0004"))],
+    ),
+    "generic.order.decimal-comma-quantity.xml": Document(
+        "a German ERP's decimal comma: quantity='1,5' on the ItemOut numbered 3",
+        code=400,
+        failure="INVALID_REQUEST",
+    ),
+    "generic.order.thousands-separator-price.xml": Document(
+        "a thousands separator: UnitPrice '1,234' on the second ItemOut, which has no lineNumber",
+        code=400,
+        failure="INVALID_REQUEST",
+    ),
+    "generic.setup.edit-decimal-comma-quantity.xml": Document(
+        "operation=edit whose ItemOut (numbered 7) has quantity='1,5': the cart it would "
+        "start is refused",
+        code=400,
+        failure="INVALID_REQUEST",
     ),
     "generic.order.comments-attachment.xml": Document(
         "DOCTYPE at xml.cXML.org, an XML comment inside From, header Comments holding only an "

@@ -70,11 +70,17 @@ SHAPES: dict[str, Shape] = {
     "ItemID": shape("SupplierPartID (SupplierPartAuxiliaryID )?"),
     "SupplierPartID": shape(None),
     "SupplierPartAuxiliaryID": shape(None),
-    "ItemDetail": shape("UnitPrice Description UnitOfMeasure (Classification )+"),
+    "ItemDetail": shape(
+        "UnitPrice Description UnitOfMeasure (Classification )+(ManufacturerPartID )?"
+        "(ManufacturerName )?(LeadTime )?(Extrinsic )*"
+    ),
     "UnitPrice": shape("Money "),
     "Description": shape(None, LANG),
     "UnitOfMeasure": shape(None),
     "Classification": shape(None, "domain"),
+    "ManufacturerPartID": shape(None),
+    "ManufacturerName": shape(None),
+    "LeadTime": shape(None),
 }
 # Values a buyer's system reads, beyond being present.
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")

@@ -70,6 +70,11 @@ async def test_edit_and_inspect_keep_the_lines_sent(
             "currency": "EUR",
             "unitOfMeasure": "EA",
             "classifications": [{"domain": "UNSPSC", "value": "44121704"}],
+            "manufacturerPartId": None,
+            "manufacturerName": None,
+            "leadTime": None,
+            "extrinsics": [],
+            "requestedDeliveryDate": None,
         }
     ]
 
