@@ -168,6 +168,9 @@ class CxmlExchange(Model):
     duration_ms = fields.FloatField()
     request_body = fields.TextField()
     response_body = fields.TextField()
+    # The From, To and Sender credentials (never a secret) and the UserAgent as sent, when the
+    # document's Header could be read: {"from": [{"domain", "identity"}], ..., "userAgent"}.
+    identities: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "cxml_exchange"
