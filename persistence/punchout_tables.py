@@ -174,4 +174,5 @@ class CxmlExchange(Model):
 
     class Meta:
         table = "cxml_exchange"
+        # And cxml_exchange_unmatched, on id where customer_id is null (migration 0017).
         indexes = [Index(fields=("customer_id", "id"))]

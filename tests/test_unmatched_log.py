@@ -4,6 +4,7 @@ superusers, with the identities sent and the reason in words ("did you mean ...?
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -239,3 +240,41 @@ async def test_a_strangers_secret_never_shows(api: Api, world: World) -> None:
     for row in await CxmlExchange.all():
         stored = row.request_body + row.response_body + (row.reason or "")
         assert STRANGER_SECRET not in stored + json.dumps(row.identities)
+
+
+class _Statements(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+async def _statements(api: Api, token: str) -> int:
+    logger = logging.getLogger("tortoise.db_client")
+    handler, level = _Statements(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        body = await api(UNMATCHED, {"first": 100}, token)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert "errors" not in body, body
+    return handler.count
+
+
+async def test_a_page_costs_the_same_whatever_it_holds(api: Api, world: World) -> None:
+    """The names to suggest are read once a page, not once an entry or identity."""
+    await make_buyer(world.acme, "acme-procurement")
+    await post_cxml(api.http, setup_document("acme-procure", STRANGER_SECRET))
+    token = world.tokens["administrator"]
+    few = await _statements(api, token)
+    for number in range(30):
+        await make_buyer(world.globex, f"globex-buyer-{number}")
+        await post_cxml(api.http, setup_document(f"globex-buyer{number}", STRANGER_SECRET))
+    assert await _statements(api, token) == few
+    entries = await _log(api, token)
+    assert len(entries) == 31
+    assert all("; did you mean `" in e["reason"] for e in entries)
