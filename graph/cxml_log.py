@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
+from tortoise.queryset import QuerySet
 
 from domain import unmatched
 from domain.access import Ability, who_may
@@ -49,9 +50,7 @@ def _credentials(sent: tuple[Credential, ...] | None) -> list[CxmlCredential] | 
     return [CxmlCredential(domain=c.domain, identity=c.identity) for c in sent]
 
 
-_SENT = (
-    "null when the document's Header could not be read, or for entries logged before these were."
-)
+_SENT = "null when the Header could not be read, or for entries logged before they were kept."
 
 
 @strawberry.type(description="One cXML request from a buyer's system, and the answer it got.")
@@ -117,9 +116,10 @@ class CxmlExchange:
 
 
 async def _page(
-    query: Any, first: int, after: str | None, failure: enum.Enum | None, staff_reasons: bool
+    query: QuerySet[ExchangeRow], first: int, after: str | None, failure: enum.Enum | None
 ) -> relay.Connection[CxmlExchange]:  # type: ignore[type-var]  # not a Node
-    """One page of a log, newest first (ids grow with time: the cursor is the last id)."""
+    """One page of a log, newest first (ids grow with time: the cursor is the last id), each
+    entry with the reason for staff (domain.unmatched: "did you mean ...?" for strangers)."""
     first = bounded_first(first, LOG_CAP)
     if failure is not None:
         query = query.filter(failure=failure.name)
@@ -127,7 +127,7 @@ async def _page(
         query = query.filter(id__lt=decode_cursor(after, int)[0])
     rows = await query.order_by("-id").limit(first + 1)
     shown = rows[:first]
-    reasons = await unmatched.staff_reasons(shown) if staff_reasons else {}
+    reasons = await unmatched.staff_reasons(shown)
     # Not Nodes: see graph/pagination.py on the type: ignores.
     edges = [
         relay.Edge(cursor=encode_cursor(r.id), node=CxmlExchange.from_row(r, reasons.get(r.id)))  # type: ignore[type-var]
@@ -144,7 +144,7 @@ async def customer_log(
 ) -> relay.Connection[CxmlExchange]:  # type: ignore[type-var]  # not a Node
     """A customer's exchanges, newest first (the caller has checked the customer's scope)."""
     query = ExchangeRow.filter(customer_id=customer_id)
-    return await _page(query, first, after, failure, staff_reasons=False)
+    return await _page(query, first, after, failure)
 
 
 @strawberry.type
@@ -162,4 +162,4 @@ class CxmlLogQuery:
         self, first: First = 20, after: After = None, failure: FailureFilter = None
     ) -> relay.Connection[CxmlExchange]:  # type: ignore[type-var]  # not a Node
         query = ExchangeRow.filter(customer_id=None)
-        return await _page(query, first, after, failure, staff_reasons=True)
+        return await _page(query, first, after, failure)
