@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from cxml import build
 from cxml.errors import STATUS, UNAUTHORIZED_MESSAGE
+from cxml.identities import sent_identities
 from cxml.parse import (
     Envelope,
     check_request,
@@ -156,7 +157,9 @@ async def _serve(request: Request, call: InFlight) -> bytes:
     document = document_of(body, request.headers.get("content-type", ""))
     call.exchange.request_body = document_text(document)
     call.body_sha256 = hashlib.sha256(document).hexdigest()
-    envelope = read_envelope(parse_document(document))
+    root = parse_document(document)
+    call.exchange.identities = sent_identities(root)  # for the log, even if the envelope is bad
+    envelope = read_envelope(root)
     call.exchange.request_type = envelope.request_type or None
     call.exchange.payload_id = envelope.payload_id
     call.exchange.secrets = envelope.identities.sent_secrets()

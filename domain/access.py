@@ -1,7 +1,7 @@
 """Who may do what: the permission table of the portal, in one place.
 
 - administrator, superuser: every company; edit companies; add punchout customers; edit
-  customers; read PUNCHOUT API Keys.
+  customers; read PUNCHOUT API Keys; read the cXML requests no customer was matched to.
 - role companyEdit: every company; edit companies; edit customers.
 - role crmCompanyEdit: only the companies assigned to them; edit those companies' customers.
 - anyone else: nothing.
@@ -32,6 +32,8 @@ class Ability(enum.Enum):
     MANAGE_PUNCHOUT_CONNECTION = "rotate PUNCHOUT API Keys or disable punchout customers"
     EDIT_CUSTOMERS = "change customers' roles and identities"
     READ_API_KEY = "read PUNCHOUT API Keys"
+    # Strangers' requests name no company: no company scope can let anyone else read them.
+    READ_UNMATCHED_CXML = "read the cXML requests no customer was matched to"
 
 
 _BY_ROLE: dict[str, frozenset[Ability]] = {

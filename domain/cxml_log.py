@@ -10,10 +10,15 @@ from datetime import datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from domain.errors import Failure
+from domain.records import Credential, Identities
 from persistence.punchout_tables import CxmlExchange
 
 REDACTED = "***"
 MAX_LOGGED_BODY = 64 * 1024  # characters kept of a request or response body
+# Of the identities sent: credentials kept per part, characters kept of each value. A stranger
+# writes them, so they are bounded like the bodies.
+MAX_LOGGED_CREDENTIALS = 10
+MAX_LOGGED_VALUE = 512
 _SECRET = re.compile(r"(<SharedSecret\b[^>]*(?<!/)>)(.*?)(</SharedSecret\s*>)", re.I | re.S)
 _OPEN = re.compile(r"<SharedSecret\b[^>]*(?<!/)>", re.I)
 _CLOSE = re.compile(r"</SharedSecret\s*>", re.I)
@@ -50,6 +55,34 @@ def _bounded(body: str) -> str:
     return body[:MAX_LOGGED_BODY] + f"\n[... {len(body) - MAX_LOGGED_BODY} characters not kept]"
 
 
+def _value(value: str | None, secrets: Iterable[str]) -> str | None:
+    if value is None:
+        return None
+    # An identity field is no place for a secret, but a buyer may paste one there.
+    value = redact(value, secrets)[:MAX_LOGGED_VALUE]
+    return _text(value)
+
+
+def _logged(identities: Identities | None, secrets: Iterable[str]) -> dict[str, object] | None:
+    """What the log keeps of the identities: bounded, without NUL, never a secret."""
+    if identities is None:
+        return None
+    secrets = tuple(secrets)
+
+    def kept(credentials: tuple[Credential, ...]) -> tuple[Credential, ...]:
+        return tuple(
+            Credential(_value(c.domain, secrets) or "", _value(c.identity, secrets) or "")
+            for c in credentials[:MAX_LOGGED_CREDENTIALS]
+        )
+
+    return Identities(
+        from_=kept(identities.from_),
+        to=kept(identities.to),
+        sender=kept(identities.sender),
+        user_agent=_value(identities.user_agent, secrets),
+    ).to_json()
+
+
 @dataclass
 class Exchange:
     """One request and its answer, as the cXML route saw them."""
@@ -68,6 +101,8 @@ class Exchange:
     reason: str | None = None
     # Values to scrub from the bodies wherever they appear: the secrets sent, the customer's key.
     secrets: tuple[str, ...] = ()
+    # The credentials (never their secrets) and UserAgent as sent, when the Header was read.
+    identities: Identities | None = None
 
 
 async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> CxmlExchange:
@@ -81,9 +116,11 @@ async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> 
         status_code=exchange.status_code,
         status_text=exchange.status_text,
         failure=exchange.failure.name if exchange.failure else None,
-        reason=_text(exchange.reason),
+        # An identity in the reason may be a secret pasted in the wrong place.
+        reason=_text(redact(exchange.reason, exchange.secrets)) if exchange.reason else None,
         duration_ms=exchange.duration_ms,
         request_body=_bounded(redact(exchange.request_body, exchange.secrets)),
         response_body=_bounded(redact(exchange.response_body, exchange.secrets)),
+        identities=_logged(exchange.identities, exchange.secrets),
         using_db=using,
     )

@@ -206,8 +206,8 @@ def _offered(caller: Caller, identities: Identities) -> list[str]:
 
 
 def _describe(identities: Identities) -> str:
-    sent = [f"Sender {c.identity!r}" for c in identities.sender] + [
-        f"From {c.identity!r}" for c in identities.from_
+    sent = [f"`{c.identity}` (Sender)" for c in identities.sender] + [
+        f"`{c.identity}` (From)" for c in identities.from_
     ]
     return " or ".join(sent) or "(no identity sent)"
 

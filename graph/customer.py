@@ -16,7 +16,7 @@ from domain.roles import find_role
 from graph.audit import AuditEvent as AuditRef
 from graph.company import Company
 from graph.context import Info
-from graph.cxml_log import CxmlExchange, customer_log
+from graph.cxml_log import CxmlExchange, FailureFilter, customer_log
 from graph.order import Order as OrderRef
 from graph.pagination import After, parse_global_id
 from graph.permissions import guard
@@ -195,8 +195,9 @@ class Customer(relay.Node):
         self,
         first: Annotated[int, strawberry.argument(description="At most 100.")] = 20,
         after: After = None,
+        failure: FailureFilter = None,
     ) -> relay.Connection[CxmlExchange]:  # type: ignore[type-var]  # not a Node
-        return await customer_log(self.id, first, after)
+        return await customer_log(self.id, first, after, failure)
 
     @strawberry.field(
         extensions=[guard(Ability.READ_API_KEY)],

@@ -23,6 +23,7 @@ from graph.context import Info
 from graph.cost import ConnectionCost
 from graph.customer import Customer, CustomerQuery, customer_by_id
 from graph.customer_mutations import CustomerMutation
+from graph.cxml_log import CxmlLogQuery
 from graph.document_size import ExpandedSizeLimit
 from graph.order import order_by_id
 from graph.permissions import staff_or_punchout_session
@@ -69,7 +70,15 @@ class NodeQuery:
     description="Everything staff read (send `Authorization: Bearer <token>` from `login`), "
     "and the storefront's `punchoutSession` (send its session credential instead)."
 )
-class Query(StaffQuery, CompanyQuery, CustomerQuery, RoleQuery, NodeQuery, StorefrontQuery):
+class Query(
+    StaffQuery,
+    CompanyQuery,
+    CustomerQuery,
+    RoleQuery,
+    NodeQuery,
+    StorefrontQuery,
+    CxmlLogQuery,
+):
     pass
 
 

@@ -21,6 +21,7 @@ from cxml.route import PATHS as CXML_PATHS
 from cxml.route import cxml_endpoint
 from cxml.start import PATH as START_PATH
 from cxml.start import start_endpoint
+from domain import retention
 from domain.key_vault import KeyVault
 from graph.codes import Code, extensions
 from graph.context import Context
@@ -28,7 +29,7 @@ from graph.schema import schema
 from opsportal import logs
 from opsportal.config import Settings
 from opsportal.slow_clients import BodyDeadline
-from opsportal.startup import STARTUP, started
+from opsportal.startup import STARTUP, retention_policies, started
 from pages import console, graphiql
 from pages.assets import ASSETS
 from pages.security_headers import SecurityHeaders
@@ -128,13 +129,16 @@ def create_app(settings: Settings | None = None, *, vault: KeyVault | None = Non
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        purging = retention.scheduled(retention_policies(settings), settings.retention_interval)
         if vault is not None:
-            yield
+            async with purging:
+                yield
             return
         async with started(settings.database_url, settings.key_vault(), STARTUP) as opened:
             app.state.vault = opened
             _freeze_startup_objects()
-            yield
+            async with purging:  # old log entries dropped in the background while serving
+                yield
 
     graphql = GraphQLApp(settings)
     cxml = cxml_endpoint(settings)

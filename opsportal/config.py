@@ -44,6 +44,11 @@ class Settings:
     # The key-encryption key(s) that seal PUNCHOUT API Keys at rest (see key_vault()).
     key_encryption_key: str | None = field(default=None, repr=False)
     key_encryption_key_file: str | None = None
+    # Retention (domain/retention.py): the log of cXML requests no customer was matched to
+    # keeps this long, and at most this many; purges run every retention_interval.
+    unmatched_log_max_age: timedelta = timedelta(days=30)
+    unmatched_log_max_rows: int = 100_000
+    retention_interval: timedelta = timedelta(minutes=5)
 
     def __post_init__(self) -> None:
         if not SUPPLIER_IDENTITY_PATTERN.fullmatch(self.supplier_identity):
@@ -89,6 +94,14 @@ class Settings:
             )
         if self.punchout_session_ttl <= timedelta(0):
             raise ConfigError("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES must be positive.")
+        if self.unmatched_log_max_age <= timedelta(0):
+            raise ConfigError("OPSPORTAL_UNMATCHED_LOG_DAYS must be a positive number of days.")
+        if self.unmatched_log_max_rows < 1:
+            raise ConfigError("OPSPORTAL_UNMATCHED_LOG_MAX_ROWS must be at least 1.")
+        if self.retention_interval <= timedelta(0):
+            raise ConfigError(
+                "OPSPORTAL_RETENTION_INTERVAL_SECONDS must be a positive number of seconds."
+            )
         if not CURRENCY_PATTERN.fullmatch(self.currency):
             raise ConfigError(
                 f"OPSPORTAL_CURRENCY={self.currency!r}: an ISO 4217 code such as USD or EUR."
@@ -189,6 +202,9 @@ class Settings:
         max_bytes = number("OPSPORTAL_CXML_MAX_BYTES", str(1024 * 1024))
         session_ttl = timedelta(minutes=number("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120"))
         origins = get("OPSPORTAL_CORS_ORIGINS") or ""
+        unmatched_days = timedelta(days=number("OPSPORTAL_UNMATCHED_LOG_DAYS", "30"))
+        unmatched_rows = number("OPSPORTAL_UNMATCHED_LOG_MAX_ROWS", "100000")
+        interval = timedelta(seconds=number("OPSPORTAL_RETENTION_INTERVAL_SECONDS", "300"))
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             public_url=get("OPSPORTAL_PUBLIC_URL") or cls.public_url,
@@ -205,6 +221,9 @@ class Settings:
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             key_encryption_key=get("OPSPORTAL_KEY_ENCRYPTION_KEY"),
             key_encryption_key_file=get("OPSPORTAL_KEY_ENCRYPTION_KEY_FILE"),
+            unmatched_log_max_age=unmatched_days,
+            unmatched_log_max_rows=int(unmatched_rows),
+            retention_interval=interval,
         )
 
 

@@ -37,6 +37,17 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
         "KEK(s) sealing PUNCHOUT API Keys (keygen)",
     ),
     ("OPSPORTAL_KEY_ENCRYPTION_KEY_FILE", "none", "a file holding the same, instead"),
+    (
+        "OPSPORTAL_UNMATCHED_LOG_DAYS",
+        "30",
+        "how long cXML requests no customer was matched to are kept",
+    ),
+    (
+        "OPSPORTAL_UNMATCHED_LOG_MAX_ROWS",
+        "100000",
+        "the most of those kept; the oldest go first",
+    ),
+    ("OPSPORTAL_RETENTION_INTERVAL_SECONDS", "300", "how often old log entries are dropped"),
 )
 
 

@@ -7,8 +7,9 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from domain import punchout_keys, ranks
+from domain import punchout_keys, ranks, retention
 from domain.key_vault import KeyVault, VaultError
+from opsportal.config import Settings
 from persistence.database import open_database
 
 log = logging.getLogger("opsportal")
@@ -56,3 +57,12 @@ async def started(
             log.debug("start-up: %s", name)
             await step(vault)
         yield vault
+
+
+def retention_policies(settings: Settings) -> tuple[retention.Policy, ...]:
+    """What the server drops in the background, every `settings.retention_interval`."""
+    return (
+        retention.unmatched_exchanges(
+            settings.unmatched_log_max_age, settings.unmatched_log_max_rows
+        ),
+    )

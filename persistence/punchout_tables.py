@@ -181,7 +181,11 @@ class CxmlExchange(Model):
     duration_ms = fields.FloatField()
     request_body = fields.TextField()
     response_body = fields.TextField()
+    # The From, To and Sender credentials (never a secret) and the UserAgent as sent, when the
+    # document's Header could be read: {"from": [{"domain", "identity"}], ..., "userAgent"}.
+    identities: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "cxml_exchange"
+        # And cxml_exchange_unmatched, on id where customer_id is null (migration 0017).
         indexes = [Index(fields=("customer_id", "id"))]

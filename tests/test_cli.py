@@ -207,7 +207,8 @@ async def test_demo_again_keeps_passwords_and_says_who_may_do_what(cli: Cli) -> 
     for line in [
         "  admin@demo.example   administrator: every company; may create and edit companies, "
         "add punchout customers, rotate PUNCHOUT API Keys or disable punchout customers, "
-        "change customers' roles and identities, read PUNCHOUT API Keys",
+        "change customers' roles and identities, read PUNCHOUT API Keys, "
+        "read the cXML requests no customer was matched to",
         f"  editor@demo.example  companyEdit: every company; {may_edit}",
     ]:
         assert line in first.stdout.splitlines(), first.stdout
