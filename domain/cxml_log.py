@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -43,6 +44,10 @@ def _text(value: str | None) -> str | None:
     return value.replace("\x00", "\ufffd") if value else value
 
 
+def _listed(attachment: dict[str, Any]) -> dict[str, Any]:
+    return {k: _text(v) if isinstance(v, str) else v for k, v in attachment.items()}
+
+
 def _bounded(body: str) -> str:
     body = _text(body) or ""
     if len(body) <= MAX_LOGGED_BODY:
@@ -68,6 +73,8 @@ class Exchange:
     reason: str | None = None
     # Values to scrub from the bodies wherever they appear: the secrets sent, the customer's key.
     secrets: tuple[str, ...] = ()
+    # The MIME parts sent beside the document, by Content-ID, type and size (never the bytes).
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> CxmlExchange:
@@ -85,5 +92,6 @@ async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> 
         duration_ms=exchange.duration_ms,
         request_body=_bounded(redact(exchange.request_body, exchange.secrets)),
         response_body=_bounded(redact(exchange.response_body, exchange.secrets)),
+        attachments=[_listed(a) for a in exchange.attachments] or None,
         using_db=using,
     )

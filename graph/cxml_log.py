@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from domain.errors import Failure
+from graph.attachments import CxmlAttachment
 from graph.errors import graphql_enum
 from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
 from persistence.punchout_tables import CxmlExchange as ExchangeRow
@@ -48,6 +49,10 @@ class CxmlExchange:
     response_body: str = strawberry.field(
         description="The document answered; one-time start URLs show as ***."
     )
+    attachments: list[CxmlAttachment] = strawberry.field(
+        description="The MIME parts sent beside the document (multipart/related), in order; "
+        "their bytes are not logged."
+    )
 
     @classmethod
     def from_row(cls, row: ExchangeRow) -> CxmlExchange:
@@ -63,6 +68,7 @@ class CxmlExchange:
             duration_ms=row.duration_ms,
             request_body=row.request_body,
             response_body=row.response_body,
+            attachments=CxmlAttachment.listed(row.attachments),
         )
 
 
