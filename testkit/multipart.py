@@ -23,9 +23,11 @@ ROOT_ID = "cxml-document@buyer.example"
 # with CRLF and headers unfolded, as HTTP carries them.
 _POLICY = policy.default.clone(linesep="\r\n")
 # Bytes as a PDF and a CAD drawing hold them: binary, with CR, LF, NUL and 8-bit bytes.
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\r\n" + bytes(
-    range(256)
-) + b"\n%%EOF\n"
+PDF = (
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\r\n"
+    + bytes(range(256))
+    + b"\n%%EOF\n"
+)
 DRAWING = b"AC1032\x00\r\n" + bytes(range(255, -1, -1)) * 4 + b"\r\n--not-a-boundary\r\r\n\x00"
 
 

@@ -21,7 +21,7 @@ from persistence.punchout_tables import (
     OrderLine,
     PunchoutSession,
 )
-from testkit.documents import order_document, setup_document
+from testkit.documents import order_document
 from testkit.multipart import (
     DRAWING,
     PDF,
@@ -39,7 +39,7 @@ SPEC = Part("spec@buyer.example", PDF, "application/pdf", "Spezifikation Ä.pdf"
 DRAWING_PART = Part("dwg/rev-b@buyer.example", DRAWING, "image/vnd.dwg", "part 7.dwg", "binary")
 
 
-def order_body(buyer: Buyer, parts: list[Part] = [SPEC, DRAWING_PART], **options) -> tuple:
+def order_body(buyer: Buyer, parts: tuple[Part, ...] = (SPEC, DRAWING_PART), **options) -> tuple:
     document = order_with_attachments(
         buyer.username,
         buyer.key,
@@ -80,7 +80,11 @@ async def test_an_order_with_a_header_and_an_item_attachment(
     entry = await CxmlExchange.get()
     assert entry.attachments == [
         {"contentId": "spec@buyer.example", "contentType": "application/pdf", "size": len(PDF)},
-        {"contentId": "dwg/rev-b@buyer.example", "contentType": "image/vnd.dwg", "size": len(DRAWING)},
+        {
+            "contentId": "dwg/rev-b@buyer.example",
+            "contentType": "image/vnd.dwg",
+            "size": len(DRAWING),
+        },
     ]
     # The log holds the cXML part, redacted as ever, and nothing of the attachments' bytes.
     assert entry.request_body.startswith('<?xml version="1.0" encoding="UTF-8"?>')
@@ -124,7 +128,7 @@ async def test_without_start_the_first_part_is_the_document(
 async def test_a_missing_part_is_refused_naming_it_and_nothing_is_stored(
     client: httpx.AsyncClient, buyer: Buyer
 ) -> None:
-    body, content_type = order_body(buyer, parts=[SPEC])  # the drawing left out
+    body, content_type = order_body(buyer, parts=(SPEC,))  # the drawing left out
     answer = await post(client, body, content_type)
     assert (answer.code, answer.status_text) == (400, "Bad Request")
     assert "dwg/rev-b@buyer.example" in answer.message
@@ -143,7 +147,7 @@ async def test_parts_nobody_references_are_kept_too(
     client: httpx.AsyncClient, buyer: Buyer
 ) -> None:
     terms = Part("terms@buyer.example", b"Terms and conditions", "text/plain", "terms.txt")
-    body, content_type = order_body(buyer, parts=[SPEC, DRAWING_PART, terms])
+    body, content_type = order_body(buyer, parts=(SPEC, DRAWING_PART, terms))
     assert (await post(client, body, content_type)).code == 200
     ids = await OrderAttachment.all().order_by("id").values_list("content_id", flat=True)
     assert ids == ["spec@buyer.example", "dwg/rev-b@buyer.example", "terms@buyer.example"]
@@ -167,7 +171,7 @@ async def test_a_retry_is_answered_alike_and_stores_nothing_twice(
     assert reasons[0] is None and all("A retry" in r for r in reasons[1:])
     # The same payloadID with other bytes in a part: another document, refused.
     changed = Part(SPEC.content_id, PDF + b"\n% revised", "application/pdf", SPEC.file_name)
-    body, content_type = order_body(buyer, parts=[changed, DRAWING_PART])
+    body, content_type = order_body(buyer, parts=(changed, DRAWING_PART))
     answer = await post(client, body, content_type)
     assert (answer.code, answer.status_text) == (409, "Conflict")
     assert await OrderAttachment.all().count() == 2
