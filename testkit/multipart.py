@@ -52,8 +52,15 @@ def _part(part: Part, placeholders: dict[bytes, bytes]) -> EmailMessage:
         token = f"@@part-{secrets.token_hex(16)}@@".encode()
         placeholders[token] = part.data
         data = token
-    options = {"disposition": "attachment", "filename": part.file_name} if part.file_name else {}
-    message.set_content(data, maintype, subtype, cte=part.encoding, params=params, **options)
+    message.set_content(
+        data,
+        maintype,
+        subtype,
+        cte=part.encoding,
+        params=params,
+        disposition="attachment" if part.file_name else None,
+        filename=part.file_name,
+    )
     if part.content_id is not None:
         message["Content-ID"] = f"<{part.content_id}>"
     return message
