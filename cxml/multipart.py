@@ -8,8 +8,10 @@ boundary, no closing boundary, bad base64...) refuses the body: a purchase order
 kept exactly as sent, or refused, never guessed at.
 
 Bounds, so that a hostile body costs little before anyone is authenticated: at most
-MAX_PARTS parts (counted while parsing: the parser stops at the next one) and MAX_HEADER
-characters in any header (email's structured-header parser is slow on long, contrived ones).
+MAX_PARTS parts (counted while parsing: the parser stops at the next one, however deep the
+nesting), and MAX_HEADER characters in any header. The parser runs with the compat32 policy:
+the newer policies' header parser takes seconds on contrived parameters, and recurses on
+nested comments until the stack runs out.
 """
 
 from __future__ import annotations
@@ -206,7 +208,7 @@ def _read(body: bytes, content_type: str, document_limit: int) -> Related:
             Failure.OVERSIZED_BODY,
             f"The cXML document is over the limit of {document_limit} bytes (attachments aside).",
         )
-    seen: set[str] = set()
+    seen = {root_id} if (root_id := _bare_id(str(root.get("content-id") or ""))) else set()
     attachments = tuple(
         _attachment(part, position, seen)
         for position, part in enumerate(parts, start=1)
@@ -224,6 +226,6 @@ def read_related(body: bytes, content_type: str, document_limit: int) -> Related
     except _Unreadable as exc:
         why = str(exc)
     except (errors.MessageError, ValueError, LookupError, RecursionError) as exc:
-        # email's parser on a contrived header (comments nested hundreds deep...).
+        # Whatever else email raises on a contrived body: refused, never a server failure.
         why = f"the MIME parser failed ({type(exc).__name__})."
     raise CxmlRefused(Failure.MALFORMED_MULTIPART, f"The multipart body cannot be read: {why}")

@@ -253,6 +253,11 @@ MALFORMED = [
         "two parts",
     ),
     (
+        'multipart/related; boundary="b"; start="<r@b>"',
+        _frame(CXML_PART, b"Content-ID: <r@b>\r\n\r\nnot the document"),
+        "two parts",
+    ),
+    (
         'multipart/related; boundary="b"',
         _frame(CXML_PART, b"Content-ID: <a@b>\r\nContent-Transfer-Encoding: x-gzip\r\n\r\n1"),
         "x-gzip",
