@@ -8,10 +8,12 @@ from domain.errors import Failure
 STATUS: dict[Failure, tuple[int, str]] = {
     Failure.OVERSIZED_BODY: (413, "Request Entity Too Large"),
     Failure.MALFORMED_XML: (406, "Not Acceptable"),
+    Failure.MALFORMED_MULTIPART: (406, "Not Acceptable"),
     Failure.HOSTILE_XML: (406, "Not Acceptable"),
     Failure.NOT_CXML: (406, "Not Acceptable"),
     Failure.MISSING_HEADER: (400, "Bad Request"),
     Failure.INVALID_REQUEST: (400, "Bad Request"),
+    Failure.MISSING_ATTACHMENT: (400, "Bad Request"),
     Failure.UNSUPPORTED_REQUEST: (450, "Not Implemented"),
     Failure.UNKNOWN_SENDER: (401, "Unauthorized"),
     Failure.MISSING_SECRET: (401, "Unauthorized"),

@@ -7,9 +7,9 @@ HTTP 500 so that HTTP-level retries happen too.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
-import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -21,8 +21,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cxml import build
+from cxml.attachments import check_references
 from cxml.errors import STATUS, UNAUTHORIZED_MESSAGE
 from cxml.identities import sent_identities
+from cxml.multipart import READ_AT_ONCE, is_multipart, read_related
 from cxml.parse import (
     Envelope,
     check_request,
@@ -33,6 +35,7 @@ from cxml.parse import (
     read_setup,
 )
 from domain import cxml_log, orders, punchout
+from domain.attachments import Attachment, request_digest
 from domain.cxml_log import Exchange
 from domain.errors import CxmlRefused, Failure
 from domain.key_vault import KeyVault
@@ -51,8 +54,11 @@ class InFlight:
     settings: Settings
     vault: KeyVault
     exchange: Exchange
+    reading: asyncio.Semaphore  # the app's: multipart bodies read at once
     started: float = field(default_factory=time.perf_counter)
-    body_sha256: str = ""  # of the cXML document: what makes a retry the same request
+    # Of the cXML document and its attachments: what makes a retry the same request.
+    body_sha256: str = ""
+    attachments: tuple[Attachment, ...] = ()  # the parts of a multipart body beside the document
 
     def finish(self, code: int, text: str, body: bytes) -> None:
         self.exchange.status_code, self.exchange.status_text = code, text
@@ -135,7 +141,9 @@ async def _order(envelope: Envelope, customer: Customer, call: InFlight) -> byte
     data = read_order(envelope)
     body = build.status_document(200, "OK")
     call.finish(200, "OK", body)
-    received = await orders.receive(customer, data, call.body_sha256, body, call.exchange)
+    received = await orders.receive(
+        customer, data, call.body_sha256, body, call.exchange, call.attachments
+    )
     if received.replayed:
         call.exchange.reason = f"A retry of payloadID {data.payload_id!r}: answered as before."
         call.finish(200, "OK", received.response_body)
@@ -152,11 +160,30 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+async def _document(request: Request, call: InFlight) -> bytes:
+    """The cXML document, and into `call` the attachments beside it (a multipart/related
+    body). Only a multipart body may be as large as OPSPORTAL_CXML_MAX_BYTES: the document
+    itself, however sent, is held to the smaller document limit."""
+    content_type = request.headers.get("content-type", "")
+    settings = call.settings
+    if not is_multipart(content_type):
+        return document_of(await _read_body(request, settings.cxml_document_limit), content_type)
+    body = await _read_body(request, settings.cxml_max_bytes)
+    # Decoding and hashing up to 20 MiB takes about a second and ten times the body's size in
+    # memory: in a worker thread (the event loop serves on), a few bodies at a time.
+    async with call.reading:
+        related = await asyncio.to_thread(
+            read_related, body, content_type, settings.cxml_document_limit
+        )
+    call.attachments = related.attachments
+    call.exchange.attachments = [a.summary() for a in related.attachments]
+    return related.document
+
+
 async def _serve(request: Request, call: InFlight) -> bytes:
-    body = await _read_body(request, call.settings.cxml_max_bytes)
-    document = document_of(body, request.headers.get("content-type", ""))
+    document = await _document(request, call)
     call.exchange.request_body = document_text(document)
-    call.body_sha256 = hashlib.sha256(document).hexdigest()
+    call.body_sha256 = request_digest(document, call.attachments)
     root = parse_document(document)
     call.exchange.identities = sent_identities(root)  # for the log, even if the envelope is bad
     envelope = read_envelope(root)
@@ -168,6 +195,7 @@ async def _serve(request: Request, call: InFlight) -> bytes:
     call.exchange.customer_id = caller.customer.id
     call.exchange.secrets += caller.secrets
     check_request(envelope)
+    check_references(root, call.attachments)
     handler = HANDLERS.get(envelope.request_type)
     if handler is None:
         raise CxmlRefused(
@@ -192,6 +220,7 @@ async def _fail(call: InFlight, failure: Failure, message: str, reason: str) -> 
 
 def cxml_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
     """The Starlette endpoint for the cXML paths."""
+    reading = asyncio.Semaphore(READ_AT_ONCE)
 
     async def endpoint(request: Request) -> Response:
         exchange = Exchange(
@@ -204,7 +233,7 @@ def cxml_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]
             duration_ms=0.0,
         )
         # The app's key vault, set up by its start-up steps.
-        call = InFlight(settings, request.app.state.vault, exchange)
+        call = InFlight(settings, request.app.state.vault, exchange, reading)
         try:
             body = await _serve(request, call)
         except CxmlRefused as exc:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -46,6 +47,10 @@ def redact(body: str, secrets: Iterable[str] = ()) -> str:
 def _text(value: str | None) -> str | None:
     # PostgreSQL text cannot hold NUL; a hostile body may.
     return value.replace("\x00", "\ufffd") if value else value
+
+
+def _listed(attachment: dict[str, Any]) -> dict[str, Any]:
+    return {k: _text(v) if isinstance(v, str) else v for k, v in attachment.items()}
 
 
 def _bounded(body: str) -> str:
@@ -103,6 +108,8 @@ class Exchange:
     secrets: tuple[str, ...] = ()
     # The credentials (never their secrets) and UserAgent as sent, when the Header was read.
     identities: Identities | None = None
+    # The MIME parts sent beside the document, by Content-ID, type and size (never the bytes).
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> CxmlExchange:
@@ -122,5 +129,6 @@ async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> 
         request_body=_bounded(redact(exchange.request_body, exchange.secrets)),
         response_body=_bounded(redact(exchange.response_body, exchange.secrets)),
         identities=_logged(exchange.identities, exchange.secrets),
+        attachments=[_listed(a) for a in exchange.attachments] or None,
         using_db=using,
     )

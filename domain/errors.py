@@ -135,11 +135,13 @@ class SessionGone(DomainError):
 class Failure(enum.Enum):
     OVERSIZED_BODY = "the body is larger than the server accepts"
     MALFORMED_XML = "the body is not well-formed XML"
+    MALFORMED_MULTIPART = "a multipart body (cXML with attachments) cannot be read as MIME"
     HOSTILE_XML = "the document declares entities (a DTD internal subset) or nests too deeply"
     NOT_CXML = "the document is XML but not cXML"
     MISSING_HEADER = "the cXML Header lacks From, To or Sender credentials"
     UNSUPPORTED_REQUEST = "the request type is not one this server implements"
     INVALID_REQUEST = "the request is cXML but lacks or misstates a required part"
+    MISSING_ATTACHMENT = "an Attachment's cid: URL names no part of the multipart body"
     UNKNOWN_SENDER = "no punchout customer has the identity sent"
     MISSING_SECRET = "the Sender credential carries no SharedSecret"
     WRONG_SECRET = "the SharedSecret is not the customer's PUNCHOUT API Key"

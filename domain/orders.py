@@ -12,8 +12,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from domain import cxml_log
+from domain import attachments, cxml_log
 from domain.access import Ability, Viewer
+from domain.attachments import Attachment
 from domain.cxml_log import Exchange
 from domain.errors import CxmlRefused, Failure
 from domain.records import Address, Extrinsic, LineDetails, Money
@@ -97,10 +98,16 @@ async def _replay(customer: Customer, payload_id: str, body_sha256: str) -> Rece
 
 
 async def receive(
-    customer: Customer, data: OrderData, body_sha256: str, response: bytes, exchange: Exchange
+    customer: Customer,
+    data: OrderData,
+    body_sha256: str,
+    response: bytes,
+    exchange: Exchange,
+    attached: Sequence[Attachment] = (),
 ) -> Received:
-    """Store the order, its receipt and the exchange in one transaction; a retry with the
-    same payloadID and document gets the first answer back and stores nothing."""
+    """Store the order, its attachments, its receipt and the exchange in one transaction; a
+    retry with the same payloadID and document (`body_sha256`: attachments included, see
+    `attachments.request_digest`) gets the first answer back and stores nothing."""
     replay = await _replay(customer, data.payload_id, body_sha256)
     if replay is not None:
         return replay
@@ -114,6 +121,7 @@ async def receive(
                 using_db=conn,
             )
             await _apply(customer, data, conn)
+            await attachments.store(customer.id, data.order_id, data.payload_id, attached, conn)
             await cxml_log.record(exchange, using=conn)
     except IntegrityError:
         # A concurrent copy won the race: answer as it was answered.

@@ -37,8 +37,7 @@ class Context:
 
     @property
     def bearer_token(self) -> str | None:
-        scheme, _, token = self.request.headers.get("authorization", "").partition(" ")
-        return token.strip() or None if scheme.lower() == "bearer" else None
+        return bearer_token(self.request)
 
     async def viewer(self) -> Viewer | None:
         """The signed-in staff member, looked up once per request and only when needed."""
@@ -58,3 +57,10 @@ class Context:
 
 
 Info = StrawberryInfo[Context, None]
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer ...` header: how the API, and every route that
+    answers staff (the attachments' downloads), takes it."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None

@@ -33,11 +33,13 @@ from graph.codes import Code, extensions
 
 MAX_OBJECTS = 10_000
 # Fields that weigh more than one object: a cXML body may hold up to a megabyte, an order's
-# lines are a list of their own (a 1 MiB OrderRequest carries a few thousand).
+# lines are a list of their own (a 1 MiB OrderRequest carries a few thousand), and so are its
+# attachments (up to 99 a request, their bytes not among them).
 WEIGHTS = {
     ("CxmlExchange", "requestBody"): 40,
     ("CxmlExchange", "responseBody"): 40,
     ("Order", "lines"): 100,
+    ("Order", "attachments"): 10,
 }
 LARGEST_FIRST = 100  # no connection returns more per page (graph/pagination.bounded_first)
 

@@ -15,6 +15,7 @@ from domain import unmatched
 from domain.access import Ability, who_may
 from domain.errors import Failure
 from domain.records import Credential, Identities
+from graph.attachments import CxmlAttachment
 from graph.errors import graphql_enum
 from graph.pagination import After, bounded_first, decode_cursor, encode_cursor, page_info
 from graph.permissions import guard
@@ -92,6 +93,10 @@ class CxmlExchange:
         description="The Sender's UserAgent exactly as sent (the buyer's procurement system); "
         "null when none was sent or could be read."
     )
+    attachments: list[CxmlAttachment] = strawberry.field(
+        description="The MIME parts sent beside the document (multipart/related), in order; "
+        "their bytes are not logged."
+    )
 
     @classmethod
     def from_row(cls, row: ExchangeRow, reason: str | None = None) -> CxmlExchange:
@@ -112,6 +117,7 @@ class CxmlExchange:
             from_=_credentials(sent.from_ if sent else None),
             to=_credentials(sent.to if sent else None),
             user_agent=sent.user_agent if sent else None,
+            attachments=CxmlAttachment.listed(row.attachments),
         )
 
 

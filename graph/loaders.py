@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from strawberry.dataloader import DataLoader
 
-from domain import orders, punchout_keys, storefront
+from domain import attachments, orders, punchout_keys, storefront
 from domain.access import Viewer
 from domain.key_vault import KeyVault
 from domain.punchout_keys import OpenedKey
@@ -100,5 +100,7 @@ class Loaders:
         self.first_customers = DataLoader(load_fn=_first_customers)
         # Scoped to the viewer: an order out of their reach loads as None.
         self.reachable_orders = DataLoader(load_fn=_reachable_orders(viewer))
+        # By order id, of orders already reached (bytes left out): one query for a page.
+        self.order_attachments = DataLoader(load_fn=attachments.of_orders)
         # Scoped to the storefront's session: a line of any other cart loads as None.
         self.session_lines = DataLoader(load_fn=_session_lines(session))

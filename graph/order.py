@@ -12,6 +12,7 @@ from domain.records import Classification as ClassificationRecord
 from domain.records import Extrinsic, Money, unspsc_of
 from graph.address import Address
 from graph.amounts import money, quantity
+from graph.attachments import OrderAttachment
 from graph.context import Info
 from graph.line_details import Classification
 from graph.node_id import described_node_id
@@ -122,6 +123,13 @@ class Order(relay.Node):
     comments: str | None = strawberry.field(description="The buyer's comments.")
     extrinsics: list[OrderExtrinsic] = strawberry.field(description="Every Extrinsic sent.")
     lines: list[OrderLine] = strawberry.field(description="The lines, by line number.")
+
+    @strawberry.field(
+        description="The files sent with it (MIME parts of its OrderRequests), oldest first."
+    )
+    async def attachments(self, info: Info) -> list[OrderAttachment]:
+        stored = await info.context.loaders.order_attachments.load(self.id)
+        return [OrderAttachment.from_stored(a, info.context.settings.public_url) for a in stored]
 
     @classmethod
     def from_row(cls, row: OrderRow) -> Order:

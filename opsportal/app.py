@@ -23,6 +23,7 @@ from cxml.start import PATH as START_PATH
 from cxml.start import start_endpoint
 from domain import retention
 from domain.key_vault import KeyVault
+from graph import attachment_download
 from graph.codes import Code, extensions
 from graph.context import Context
 from graph.schema import schema
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None, *, vault: KeyVault | None = Non
             Route("/healthz", healthz, methods=["GET"]),
             *(Route(path, cxml, methods=["POST"]) for path in CXML_PATHS),
             Route(START_PATH, start_endpoint(settings), methods=["GET"]),
+            Route(attachment_download.PATH, attachment_download.download, methods=["GET"]),
             Mount(ASSETS.prefix, app=ASSETS),
             *console.routes(),  # the staff's console: / and its screens' deep links
         ],

@@ -35,7 +35,10 @@ class Settings:
     token_ttl: timedelta = timedelta(hours=12)
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     punchout_start_ttl: timedelta = timedelta(minutes=5)
-    cxml_max_bytes: int = 1024 * 1024
+    # The whole body (a multipart one with attachments too), and the cXML document in it: the
+    # XML parser never sees more than the smaller limit (see cxml_document_limit).
+    cxml_max_bytes: int = 20 * 1024 * 1024
+    cxml_max_document_bytes: int = 1024 * 1024
     head_timeout: float = 10.0  # seconds for a request's line and headers to arrive
     body_timeout: float = 60.0  # seconds for its body to arrive, from the first byte read
     storefront_url: str | None = None  # default: public_url + /storefront
@@ -85,6 +88,8 @@ class Settings:
                 raise ConfigError(f"{name} must be a positive number of seconds.")
         if self.cxml_max_bytes < 1024:
             raise ConfigError("OPSPORTAL_CXML_MAX_BYTES must be at least 1024.")
+        if self.cxml_max_document_bytes < 1024:
+            raise ConfigError("OPSPORTAL_CXML_MAX_DOCUMENT_BYTES must be at least 1024.")
         if self.storefront_url is not None and not self.storefront_url.startswith(
             ("http://", "https://")
         ):
@@ -115,6 +120,12 @@ class Settings:
             return self.database_url
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
         return urlunsplit(parts._replace(netloc=netloc))
+
+    @property
+    def cxml_document_limit(self) -> int:
+        """The largest cXML document read: a body that is not multipart, or the document part
+        of one; never more than the whole body may be."""
+        return min(self.cxml_max_document_bytes, self.cxml_max_bytes)
 
     @property
     def storefront(self) -> str:
@@ -199,7 +210,8 @@ class Settings:
 
         token_ttl = timedelta(minutes=number("OPSPORTAL_TOKEN_TTL_MINUTES", "720"))
         start_ttl = timedelta(seconds=number("OPSPORTAL_PUNCHOUT_START_TTL_SECONDS", "300"))
-        max_bytes = number("OPSPORTAL_CXML_MAX_BYTES", str(1024 * 1024))
+        max_bytes = number("OPSPORTAL_CXML_MAX_BYTES", str(cls.cxml_max_bytes))
+        max_document = number("OPSPORTAL_CXML_MAX_DOCUMENT_BYTES", str(cls.cxml_max_document_bytes))
         session_ttl = timedelta(minutes=number("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120"))
         origins = get("OPSPORTAL_CORS_ORIGINS") or ""
         unmatched_days = timedelta(days=number("OPSPORTAL_UNMATCHED_LOG_DAYS", "30"))
@@ -215,6 +227,7 @@ class Settings:
             cxml_max_bytes=int(max_bytes),
             head_timeout=number("OPSPORTAL_HEADER_TIMEOUT_SECONDS", "10"),
             body_timeout=number("OPSPORTAL_BODY_TIMEOUT_SECONDS", "60"),
+            cxml_max_document_bytes=int(max_document),
             storefront_url=get("OPSPORTAL_STOREFRONT_URL"),
             punchout_session_ttl=session_ttl,
             currency=(get("OPSPORTAL_CURRENCY") or cls.currency).upper(),

@@ -25,7 +25,16 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("OPSPORTAL_TOKEN_TTL_MINUTES", "720", "how long a staff sign-in token lasts"),
     ("OPSPORTAL_CORS_ORIGINS", "none", "comma-separated origins of a frontend elsewhere"),
     ("OPSPORTAL_PUNCHOUT_START_TTL_SECONDS", "300", "how long a StartPage URL stays usable"),
-    ("OPSPORTAL_CXML_MAX_BYTES", "1048576", "the largest cXML request body accepted"),
+    (
+        "OPSPORTAL_CXML_MAX_BYTES",
+        "20971520",
+        "the largest cXML request body accepted (multipart, with attachments: 20 MiB)",
+    ),
+    (
+        "OPSPORTAL_CXML_MAX_DOCUMENT_BYTES",
+        "1048576",
+        "the largest cXML document: a plain or form body, or a multipart's cXML part",
+    ),
     ("OPSPORTAL_HEADER_TIMEOUT_SECONDS", "10", "time for a request's line and headers"),
     ("OPSPORTAL_BODY_TIMEOUT_SECONDS", "60", "time for a request's body, else 408"),
     ("OPSPORTAL_STOREFRONT_URL", "PUBLIC_URL/storefront", "where a StartPage URL sends the buyer"),

@@ -108,6 +108,7 @@ class Order(Model):
     updated_at = fields.DatetimeField(auto_now=True)
 
     lines: fields.ReverseRelation[OrderLine]
+    attachments: fields.ReverseRelation[OrderAttachment]
 
     class Meta:
         table = "purchase_order"
@@ -139,6 +140,29 @@ class OrderLine(Model):
     class Meta:
         table = "purchase_order_line"
         unique_together = (("order", "line_number"),)
+
+
+# A MIME part sent with an OrderRequest (multipart/related), its bytes exactly as decoded:
+# kept in the database so that a backup holds it with its order, and stored in the same
+# transaction as the order. Every request's parts are kept (an update adds its own).
+class OrderAttachment(Model):
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="attachments", on_delete=fields.CASCADE, db_index=False
+    )
+    order_id: int
+    payload_id = fields.CharField(max_length=255)  # of the request that brought it
+    content_id = fields.CharField(max_length=255)  # without the angle brackets
+    content_type = fields.CharField(max_length=255)
+    file_name = fields.TextField(null=True)
+    size = fields.BigIntField()
+    sha256 = fields.CharField(max_length=64)
+    data = fields.BinaryField()
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "purchase_order_attachment"
+        indexes = [Index(fields=("order_id", "id"))]
 
 
 # A cXML request that changed something, by payloadID: a retry gets the same answer again.
@@ -184,6 +208,8 @@ class CxmlExchange(Model):
     # The From, To and Sender credentials (never a secret) and the UserAgent as sent, when the
     # document's Header could be read: {"from": [{"domain", "identity"}], ..., "userAgent"}.
     identities: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
+    # The MIME parts sent beside the document: [{"contentId", "contentType", "size"}], no bytes.
+    attachments: fields.JSONField[list[dict[str, Any]] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "cxml_exchange"

@@ -42,6 +42,7 @@ TABLES = [
     "login_attempts",
     "cxml_receipt",
     "purchase_order_line",
+    "purchase_order_attachment",
     "purchase_order",
     "cart_line",
     "cxml_exchange",

@@ -24,7 +24,8 @@ class Document:
     `session`/`order`: stored fields the quirk is about; `items`: (lineNumber, quantity,
     part, auxiliary ID, description, unit price) of the session's ItemOut lines; `lines`:
     (lineNumber, part, quantity) of a stored order; `not_cxml`: why the DTD refuses the
-    document, on purpose."""
+    document, on purpose; `attachments`: the Content-IDs its `cid:` URLs name, sent with it as
+    parts of a multipart/related body (without them, it is refused)."""
 
     shows: str
     code: int = 200
@@ -35,6 +36,7 @@ class Document:
     items: list[tuple[str, str, str, str | None, str, str]] = field(default_factory=list)
     lines: list[tuple[int, str, Decimal]] = field(default_factory=list)
     not_cxml: str | None = None
+    attachments: tuple[str, ...] = ()
 
 
 def _ship_to(**given: object) -> dict[str, object]:
@@ -396,6 +398,7 @@ DOCUMENTS: dict[str, Document] = {
         "DOCTYPE at xml.cXML.org, an XML comment inside From, header Comments holding only an "
         "Attachment, a line's Comments with type and an empty xml:lang",
         order={"order_id": "SP-2026-118", "total": Decimal("61.00"), "currency": "EUR"},
+        attachments=("delivery-note-118.pdf",),
         lines=[(1, "PAPER-A4-80", Decimal(10)), (2, "PEN-GEL-BLU", Decimal(6))],
     ),
     "generic.negative.not-well-formed.xml": Document(

@@ -7,11 +7,13 @@ import { Loading, Pager, Problem, useCursorPages, useQuery } from "./ui.js";
 const FAILURES = {
   OVERSIZED_BODY: "The body is larger than the server accepts.",
   MALFORMED_XML: "The body is not well-formed XML.",
+  MALFORMED_MULTIPART: "A multipart body (cXML with attachments) cannot be read as MIME.",
   HOSTILE_XML: "The document declares entities or nests too deeply.",
   NOT_CXML: "The document is XML but not cXML.",
   MISSING_HEADER: "The cXML Header lacks From, To or Sender credentials.",
   UNSUPPORTED_REQUEST: "The request type is not one this server implements.",
   INVALID_REQUEST: "The request is cXML but lacks or misstates a required part.",
+  MISSING_ATTACHMENT: "An Attachment's cid: URL names no part of the multipart body.",
   UNKNOWN_SENDER: "No punchout customer has the identity sent.",
   MISSING_SECRET: "The Sender credential carries no SharedSecret.",
   WRONG_SECRET: "The SharedSecret is not the customer's PUNCHOUT API Key.",

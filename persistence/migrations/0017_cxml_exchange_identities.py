@@ -15,7 +15,7 @@ from json import dumps, loads
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0015_exact_numbers_and_line_details')]
+    dependencies = [('models', '0016_order_attachments')]
 
     initial = False
 

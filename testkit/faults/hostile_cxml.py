@@ -3,17 +3,18 @@
     python -m bench.faults.hostile_cxml [--rounds 5] [--hostile 20] [--real 20]
                                         [--max-growth-mib 256] [--database-url URL | --postgres]
 
-Starts `opsportal serve` (one worker) and sends, per round, `hostile` hostile bodies and
-`real` real setup requests, shuffled, all at once. The hostile kinds: an entity bomb (billion
-laughs), a quadratic blowup, an external entity, a parameter entity, nesting 100,000 deep, an
-entity bomb inside a cxml-base64 form field, a body over OPSPORTAL_CXML_MAX_BYTES (declared,
-and streamed without a length), and a well-formed document of exactly that size with 100,000+
-elements. The real ones: the shared corpus's setup requests (../shared/cxml-samples), each for
-a customer named by its Sender, and a generated one. Expected: every hostile body refused with
-a cXML 4xx Status, every real one answered with a StartPage URL, no HTTP 500, and the server's
-memory bounded: its peak in each round (VmHWM, reset before each) at most `max-growth-mib`
-above its size before the attack, and no growth of that peak over the second half of the
-rounds beyond noise (16 MiB).
+Starts `opsportal serve` (one worker) and sends, per round, `hostile` hostile bodies and `real`
+real setup requests, shuffled, all at once. The hostile kinds: an entity bomb (billion laughs),
+a quadratic blowup, an external entity, a parameter entity, nesting 100,000 deep, an entity
+bomb inside a cxml-base64 form field, a body over the document limit (declared, and streamed
+without a length), a well-formed document of exactly that size with 100,000+ elements, and
+multipart bodies (cXML with attachments) nested thousands deep, of thousands of parts, and with
+a header of contrived parameters. The real ones: the shared corpus's setup requests
+(../shared/cxml-samples), each for a customer named by its Sender, and a generated one.
+Expected: every hostile body refused with a cXML 4xx Status, every real one answered with a
+StartPage URL, no HTTP 500, and the server's memory bounded: its peak in each round (VmHWM,
+reset before each) at most `max-growth-mib` above its size before the attack, and no growth of
+that peak over the second half of the rounds beyond noise (16 MiB).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from testkit.faults.common import (
 )
 
 XML = {"Content-Type": "text/xml"}
+MULTIPART = {"Content-Type": 'multipart/related; boundary="b0"; type="text/xml"'}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 BOMB = (
     '<?xml version="1.0"?>\n<!DOCTYPE cXML [\n  <!ENTITY l0 "lol">\n'
@@ -74,7 +76,8 @@ def fixed(data: bytes) -> Callable[[], bytes]:
 
 
 def hostile_kinds(limit: int) -> list[Body]:
-    """One body of each hostile kind, for a server that takes at most `limit` bytes."""
+    """One body of each hostile kind, for a server that reads a cXML document of at most `limit`
+    bytes (OPSPORTAL_CXML_MAX_DOCUMENT_BYTES)."""
     quadratic_entity = "x" * 50_000
     references = (limit - len(quadratic_entity) - 200) // len("&a;")
     quadratic = (
@@ -108,6 +111,22 @@ def hostile_kinds(limit: int) -> list[Body]:
         Body("over the limit, Content-Length declared", fixed(over), XML),
         Body("over the limit, streamed without a length", streamed, XML),
         Body(f"exactly the limit, {count:,} elements", fixed(wide), XML),
+        *multipart_kinds(),
+    ]
+
+
+def multipart_kinds() -> list[Body]:
+    """Bodies email's parser would spend seconds or all its stack on, unbounded."""
+    nested = b"".join(
+        b'--b%d\r\nContent-Type: multipart/related; boundary="b%d"\r\n\r\n' % (i, i + 1)
+        for i in range(5_000)
+    )
+    parts = b"".join(b"--b0\r\nContent-ID: <%d@x>\r\n\r\n.\r\n" % i for i in range(20_000))
+    contrived = b"--b0\r\nContent-ID: <x>\r\nContent-Type: text/plain" + b";" * 200_000
+    return [
+        Body("multipart nested 5,000 deep", fixed(nested), MULTIPART),
+        Body("multipart of 20,000 parts", fixed(parts + b"--b0--\r\n"), MULTIPART),
+        Body("multipart header of 200,000 parameters", fixed(contrived + b"\r\n\r\n"), MULTIPART),
     ]
 
 
@@ -179,7 +198,7 @@ def _acceptable(outcome: Outcome) -> bool:
 async def _run(
     bed: Bed, rounds: int, hostile: int, real: int, max_growth_mib: float, report: Report
 ) -> None:
-    limit = Settings.from_env(bed.env).cxml_max_bytes
+    limit = Settings.from_env(bed.env).cxml_document_limit
     server = bed.start()
     try:
         limits = httpx.Limits(max_connections=hostile + real, max_keepalive_connections=0)
@@ -190,7 +209,7 @@ async def _run(
             kinds = hostile_kinds(limit)
             reals = await real_bodies(staff, company_id, bed.tag, report)
             report.say(
-                f"OPSPORTAL_CXML_MAX_BYTES: {limit:,}; {len(kinds)} hostile kinds; real "
+                f"cXML document limit: {limit:,}; {len(kinds)} hostile kinds; real "
                 f"setup requests: {len(reals) - 1} corpus samples and a generated one"
             )
             # Warm up: every path once, so that the baseline holds what any request loads.
