@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -276,7 +276,7 @@ def _order_line(item: etree._Element, position: int) -> OrderLineData:
     if not line.supplier_part_id:
         raise CxmlRefused(Failure.INVALID_REQUEST, f"{label} has no SupplierPartID.")
     number = (line.line_number or "").strip(XML_SPACE)
-    details = line.details
+    fits(line.details.requested_delivery_date, 64, "A requestedDeliveryDate")
     return OrderLineData(
         line_number=int(number) if LINE_NUMBER.fullmatch(number) else position,
         quantity=quantity,
@@ -288,10 +288,5 @@ def _order_line(item: etree._Element, position: int) -> OrderLineData:
         unit_price=decimal(line.unit_price, f"{label}: UnitPrice"),
         currency=currency(line.currency, f"{label}'s UnitPrice"),
         unit_of_measure=fits(line.unit_of_measure, 16, "A UnitOfMeasure"),
-        details=replace(
-            details,
-            requested_delivery_date=fits(
-                details.requested_delivery_date, 64, "A requestedDeliveryDate"
-            ),
-        ),
+        details=line.details,
     )
