@@ -29,7 +29,7 @@ from graph.permissions import staff_or_punchout_session
 from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
 from graph.storefront import StorefrontMutation, StorefrontQuery, cart_line_by_id
-from graph.text_input import RefuseNulText
+from graph.text_input import RefuseUnstorableText
 
 MAX_TOKENS = 2000
 MAX_DEPTH = 12
@@ -110,7 +110,7 @@ schema = PortalSchema(
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         ConnectionCost,  # needs the variables: counted per request, after validation
-        RefuseNulText,
+        RefuseUnstorableText,
         lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
     ],
 )

@@ -39,7 +39,9 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     from tests.conftest import VAULT_KEK
 
     folder = tmp_path_factory.mktemp("live-server")

@@ -10,8 +10,8 @@ answer's bound must stop even when the bounds the estimate trusts are broken.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
