@@ -8,12 +8,16 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
+from domain.cxml_log import MAX_LOGGED_BODY
 from domain.errors import Failure
+from graph.bounds import at_most
 from graph.errors import graphql_enum
 from graph.pagination import bounded_first, decode_cursor, encode_cursor, page_info
 from persistence.punchout_tables import CxmlExchange as ExchangeRow
 
 LOG_CAP = 100
+# A stored body: its first MAX_LOGGED_BODY characters, and a line that says how many were not.
+BODY = at_most(chars=MAX_LOGGED_BODY + 64)
 
 CxmlFailure = graphql_enum(
     Failure,
@@ -43,10 +47,10 @@ class CxmlExchange:
         "stores this entry together with what the request changed)."
     )
     request_body: str = strawberry.field(
-        description="The document received; every SharedSecret shows as ***."
+        description="The document received; every SharedSecret shows as ***.", metadata=BODY
     )
     response_body: str = strawberry.field(
-        description="The document answered; one-time start URLs show as ***."
+        description="The document answered; one-time start URLs show as ***.", metadata=BODY
     )
 
     @classmethod

@@ -7,10 +7,12 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
+from domain.limits import MAX_EXTRINSICS, MAX_ORDER_LINES
 from domain.records import Address as AddressRecord
 from domain.records import Classification, Extrinsic, Money, unspsc_of
 from graph.address import Address
 from graph.amounts import money, quantity
+from graph.bounds import at_most
 from graph.context import Info
 from graph.node_id import described_node_id
 from graph.pagination import (
@@ -92,8 +94,12 @@ class Order(relay.Node):
     shipping: Charge | None = strawberry.field(description="Shipping, as sent.")
     tax: Charge | None = strawberry.field(description="Tax, as sent.")
     comments: str | None = strawberry.field(description="The buyer's comments.")
-    extrinsics: list[OrderExtrinsic] = strawberry.field(description="Every Extrinsic sent.")
-    lines: list[OrderLine] = strawberry.field(description="The lines, by line number.")
+    extrinsics: list[OrderExtrinsic] = strawberry.field(
+        description="Every Extrinsic sent.", metadata=at_most(items=MAX_EXTRINSICS)
+    )
+    lines: list[OrderLine] = strawberry.field(
+        description="The lines, by line number.", metadata=at_most(items=MAX_ORDER_LINES)
+    )
 
     @classmethod
     def from_row(cls, row: OrderRow) -> Order:

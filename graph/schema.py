@@ -26,6 +26,7 @@ from graph.customer_mutations import CustomerMutation
 from graph.document_size import ExpandedSizeLimit
 from graph.order import order_by_id
 from graph.permissions import staff_or_punchout_session
+from graph.response_size import ResponseBudget
 from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
 from graph.storefront import StorefrontMutation, StorefrontQuery, cart_line_by_id
@@ -111,6 +112,7 @@ schema = PortalSchema(
         lambda: ValidationCache(maxsize=256),
         ConnectionCost,  # needs the variables: counted per request, after validation
         RefuseUnstorableText,
+        ResponseBudget,  # counts the answer as it is built: stops it past the response bound
         lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
     ],
 )

@@ -16,13 +16,15 @@ from cxml.cart import auto_post_form, form_field, order_message
 from domain import storefront
 from domain.developer_fields import CART_ENCODING_SETTING, setting
 from domain.errors import CartCode, CartRefused
+from domain.limits import MAX_CONTACT_ENTRIES, MAX_CONTACTS, MAX_EXTRINSICS
 from domain.records import Address as AddressRecord
 from domain.records import CartItem, Contact
 from domain.records import Extrinsic as Extrinsic_
 from graph.address import Address
 from graph.amounts import money, quantity
+from graph.bounds import at_most
 from graph.context import Info
-from graph.errors import CartError, refusals
+from graph.errors import ONE_ERROR, CartError, refusals
 from graph.node_id import described_node_id
 from graph.pagination import parse_global_id
 from graph.permissions import in_punchout_session
@@ -79,7 +81,10 @@ async def cart_line_by_id(info: Info, id: strawberry.ID) -> CartLine | None:
 
 @strawberry.type(description="The cart of a punchout session.")
 class Cart:
-    lines: list[CartLine] = strawberry.field(description="The lines, in the order added.")
+    lines: list[CartLine] = strawberry.field(
+        description="The lines, in the order added.",
+        metadata=at_most(items=storefront.MAX_CART_LINES),
+    )
     total: str = strawberry.field(
         description="The sum of the lines' amounts, rounded half-up to the currency's minor "
         "unit: the PunchOutOrderMessage's Total."
@@ -108,8 +113,12 @@ class Extrinsic:
 class PunchoutContact:
     role: str | None = strawberry.field(description="e.g. endUser.")
     name: str | None = strawberry.field(description="The contact's name.")
-    emails: list[str] = strawberry.field(description="Email addresses.")
-    phones: list[str] = strawberry.field(description="Telephone numbers.")
+    emails: list[str] = strawberry.field(
+        description="Email addresses.", metadata=at_most(items=MAX_CONTACT_ENTRIES)
+    )
+    phones: list[str] = strawberry.field(
+        description="Telephone numbers.", metadata=at_most(items=MAX_CONTACT_ENTRIES)
+    )
 
 
 @strawberry.type(description="The shopper, from the setup request's Extrinsics and Contact.")
@@ -130,9 +139,13 @@ class PunchoutSession:
     company_name: str = strawberry.field(description="The customer's company.")
     company_code: str = strawberry.field(description="The company's code.")
     user: PunchoutUser = strawberry.field(description="Who is shopping.")
-    contacts: list[PunchoutContact] = strawberry.field(description="Contacts sent.")
+    contacts: list[PunchoutContact] = strawberry.field(
+        description="Contacts sent.", metadata=at_most(items=MAX_CONTACTS)
+    )
     ship_to: Address | None = strawberry.field(description="Where to ship, if sent.")
-    extrinsics: list[Extrinsic] = strawberry.field(description="Every Extrinsic sent.")
+    extrinsics: list[Extrinsic] = strawberry.field(
+        description="Every Extrinsic sent.", metadata=at_most(items=MAX_EXTRINSICS)
+    )
     row: strawberry.Private[SessionRow]
 
     @strawberry.field(description="The cart.")
@@ -215,7 +228,9 @@ class RemoveCartLineInput:
 @strawberry.type(description="The result of a cart change: the cart as it is now.")
 class CartPayload:
     cart: Cart | None = strawberry.field(description="The cart, when the change succeeded.")
-    errors: list[CartError] = strawberry.field(description="Why the change was refused.")
+    errors: list[CartError] = strawberry.field(
+        description="Why the change was refused.", metadata=ONE_ERROR
+    )
 
 
 @strawberry.type(description="What the browser must post to the buyer's procurement system.")
@@ -232,7 +247,9 @@ class CartTransfer:
 @strawberry.type(description="The result of handing the cart back.")
 class TransferPayload:
     transfer: CartTransfer | None = strawberry.field(description="What to post, on success.")
-    errors: list[CartError] = strawberry.field(description="Why it was refused.")
+    errors: list[CartError] = strawberry.field(
+        description="Why it was refused.", metadata=ONE_ERROR
+    )
 
 
 async def _change(info: Info, change: Callable[[SessionRow], Awaitable[object]]) -> CartPayload:

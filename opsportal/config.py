@@ -20,6 +20,7 @@ DUNS_PATTERN = re.compile(r"^\d{9}(\d{4})?$")
 CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
 CXML_PATH = "/cxml"
 START_PATH = "/punchout/start/"
+MIN_GRAPHQL_RESPONSE_BYTES = 4 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -36,6 +37,8 @@ class Settings:
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     punchout_start_ttl: timedelta = timedelta(minutes=5)
     cxml_max_bytes: int = 1024 * 1024
+    # The largest GraphQL answer, in bytes of JSON (graph/cost.py, graph/response_size.py).
+    graphql_max_response_bytes: int = 5 * 1024 * 1024
     storefront_url: str | None = None  # default: public_url + /storefront
     punchout_session_ttl: timedelta = timedelta(hours=2)
     currency: str = "USD"
@@ -72,6 +75,12 @@ class Settings:
             )
         if self.cxml_max_bytes < 1024:
             raise ConfigError("OPSPORTAL_CXML_MAX_BYTES must be at least 1024.")
+        if self.graphql_max_response_bytes < MIN_GRAPHQL_RESPONSE_BYTES:
+            raise ConfigError(
+                f"OPSPORTAL_GRAPHQL_MAX_RESPONSE_BYTES must be at least "
+                f"{MIN_GRAPHQL_RESPONSE_BYTES} (4 MiB): the console's connection log asks for "
+                "pages that may hold 2.7 MB."
+            )
         if self.storefront_url is not None and not self.storefront_url.startswith(
             ("http://", "https://")
         ):
@@ -179,6 +188,7 @@ class Settings:
         token_ttl = timedelta(minutes=number("OPSPORTAL_TOKEN_TTL_MINUTES", "720"))
         start_ttl = timedelta(seconds=number("OPSPORTAL_PUNCHOUT_START_TTL_SECONDS", "300"))
         max_bytes = number("OPSPORTAL_CXML_MAX_BYTES", str(1024 * 1024))
+        max_answer = number("OPSPORTAL_GRAPHQL_MAX_RESPONSE_BYTES", str(5 * 1024 * 1024))
         session_ttl = timedelta(minutes=number("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120"))
         origins = get("OPSPORTAL_CORS_ORIGINS") or ""
         return cls(
@@ -189,6 +199,7 @@ class Settings:
             token_ttl=token_ttl,
             punchout_start_ttl=start_ttl,
             cxml_max_bytes=int(max_bytes),
+            graphql_max_response_bytes=int(max_answer),
             storefront_url=get("OPSPORTAL_STOREFRONT_URL"),
             punchout_session_ttl=session_ttl,
             currency=(get("OPSPORTAL_CURRENCY") or cls.currency).upper(),

@@ -26,6 +26,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("OPSPORTAL_CORS_ORIGINS", "none", "comma-separated origins of a frontend elsewhere"),
     ("OPSPORTAL_PUNCHOUT_START_TTL_SECONDS", "300", "how long a StartPage URL stays usable"),
     ("OPSPORTAL_CXML_MAX_BYTES", "1048576", "the largest cXML request body accepted"),
+    (
+        "OPSPORTAL_GRAPHQL_MAX_RESPONSE_BYTES",
+        "5242880",
+        "the largest GraphQL answer (JSON bytes; at least 4 MiB): more is TOO_COSTLY",
+    ),
     ("OPSPORTAL_STOREFRONT_URL", "PUBLIC_URL/storefront", "where a StartPage URL sends the buyer"),
     ("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120", "how long a storefront session lasts"),
     ("OPSPORTAL_CURRENCY", "USD", "the currency of an empty cart's total"),

@@ -20,6 +20,7 @@ import pytest
 from graphql import get_introspection_query, parse
 
 from graph.schema import schema
+from opsportal.config import Settings
 from persistence.punchout_tables import CartLine, Order, PunchoutSession
 from testkit import operations
 from testkit.documents import order_document
@@ -272,3 +273,40 @@ async def test_the_consoles_screens_and_graphiql_are_answered(
     introspection = (await ask(http, get_introspection_query(), token)).json()
     assert "errors" not in introspection and introspection["data"]["__schema"]["types"]
     assert "Traceback" not in live_server.logged_since(mark)
+
+
+async def test_the_bounds_of_staff_set_lists_are_enforced_where_they_are_written(
+    http: httpx.AsyncClient, world: World, buyer: Buyer
+) -> None:
+    """Company.assignedStaff and Customer.punchoutKeys count at 100 and 10: so many at most."""
+    token = world.tokens["administrator"]
+    create = (
+        "mutation($input: CreateCompanyInput!) "
+        "{ createCompany(input: $input) { company { id } errors { field code message } } }"
+    )
+    crowd = [f"staff{i}@supplier.example" for i in range(101)]
+    given = {"input": {"name": "Crowded Ltd", "code": "CROWD", "assignedStaff": crowd}}
+    body = (await ask(http, create, token, given)).json()
+    assert body["data"]["createCompany"]["errors"][0]["field"] == "assignedStaff"
+    assert body["data"]["createCompany"]["errors"][0]["code"] == "INVALID"
+
+    customer = global_id("Customer", buyer.customer_id)
+
+    async def rotate(grace: float) -> list[dict[str, Any]]:
+        given = {"input": {"customerId": customer, "graceHours": grace}}
+        answer = (await ask(http, operations.ROTATE, token, given)).json()
+        return answer["data"]["rotatePunchoutKey"]["errors"]
+
+    for _ in range(9):  # the first key and nine more, each old one within its grace period
+        assert await rotate(24) == []
+    [refused] = await rotate(24)
+    assert (refused["field"], refused["code"]) == ("graceHours", "INVALID")
+    assert await rotate(0) == []  # the old keys stop at once: room again
+    keys = (await ask(http, operations.KEYS, token, {"id": customer})).json()
+    assert len(keys["data"]["customer"]["punchoutKeys"]) == 1
+
+
+def test_the_response_bound_is_a_setting() -> None:
+    assert Settings().graphql_max_response_bytes == LIMIT
+    given = {"OPSPORTAL_GRAPHQL_MAX_RESPONSE_BYTES": str(8 * 1024 * 1024)}
+    assert Settings.from_env(given).graphql_max_response_bytes == 8 * 1024 * 1024
