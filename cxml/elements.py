@@ -33,6 +33,17 @@ def text(element: etree._Element | None) -> str | None:
     return "".join(element.itertext()).strip(XML_SPACE)
 
 
+def comment(element: etree._Element) -> str | None:
+    """A Comments element's words, without its Attachment references (the files are stored
+    and listed apart: their cid: URLs are no part of what the buyer wrote)."""
+    words = [element.text or ""]
+    for child in element:
+        if child.tag != "Attachment":
+            words.append("".join(child.itertext()))
+        words.append(child.tail or "")
+    return "".join(words).strip(XML_SPACE)
+
+
 def extrinsics(element: etree._Element) -> tuple[Extrinsic, ...]:
     return tuple(
         Extrinsic((x.get("name") or "").strip(XML_SPACE), text(x) or "")

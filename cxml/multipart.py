@@ -27,9 +27,9 @@ from email.utils import collapse_rfc2231_value
 
 from domain.attachments import MAX_CONTENT_ID, Attachment
 from domain.errors import CxmlRefused, Failure
+from domain.limits import MAX_PARTS
 
 RELATED = "multipart/related"
-MAX_PARTS = 100  # the document and up to 99 attachments
 MAX_HEADER = 1024  # characters of one header, continuation lines included
 READ_AT_ONCE = 2  # multipart bodies read at the same time by one server process
 ENCODINGS = ("7bit", "8bit", "binary", "base64", "quoted-printable")

@@ -19,6 +19,7 @@ from cxml.elements import (
     contact,
     currency,
     decimal,
+    comment,
     extrinsics,
     fits,
     item_label,
@@ -261,7 +262,7 @@ def read_order(envelope: Envelope) -> OrderData:
         bill_to=address(header.find("BillTo/Address")),
         shipping=money(header.find("Shipping"), "Shipping"),
         tax=money(header.find("Tax"), "Tax"),
-        comments="\n".join(filter(None, (text(c) for c in header.findall("Comments")))) or None,
+        comments="\n".join(filter(None, (comment(c) for c in header.findall("Comments")))) or None,
         extrinsics=extrinsics(header),
         lines=tuple(lines),
     )

@@ -13,6 +13,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from domain.errors import CxmlRefused, Failure
+from domain.limits import MAX_ATTACHMENTS
 from persistence.punchout_tables import Order, OrderAttachment
 
 MAX_CONTENT_ID = 255  # the column's length; a longer Content-ID is refused, never cut
@@ -73,6 +75,14 @@ async def store(
         .first()
     )
     assert order is not None, "the order is stored first, in the same transaction"
+    kept = await OrderAttachment.filter(order_id=order.id).using_db(conn).count()
+    if kept + len(attachments) > MAX_ATTACHMENTS:
+        raise CxmlRefused(
+            Failure.INVALID_REQUEST,
+            f"An order keeps at most {MAX_ATTACHMENTS} attachments; order {order_id} has {kept} "
+            f"and this request brings {len(attachments)}.",
+            customer_id=customer_id,
+        )
     await OrderAttachment.bulk_create(
         [
             OrderAttachment(

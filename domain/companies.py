@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from domain import audit
 from domain.access import Ability, Viewer, require
 from domain.errors import CompanyCode, CompanyRefused
-from domain.limits import NAME_MAX
+from domain.limits import MAX_ASSIGNED_STAFF, NAME_MAX
 from domain.ranks import place
 from domain.text import code_key, german_words, words
 from persistence.flat_values import flat_values
@@ -82,6 +82,12 @@ async def get_company(viewer: Viewer, company_id: int) -> Company | None:
 
 async def _staff_by_email(emails: Iterable[str]) -> list[Staff]:
     wanted = {e.strip().lower() for e in emails}
+    if len(wanted) > MAX_ASSIGNED_STAFF:  # the bound of Company.assignedStaff in the API
+        raise CompanyRefused(
+            CompanyCode.INVALID,
+            f"A company has at most {MAX_ASSIGNED_STAFF} assigned staff members.",
+            "assignedStaff",
+        )
     # No staff email is longer than its column; such a value is simply no one's.
     found = await Staff.filter(email__in=[e for e in wanted if len(e) <= NAME_MAX])
     missing = wanted - {s.email for s in found}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+from tortoise import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -13,6 +14,7 @@ from domain.access import Ability, Viewer, require
 from domain.customers import get_customer
 from domain.errors import CustomerCode, CustomerRefused
 from domain.key_vault import KeyVault
+from domain.limits import MAX_WORKING_KEYS
 from domain.punchout_keys import issue
 from persistence.tables import Customer, PunchoutKey
 
@@ -37,6 +39,22 @@ def grace_period(hours: float) -> timedelta:
     return timedelta(hours=hours)
 
 
+async def _room_for_another(customer_id: int, grace: timedelta, conn: BaseDBAsyncClient) -> None:
+    """The working keys (the current one, and old ones in their grace period) stay within the
+    bound the API's `punchoutKeys` counts; a rotation without grace ends the old ones at once."""
+    if grace <= timedelta(0):
+        return
+    working = await PunchoutKey.filter(customer_id=customer_id).using_db(conn).count()
+    if working + 1 > MAX_WORKING_KEYS:
+        raise CustomerRefused(
+            CustomerCode.INVALID,
+            f"This customer has {working} working keys, the most a customer may hold with the "
+            f"new one is {MAX_WORKING_KEYS}: rotate with a grace period of 0 hours (the old "
+            "keys stop at once), or when an old key's grace period has ended.",
+            "graceHours",
+        )
+
+
 async def rotate(
     vault: KeyVault, viewer: Viewer | None, customer_id: int, grace: timedelta
 ) -> Customer:
@@ -57,6 +75,7 @@ async def rotate(
         await (
             PunchoutKey.filter(customer_id=customer.id, expires_at__lte=now).using_db(conn).delete()
         )
+        await _room_for_another(customer.id, grace, conn)
         await (
             PunchoutKey.filter(
                 Q(expires_at__isnull=True) | Q(expires_at__gt=until), customer_id=customer.id

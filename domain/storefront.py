@@ -16,7 +16,7 @@ from typing import Any, TypedDict
 from tortoise.transactions import in_transaction
 
 from domain.errors import CartCode, CartRefused, SessionGone
-from domain.limits import currency_code
+from domain.limits import MAX_CLASSIFICATIONS, currency_code
 from domain.numbers import NotANumber, exact
 from domain.records import (
     Cart,
@@ -37,7 +37,6 @@ UNSPSC = re.compile(r"^\d{8}(\d{2})?$")
 MAX_QUANTITY = Decimal("1000000000")
 # Far above real punchout carts; bounds the cart's page and the PunchOutOrderMessage.
 MAX_CART_LINES = 1000
-MAX_CLASSIFICATIONS = 20  # a line's, from the storefront
 MAX_LEAD_TIME = 3650  # days
 
 

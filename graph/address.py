@@ -5,14 +5,18 @@ from __future__ import annotations
 import strawberry
 
 from domain import records
+from domain.limits import MAX_ADDRESS_LINES
+from graph.bounds import at_most
+
+LINES = at_most(items=MAX_ADDRESS_LINES)
 
 
 @strawberry.type(description="An address the buyer's system sent (cXML Address).")
 class Address:
     address_id: str | None = strawberry.field(description="The buyer's ID for the address.")
     name: str | None = strawberry.field(description="The address's name.")
-    deliver_to: list[str] = strawberry.field(description="Deliver-to lines.")
-    street: list[str] = strawberry.field(description="Street lines.")
+    deliver_to: list[str] = strawberry.field(description="Deliver-to lines.", metadata=LINES)
+    street: list[str] = strawberry.field(description="Street lines.", metadata=LINES)
     city: str | None = strawberry.field(description="City.")
     state: str | None = strawberry.field(description="State or region.")
     postal_code: str | None = strawberry.field(description="Postal code.")

@@ -11,6 +11,7 @@ class Code(enum.Enum):
     BAD_USER_INPUT = "BAD_USER_INPUT"  # an argument the schema cannot tell is wrong
     TOO_COSTLY = "TOO_COSTLY"  # the operation would return or compute too much
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"  # the request body is over the limit
+    BAD_REQUEST = "BAD_REQUEST"  # the HTTP request is no GraphQL request (HTTP 400)
 
 
 def extensions(code: Code) -> dict[str, str]:

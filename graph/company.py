@@ -13,8 +13,10 @@ from domain import companies
 from domain import search as search_module
 from domain.access import Ability, who_may
 from domain.errors import CompanyCode, CompanyRefused
+from domain.limits import MAX_ASSIGNED_STAFF
+from graph.bounds import at_most
 from graph.context import Info
-from graph.errors import CompanyError, refusals
+from graph.errors import ONE_ERROR, CompanyError, refusals
 from graph.pagination import (
     After,
     bounded_first,
@@ -54,7 +56,10 @@ class Company(relay.Node):
         """From its table row, or from a search hit (the columns a result shows)."""
         return cls(id=row.id, name=row.name, code=row.code)
 
-    @strawberry.field(description="Emails of the staff assigned to it (crmCompanyEdit), sorted.")
+    @strawberry.field(
+        description="Emails of the staff assigned to it (crmCompanyEdit), sorted.",
+        metadata=at_most(items=MAX_ASSIGNED_STAFF),
+    )
     async def assigned_staff(self) -> list[str]:
         rows = StaffRow.filter(assignments__company_id=self.id).order_by("email")
         emails: list[str] = await flat_values(rows, "email")
@@ -174,7 +179,9 @@ class UpdateCompanyInput:
 @strawberry.type(description="The result of creating or changing a company.")
 class CompanyPayload:
     company: Company | None = strawberry.field(description="The company, when it succeeded.")
-    errors: list[CompanyError] = strawberry.field(description="What was wrong with the input.")
+    errors: list[CompanyError] = strawberry.field(
+        description="What was wrong with the input.", metadata=ONE_ERROR
+    )
 
 
 @strawberry.type

@@ -12,8 +12,10 @@ from strawberry import relay
 from cxml.build import SECRET_PLACEHOLDER, example_setup_request
 from domain import customers, developer_fields, punchout_keys
 from domain.access import Ability, who_may
-from domain.roles import find_role
+from domain.limits import MAX_WORKING_KEYS
+from domain.roles import CATALOG, find_role
 from graph.audit import AuditEvent as AuditRef
+from graph.bounds import at_most
 from graph.company import Company
 from graph.context import Info
 from graph.cxml_log import CxmlExchange, FailureFilter, customer_log
@@ -39,7 +41,8 @@ class DeveloperField:
     label: str = strawberry.field(description="The setting's name as staff see it.")
     description: str = strawberry.field(description="What the setting does.")
     choices: list[str] = strawberry.field(
-        description="The values it may take, when it is a choice; empty otherwise."
+        description="The values it may take, when it is a choice; empty otherwise.",
+        metadata=at_most(items=max(len(spec.choices) for spec in developer_fields.FIELDS)),
     )
     is_secret: bool = strawberry.field(
         description="True for the PUNCHOUT API Key: only key readers see it, every read audited."
@@ -136,12 +139,17 @@ class Customer(relay.Node):
         assert row is not None  # the foreign key: a company with customers cannot be deleted
         return Company.from_row(row)
 
-    @strawberry.field(description="The customer's roles, by name.")
+    @strawberry.field(
+        description="The customer's roles, by name.", metadata=at_most(items=len(CATALOG))
+    )
     async def roles(self, info: Info) -> list[Role]:
         names = await info.context.loaders.customer_roles.load(self.id)
         return [Role.from_role(r) for r in map(find_role, names) if r is not None]
 
-    @strawberry.field(description="The customer's settings (Developer Fields).")
+    @strawberry.field(
+        description="The customer's settings (Developer Fields).",
+        metadata=at_most(items=len(developer_fields.FIELDS)),
+    )
     async def developer_fields(
         self,
         info: Info,
@@ -201,6 +209,7 @@ class Customer(relay.Node):
 
     @strawberry.field(
         extensions=[guard(Ability.READ_API_KEY)],
+        metadata=at_most(items=MAX_WORKING_KEYS),
         description="The customer's working PUNCHOUT API Keys, the current one first: after "
         "`rotatePunchoutKey`, the old one too until its grace period ends. "
         f"{who_may(Ability.READ_API_KEY).capitalize()} only.",

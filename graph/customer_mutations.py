@@ -13,7 +13,7 @@ from domain.access import Ability, who_may
 from domain.errors import CustomerCode, CustomerRefused
 from graph.context import Info
 from graph.customer import Customer
-from graph.errors import CustomerError, refusals
+from graph.errors import ONE_ERROR, CustomerError, refusals
 from graph.pagination import parse_global_id
 from graph.permissions import guard
 from persistence.tables import Customer as CustomerRow
@@ -66,7 +66,9 @@ class RotatePunchoutKeyInput:
 @strawberry.type(description="The result of a customer mutation.")
 class CustomerPayload:
     customer: Customer | None = strawberry.field(description="The customer, when it succeeded.")
-    errors: list[CustomerError] = strawberry.field(description="What was wrong with the input.")
+    errors: list[CustomerError] = strawberry.field(
+        description="What was wrong with the input.", metadata=ONE_ERROR
+    )
 
 
 def _id(value: str, field: str) -> int:

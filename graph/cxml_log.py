@@ -13,15 +13,21 @@ from tortoise.queryset import QuerySet
 
 from domain import unmatched
 from domain.access import Ability, who_may
+from domain.cxml_log import MAX_LOGGED_BODY, MAX_LOGGED_CREDENTIALS
 from domain.errors import Failure
+from domain.limits import MAX_PARTS
 from domain.records import Credential, Identities
 from graph.attachments import CxmlAttachment
+from graph.bounds import at_most
 from graph.errors import graphql_enum
 from graph.pagination import After, bounded_first, decode_cursor, encode_cursor, page_info
 from graph.permissions import guard
 from persistence.punchout_tables import CxmlExchange as ExchangeRow
 
 LOG_CAP = 100
+# A stored body: its first MAX_LOGGED_BODY characters, and a line that says how many were not.
+CREDENTIALS = at_most(items=MAX_LOGGED_CREDENTIALS)  # of each part, as the log keeps them
+BODY = at_most(chars=MAX_LOGGED_BODY + 64)
 
 CxmlFailure = graphql_enum(
     Failure,
@@ -75,19 +81,21 @@ class CxmlExchange:
         "stores this entry together with what the request changed)."
     )
     request_body: str = strawberry.field(
-        description="The document received; every SharedSecret shows as ***."
+        description="The document received; every SharedSecret shows as ***.", metadata=BODY
     )
     response_body: str = strawberry.field(
-        description="The document answered; one-time start URLs show as ***."
+        description="The document answered; one-time start URLs show as ***.", metadata=BODY
     )
     sender: list[CxmlCredential] | None = strawberry.field(
-        description=f"The Sender credentials as sent, in order; {_SENT}"
+        description=f"The Sender credentials as sent, in order; {_SENT}", metadata=CREDENTIALS
     )
     from_: list[CxmlCredential] | None = strawberry.field(
-        name="from", description=f"The From credentials as sent, in order; {_SENT}"
+        name="from",
+        description=f"The From credentials as sent, in order; {_SENT}",
+        metadata=CREDENTIALS,
     )
     to: list[CxmlCredential] | None = strawberry.field(
-        description=f"The To credentials as sent, in order; {_SENT}"
+        description=f"The To credentials as sent, in order; {_SENT}", metadata=CREDENTIALS
     )
     user_agent: str | None = strawberry.field(
         description="The Sender's UserAgent exactly as sent (the buyer's procurement system); "
@@ -95,7 +103,8 @@ class CxmlExchange:
     )
     attachments: list[CxmlAttachment] = strawberry.field(
         description="The MIME parts sent beside the document (multipart/related), in order; "
-        "their bytes are not logged."
+        "their bytes are not logged.",
+        metadata=at_most(items=MAX_PARTS),
     )
 
     @classmethod

@@ -26,6 +26,7 @@ from domain.errors import (
     SignInCode,
     SignInRefused,
 )
+from graph.bounds import at_most
 from graph.codes import Code
 
 
@@ -49,6 +50,9 @@ LoginErrorCode = graphql_enum(SignInCode, "LoginErrorCode", "Why signing in fail
 CartErrorCode = graphql_enum(
     CartCode, "CartErrorCode", "Why a cart change or transfer was refused."
 )
+
+# A payload's `errors`: `refusals` answers the first problem it finds.
+ONE_ERROR = at_most(items=1)
 
 _FIELD = "The input field at fault, if one is."
 _CODE = "A machine-readable reason."

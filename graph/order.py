@@ -7,12 +7,20 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
+from domain.limits import (
+    MAX_ATTACHMENTS,
+    MAX_CLASSIFICATIONS,
+    MAX_EXTRINSICS,
+    MAX_LINE_EXTRINSICS,
+    MAX_ORDER_LINES,
+)
 from domain.records import Address as AddressRecord
 from domain.records import Classification as ClassificationRecord
 from domain.records import Extrinsic, Money, unspsc_of
 from graph.address import Address
 from graph.amounts import money, quantity
 from graph.attachments import OrderAttachment
+from graph.bounds import at_most
 from graph.context import Info
 from graph.line_details import Classification
 from graph.node_id import described_node_id
@@ -64,13 +72,15 @@ class OrderLine:
     )
     requested_delivery_date: str | None = strawberry.field(description="As sent.")
     classifications: list[Classification] = strawberry.field(
-        description="Every Classification sent (UNSPSC, eCl@ss...), in order."
+        description="Every Classification sent (UNSPSC, eCl@ss...), in order.",
+        metadata=at_most(items=MAX_CLASSIFICATIONS),
     )
     manufacturer_part_id: str | None = strawberry.field(description="ManufacturerPartID, as sent.")
     manufacturer_name: str | None = strawberry.field(description="ManufacturerName, as sent.")
     lead_time: str | None = strawberry.field(description="LeadTime (days), as sent.")
     extrinsics: list[OrderExtrinsic] = strawberry.field(
-        description="The line's Extrinsics (in ItemDetail), in order."
+        description="The line's Extrinsics (in ItemDetail), in order.",
+        metadata=at_most(items=MAX_LINE_EXTRINSICS),
     )
 
     @classmethod
@@ -121,11 +131,16 @@ class Order(relay.Node):
     shipping: Charge | None = strawberry.field(description="Shipping, as sent.")
     tax: Charge | None = strawberry.field(description="Tax, as sent.")
     comments: str | None = strawberry.field(description="The buyer's comments.")
-    extrinsics: list[OrderExtrinsic] = strawberry.field(description="Every Extrinsic sent.")
-    lines: list[OrderLine] = strawberry.field(description="The lines, by line number.")
+    extrinsics: list[OrderExtrinsic] = strawberry.field(
+        description="Every Extrinsic sent.", metadata=at_most(items=MAX_EXTRINSICS)
+    )
+    lines: list[OrderLine] = strawberry.field(
+        description="The lines, by line number.", metadata=at_most(items=MAX_ORDER_LINES)
+    )
 
     @strawberry.field(
-        description="The files sent with it (MIME parts of its OrderRequests), oldest first."
+        description="The files sent with it (MIME parts of its OrderRequests), oldest first.",
+        metadata=at_most(items=MAX_ATTACHMENTS),
     )
     async def attachments(self, info: Info) -> list[OrderAttachment]:
         stored = await info.context.loaders.order_attachments.load(self.id)

@@ -8,6 +8,7 @@ import strawberry
 
 from domain import roles
 from domain.access import Ability
+from graph.bounds import at_most
 from graph.pagination import bounded_first
 from graph.permissions import guard
 
@@ -42,6 +43,7 @@ class RoleQuery:
     roles: list[Role] = strawberry.field(
         resolver=search_roles,
         extensions=[guard(Ability.EDIT_CUSTOMERS)],
+        metadata=at_most(items=len(roles.CATALOG)),
         description="Customer roles matching `search`, case- and accent-insensitively: those "
         "whose name starts with it, then those with every typed word starting a word of the "
         "name (camelCase split: companyAdmin is company, admin), then of the name or the "

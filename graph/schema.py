@@ -27,10 +27,11 @@ from graph.cxml_log import CxmlLogQuery
 from graph.document_size import ExpandedSizeLimit
 from graph.order import order_by_id
 from graph.permissions import staff_or_punchout_session
+from graph.response_size import ResponseBudget
 from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
 from graph.storefront import StorefrontMutation, StorefrontQuery, cart_line_by_id
-from graph.text_input import RefuseNulText
+from graph.text_input import RefuseUnstorableText
 
 MAX_TOKENS = 2000
 MAX_DEPTH = 12
@@ -119,7 +120,8 @@ schema = PortalSchema(
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         ConnectionCost,  # needs the variables: counted per request, after validation
-        RefuseNulText,
+        RefuseUnstorableText,
+        ResponseBudget,  # counts the answer as it is built: stops it past the response bound
         lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error."),
     ],
 )

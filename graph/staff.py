@@ -5,8 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from domain import signin, staff_admin
+from domain.access import STAFF_ROLES
+from graph.bounds import at_most
 from graph.context import Info
-from graph.errors import LoginError, refusals
+from graph.errors import ONE_ERROR, LoginError, refusals
 from graph.permissions import signed_in
 
 
@@ -15,7 +17,10 @@ class Viewer:
     email: str = strawberry.field(description="The staff member's email.")
     is_administrator: bool = strawberry.field(description="Administrators may do everything.")
     is_superuser: bool = strawberry.field(description="Superusers may do everything.")
-    roles: list[str] = strawberry.field(description="Staff roles: companyEdit, crmCompanyEdit.")
+    roles: list[str] = strawberry.field(
+        description="Staff roles: companyEdit, crmCompanyEdit.",
+        metadata=at_most(items=len(STAFF_ROLES)),
+    )
 
 
 async def resolve_viewer(info: Info) -> Viewer:
@@ -44,7 +49,9 @@ class LoginPayload:
     token: str | None = strawberry.field(
         description="A bearer token: send it as `Authorization: Bearer <token>`."
     )
-    errors: list[LoginError] = strawberry.field(description="Why signing in failed.")
+    errors: list[LoginError] = strawberry.field(
+        description="Why signing in failed.", metadata=ONE_ERROR
+    )
 
 
 @strawberry.type(description="The result of signing out.")

@@ -16,13 +16,21 @@ from cxml.cart import auto_post_form, form_field, order_message
 from domain import storefront
 from domain.developer_fields import CART_ENCODING_SETTING, setting
 from domain.errors import CartCode, CartRefused
+from domain.limits import (
+    MAX_CLASSIFICATIONS,
+    MAX_CONTACT_ENTRIES,
+    MAX_CONTACTS,
+    MAX_EXTRINSICS,
+    MAX_LINE_EXTRINSICS,
+)
 from domain.records import Address as AddressRecord
 from domain.records import CartItem, Contact
 from domain.records import Extrinsic as Extrinsic_
 from graph.address import Address
 from graph.amounts import money, quantity
+from graph.bounds import at_most
 from graph.context import Info
-from graph.errors import CartError, refusals
+from graph.errors import ONE_ERROR, CartError, refusals
 from graph.line_details import Classification, ClassificationInput
 from graph.node_id import described_node_id
 from graph.pagination import parse_global_id
@@ -66,7 +74,8 @@ class CartLine(relay.Node):
     amount: str = strawberry.field(description="quantity x unitPrice, exactly.")
     classifications: list[Classification] = strawberry.field(
         description="Every classification, in order (UNSPSC, eCl@ss...): the cart message "
-        "sends them all."
+        "sends them all.",
+        metadata=at_most(items=MAX_CLASSIFICATIONS),
     )
     manufacturer_part_id: str | None = strawberry.field(
         description="The manufacturer's part number (ManufacturerPartID)."
@@ -78,7 +87,8 @@ class CartLine(relay.Node):
         "message has no place for it (an ItemIn has no such attribute)."
     )
     extrinsics: list[Extrinsic] = strawberry.field(
-        description="ItemDetail's Extrinsics of a line the buyer sent, as sent."
+        description="ItemDetail's Extrinsics of a line the buyer sent, as sent.",
+        metadata=at_most(items=MAX_LINE_EXTRINSICS),
     )
 
     @classmethod
@@ -114,7 +124,10 @@ async def cart_line_by_id(info: Info, id: strawberry.ID) -> CartLine | None:
 
 @strawberry.type(description="The cart of a punchout session.")
 class Cart:
-    lines: list[CartLine] = strawberry.field(description="The lines, in the order added.")
+    lines: list[CartLine] = strawberry.field(
+        description="The lines, in the order added.",
+        metadata=at_most(items=storefront.MAX_CART_LINES),
+    )
     total: str = strawberry.field(
         description="The sum of the lines' exact amounts, rounded once, half-up, to the "
         "currency's minor unit (1.01 EUR, 2 JPY, 0.001 KWD): the PunchOutOrderMessage's Total, "
@@ -138,8 +151,12 @@ async def _cart(session: SessionRow, info: Info) -> Cart:
 class PunchoutContact:
     role: str | None = strawberry.field(description="e.g. endUser.")
     name: str | None = strawberry.field(description="The contact's name.")
-    emails: list[str] = strawberry.field(description="Email addresses.")
-    phones: list[str] = strawberry.field(description="Telephone numbers.")
+    emails: list[str] = strawberry.field(
+        description="Email addresses.", metadata=at_most(items=MAX_CONTACT_ENTRIES)
+    )
+    phones: list[str] = strawberry.field(
+        description="Telephone numbers.", metadata=at_most(items=MAX_CONTACT_ENTRIES)
+    )
 
 
 @strawberry.type(description="The shopper, from the setup request's Extrinsics and Contact.")
@@ -160,9 +177,13 @@ class PunchoutSession:
     company_name: str = strawberry.field(description="The customer's company.")
     company_code: str = strawberry.field(description="The company's code.")
     user: PunchoutUser = strawberry.field(description="Who is shopping.")
-    contacts: list[PunchoutContact] = strawberry.field(description="Contacts sent.")
+    contacts: list[PunchoutContact] = strawberry.field(
+        description="Contacts sent.", metadata=at_most(items=MAX_CONTACTS)
+    )
     ship_to: Address | None = strawberry.field(description="Where to ship, if sent.")
-    extrinsics: list[Extrinsic] = strawberry.field(description="Every Extrinsic sent.")
+    extrinsics: list[Extrinsic] = strawberry.field(
+        description="Every Extrinsic sent.", metadata=at_most(items=MAX_EXTRINSICS)
+    )
     row: strawberry.Private[SessionRow]
 
     @strawberry.field(description="The cart.")
@@ -270,7 +291,9 @@ class RemoveCartLineInput:
 @strawberry.type(description="The result of a cart change: the cart as it is now.")
 class CartPayload:
     cart: Cart | None = strawberry.field(description="The cart, when the change succeeded.")
-    errors: list[CartError] = strawberry.field(description="Why the change was refused.")
+    errors: list[CartError] = strawberry.field(
+        description="Why the change was refused.", metadata=ONE_ERROR
+    )
 
 
 @strawberry.type(description="What the browser must post to the buyer's procurement system.")
@@ -287,7 +310,9 @@ class CartTransfer:
 @strawberry.type(description="The result of handing the cart back.")
 class TransferPayload:
     transfer: CartTransfer | None = strawberry.field(description="What to post, on success.")
-    errors: list[CartError] = strawberry.field(description="Why it was refused.")
+    errors: list[CartError] = strawberry.field(
+        description="Why it was refused.", metadata=ONE_ERROR
+    )
 
 
 async def _change(info: Info, change: Callable[[SessionRow], Awaitable[object]]) -> CartPayload:

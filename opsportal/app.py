@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException  # what strawberry raises to refuse a request
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -23,7 +24,7 @@ from cxml.start import PATH as START_PATH
 from cxml.start import start_endpoint
 from domain import retention
 from domain.key_vault import KeyVault
-from graph import attachment_download
+from graph import attachment_download, request_body
 from graph.codes import Code, extensions
 from graph.context import Context
 from graph.schema import schema
@@ -96,6 +97,22 @@ class GraphQLApp(GraphQL[Context, None]):
         # GET carries no mutations and no queries either: one way in, as JSON POST.
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.settings = settings
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as exc:  # strawberry's refusals, and ours: a GraphQL error body
+            response = request_body.refusal(exc.reason, exc.status_code)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return request_body.decode_body(data)
+        except request_body.BadRequestBody as exc:
+            raise HTTPException(400, str(exc)) from None
 
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(request=request, settings=self.settings, vault=request.app.state.vault)

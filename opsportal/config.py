@@ -20,6 +20,7 @@ DUNS_PATTERN = re.compile(r"^\d{9}(\d{4})?$")
 CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
 CXML_PATH = "/cxml"
 START_PATH = "/punchout/start/"
+MIN_GRAPHQL_RESPONSE_BYTES = 4 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -41,6 +42,8 @@ class Settings:
     cxml_max_document_bytes: int = 1024 * 1024
     head_timeout: float = 10.0  # seconds for a request's line and headers to arrive
     body_timeout: float = 60.0  # seconds for its body to arrive, from the first byte read
+    # The largest GraphQL answer, in bytes of JSON (graph/cost.py, graph/response_size.py).
+    graphql_max_response_bytes: int = 5 * 1024 * 1024
     storefront_url: str | None = None  # default: public_url + /storefront
     punchout_session_ttl: timedelta = timedelta(hours=2)
     currency: str = "USD"
@@ -90,6 +93,12 @@ class Settings:
             raise ConfigError("OPSPORTAL_CXML_MAX_BYTES must be at least 1024.")
         if self.cxml_max_document_bytes < 1024:
             raise ConfigError("OPSPORTAL_CXML_MAX_DOCUMENT_BYTES must be at least 1024.")
+        if self.graphql_max_response_bytes < MIN_GRAPHQL_RESPONSE_BYTES:
+            raise ConfigError(
+                f"OPSPORTAL_GRAPHQL_MAX_RESPONSE_BYTES must be at least "
+                f"{MIN_GRAPHQL_RESPONSE_BYTES} (4 MiB): the console's connection log asks for "
+                "pages that may hold 2.7 MB."
+            )
         if self.storefront_url is not None and not self.storefront_url.startswith(
             ("http://", "https://")
         ):
@@ -212,6 +221,7 @@ class Settings:
         start_ttl = timedelta(seconds=number("OPSPORTAL_PUNCHOUT_START_TTL_SECONDS", "300"))
         max_bytes = number("OPSPORTAL_CXML_MAX_BYTES", str(cls.cxml_max_bytes))
         max_document = number("OPSPORTAL_CXML_MAX_DOCUMENT_BYTES", str(cls.cxml_max_document_bytes))
+        max_answer = number("OPSPORTAL_GRAPHQL_MAX_RESPONSE_BYTES", str(5 * 1024 * 1024))
         session_ttl = timedelta(minutes=number("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120"))
         origins = get("OPSPORTAL_CORS_ORIGINS") or ""
         unmatched_days = timedelta(days=number("OPSPORTAL_UNMATCHED_LOG_DAYS", "30"))
@@ -228,6 +238,7 @@ class Settings:
             head_timeout=number("OPSPORTAL_HEADER_TIMEOUT_SECONDS", "10"),
             body_timeout=number("OPSPORTAL_BODY_TIMEOUT_SECONDS", "60"),
             cxml_max_document_bytes=int(max_document),
+            graphql_max_response_bytes=int(max_answer),
             storefront_url=get("OPSPORTAL_STOREFRONT_URL"),
             punchout_session_ttl=session_ttl,
             currency=(get("OPSPORTAL_CURRENCY") or cls.currency).upper(),

@@ -30,10 +30,12 @@ from testkit.operations import LOGIN
 from testkit.postgres import PostgresUnavailable, throwaway_postgres
 from tests import corpus
 
-pytest_plugins = ["tests.browser"]  # chromium, open_page, demo_server: real pages in Chromium
+# chromium, open_page, demo_server: real pages in Chromium; live_server: a real `opsportal serve`
+pytest_plugins = ["tests.browser", "tests.live_server"]
 
 # The suite's own key-encryption key, as a deployment's would come from configuration.
-VAULT = KeyVault.from_text(new_kek())
+VAULT_KEK = new_kek()  # given to the real servers of tests/live_server.py too
+VAULT = KeyVault.from_text(VAULT_KEK)
 
 
 PASSWORD = "correct horse battery"

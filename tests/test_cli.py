@@ -94,6 +94,8 @@ def test_import_needs_code_and_name_columns(tmp_path: Path) -> None:
         ({"OPSPORTAL_TOKEN_TTL_MINUTES": "soon"}, "not a number"),
         ({"OPSPORTAL_TOKEN_TTL_MINUTES": "nan"}, "not a number"),
         ({"OPSPORTAL_CURRENCY": "euros"}, "ISO 4217"),
+        ({"OPSPORTAL_GRAPHQL_MAX_RESPONSE_BYTES": "1000000"}, "at least 4194304"),
+        ({"OPSPORTAL_GRAPHQL_MAX_RESPONSE_BYTES": "lots"}, "not a number"),
         ({"DATABASE_URL": "mysql://u:S3cretPw@db/x"}, "sqlite://PATH"),
     ],
 )

@@ -68,6 +68,8 @@ async def test_an_order_with_a_header_and_an_item_attachment(
     assert (answer.http_status, answer.code) == (200, 200), answer.message
     answer.assert_valid()
     order = await Order.get()
+    # The comment is what the buyer wrote: its Attachment's cid: URL is no part of it.
+    assert order.comments == "Please deliver before noon."
     stored = await OrderAttachment.filter(order_id=order.id).order_by("id")
     assert [(a.content_id, a.content_type, a.file_name) for a in stored] == [
         ("spec@buyer.example", "application/pdf", "Spezifikation Ä.pdf"),

@@ -10,7 +10,8 @@ from testkit.operations import COMPANY_DETAILS, CUSTOMER_DETAILS
 from tests.conftest import Api, Buyer, World, add_customer, global_id
 from tests.cxml_helpers import post_cxml
 
-ORDERS = """query($id: ID!) { company(id: $id) { orders(first: 50) { edges { node {
+# Ten orders (the console's page): 50, each with up to 1,000 lines, pass the cost bound.
+ORDERS = """query($id: ID!) { company(id: $id) { orders(first: 10) { edges { node {
   orderId customerUsername lines { supplierPartId } } } } } }"""
 SEARCH = """query { companies(search: "acme", first: 50) { edges { node { id name code
   customers(first: 50) { edges { node { id } } } } } } }"""
