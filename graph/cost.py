@@ -6,11 +6,18 @@ a session's `extrinsics` are eight times its Extrinsics. Every list counts as th
 may hold: a connection its `first` (at most 100, the largest page of any), any other list the
 bound it declares (graph/bounds.py), both times the lists enclosing it. Two sums come of it:
 
-- objects, the list items an answer may hold: at most MAX_OBJECTS;
+- objects, the list items an answer may hold;
 - bytes of JSON it may take: every field's name and punctuation, every number, boolean, ID,
   date and enum at its widest, and text at its declared length (a cXML body's 64 KiB); text
   without one counts its quotes only, and is counted as the answer is built instead
   (graph/response_size.py). At most the response bound, OPSPORTAL_GRAPHQL_MAX_RESPONSE_BYTES.
+
+Both are the worst case: every list full at once, which real answers rarely approach (an
+order's 1,000 lines, each with 10 classifications and 20 Extrinsics, is 30,000 objects, and a
+staff member asking for one order's line details must get them). So an operation is refused
+before it runs when its worst case passes WORST_CASE times the limits (MAX_OBJECTS objects, the
+response bound's bytes): it asks for too much whatever the data. Below that, the answer is
+counted as it is built and stopped once it really passes them (graph/response_size.py).
 
 Variables are known at that point, so the frontend's fixed documents are judged by the values
 they send.
@@ -43,7 +50,8 @@ from strawberry.extensions import SchemaExtension
 from graph.bounds import bound_of, is_connection_edges, is_list
 from graph.codes import Code, extensions
 
-MAX_OBJECTS = 20_000
+MAX_OBJECTS = 20_000  # list items in one answer, counted as it is built
+WORST_CASE = 10  # how far past the limits an operation's worst case may go before it runs
 LARGEST_FIRST = 100  # no connection returns more per page (graph/pagination.bounded_first)
 UNDECLARED_ITEMS = LARGEST_FIRST  # a list that declares no bound (a test fails on one)
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # OPSPORTAL_GRAPHQL_MAX_RESPONSE_BYTES's default
@@ -195,21 +203,23 @@ def mebibytes(count: int) -> str:
 
 
 class ConnectionCost(SchemaExtension):
-    """Refuses, before execution, an operation that may return more than MAX_OBJECTS list
-    items, or more bytes than the response bound, by the fields' bounds."""
+    """Refuses, before execution, an operation whose worst case (every list at its bound) is
+    more than WORST_CASE times MAX_OBJECTS list items, or times the response bound in bytes."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.result is None:
-            limit = Estimate(MAX_OBJECTS, max_response_bytes(context.context))
+            limit = Estimate(
+                MAX_OBJECTS * WORST_CASE, max_response_bytes(context.context) * WORST_CASE
+            )
             found = estimate(
                 context.schema._schema, document, context.operation_name, context.variables, limit
             )
             message = None
             if found.objects > limit.objects:
                 message = (
-                    f"The query may return more than {MAX_OBJECTS:,} objects through nested "
+                    f"The query may return more than {limit.objects:,} objects through nested "
                     "lists and connections; ask for smaller pages (`first`), fewer aliases, or "
                     "fewer levels at once."
                 )
