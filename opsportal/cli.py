@@ -57,6 +57,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "SQLite means one worker: for --workers above 1, use PostgreSQL "
             "(DATABASE_URL=postgres://...)."
         )
+    if os.environ.get("FORWARDED_ALLOW_IPS", "").strip():
+        # uvicorn's own variable, which an older README told operators to set: refused rather
+        # than silently no longer believed.
+        raise ConfigError(
+            "FORWARDED_ALLOW_IPS is not read: opsportal believes X-Forwarded-For only from "
+            "OPSPORTAL_TRUSTED_PROXIES (addresses or networks, comma-separated); set that "
+            "instead and unset FORWARDED_ALLOW_IPS."
+        )
+    # Proxy headers from the trusted proxies only (uvicorn would believe loopback by default).
+    proxy_headers, trusted = bool(settings.trusted_proxies), list(settings.trusted_proxies)
     address = Address(args.host, args.port)
     given = bool(os.environ.get("OPSPORTAL_PUBLIC_URL", "").strip())
     if not given:
@@ -81,13 +91,22 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 host=args.host,
                 port=args.port,
                 workers=args.workers,
+                proxy_headers=proxy_headers,
+                forwarded_allow_ips=trusted,
             )
             _Supervisor(config, sockets=[sock]).run()
             return 0
         from opsportal.app import create_app
 
         app = create_app(settings)
-        server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port))
+        config = uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            proxy_headers=proxy_headers,
+            forwarded_allow_ips=trusted,
+        )
+        server = uvicorn.Server(config)
         previous = signal.signal(signal.SIGTERM, _stopped_on_request)
         try:
             server.run(sockets=[sock])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -42,6 +43,9 @@ class Settings:
     # The key-encryption key(s) that seal PUNCHOUT API Keys at rest (see key_vault()).
     key_encryption_key: str | None = field(default=None, repr=False)
     key_encryption_key_file: str | None = None
+    # Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses and
+    # networks); none by default: the connection's own address is the client's.
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if not SUPPLIER_IDENTITY_PATTERN.fullmatch(self.supplier_identity):
@@ -181,6 +185,7 @@ class Settings:
         max_bytes = number("OPSPORTAL_CXML_MAX_BYTES", str(1024 * 1024))
         session_ttl = timedelta(minutes=number("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120"))
         origins = get("OPSPORTAL_CORS_ORIGINS") or ""
+        proxies = trusted_proxies(get("OPSPORTAL_TRUSTED_PROXIES") or "")
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             public_url=get("OPSPORTAL_PUBLIC_URL") or cls.public_url,
@@ -195,7 +200,29 @@ class Settings:
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
             key_encryption_key=get("OPSPORTAL_KEY_ENCRYPTION_KEY"),
             key_encryption_key_file=get("OPSPORTAL_KEY_ENCRYPTION_KEY_FILE"),
+            trusted_proxies=proxies,
         )
+
+
+def trusted_proxies(value: str) -> tuple[str, ...]:
+    """OPSPORTAL_TRUSTED_PROXIES: comma-separated IP addresses and networks, each written as
+    uvicorn compares them."""
+    found: list[str] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            found.append(
+                str(ipaddress.ip_network(item, strict=False))
+                if "/" in item
+                else str(ipaddress.ip_address(item))
+            )
+        except ValueError:
+            raise ConfigError(
+                f"OPSPORTAL_TRUSTED_PROXIES: {item!r} is not an IP address or network; give "
+                "the reverse proxies' addresses, comma-separated (e.g. 127.0.0.1 or 10.0.0.0/24)."
+            ) from None
+    return tuple(dict.fromkeys(found))
 
 
 def _create_kek_file(kek_file: Path) -> None:

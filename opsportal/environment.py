@@ -35,6 +35,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
         "KEK(s) sealing PUNCHOUT API Keys (keygen)",
     ),
     ("OPSPORTAL_KEY_ENCRYPTION_KEY_FILE", "none", "a file holding the same, instead"),
+    (
+        "OPSPORTAL_TRUSTED_PROXIES",
+        "none",
+        "reverse proxies (addresses, networks) whose X-Forwarded-For is believed",
+    ),
 )
 
 
