@@ -1,7 +1,7 @@
 """Who may do what: the permission table of the portal, in one place.
 
 - administrator, superuser: every company; edit companies; add punchout customers; edit
-  customers; read PUNCHOUT API Keys.
+  customers; read PUNCHOUT API Keys; manage staff accounts.
 - role companyEdit: every company; edit companies; edit customers.
 - role crmCompanyEdit: only the companies assigned to them; edit those companies' customers.
 - anyone else: nothing.
@@ -32,6 +32,8 @@ class Ability(enum.Enum):
     MANAGE_PUNCHOUT_CONNECTION = "rotate PUNCHOUT API Keys or disable punchout customers"
     EDIT_CUSTOMERS = "change customers' roles and identities"
     READ_API_KEY = "read PUNCHOUT API Keys"
+    # Add, change and list staff accounts (and so know which emails are accounts).
+    MANAGE_STAFF = "manage staff accounts"
 
 
 _BY_ROLE: dict[str, frozenset[Ability]] = {

@@ -19,7 +19,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain import audit
-from domain.access import STAFF_ROLES, Viewer
+from domain.access import STAFF_ROLES, Ability, Viewer
 from domain.errors import AccessDenied, NotSignedIn, StaffCode, StaffRefused
 from domain.limits import NAME_MAX
 from domain.signin import MIN_PASSWORD, hash_password
@@ -77,7 +77,7 @@ def _operator(viewer: Viewer | None) -> None:
     """None is the operator at the command line; through the API, administrators only."""
     if viewer is None:
         return
-    if not (viewer.is_administrator or viewer.staff.is_superuser):
+    if not viewer.can(Ability.MANAGE_STAFF):
         raise AccessDenied("Only administrators and superusers manage staff.")
 
 
