@@ -15,6 +15,7 @@ from domain import login_limits
 from domain.access import STAFF_ROLES, Viewer
 from domain.errors import SignInCode, SignInRefused, StaffCode, StaffRefused
 from domain.limits import NAME_MAX
+from domain.passwords import password_problem
 from domain.text import code_key
 from domain.tokens import new_token, token_hash
 from persistence.sql import Sql, columns, hydrate
@@ -23,7 +24,6 @@ from persistence.tables import Company, Staff, StaffCompany, StaffToken
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-MIN_PASSWORD = 8
 
 
 def hash_password(password: str) -> str:
@@ -137,8 +137,9 @@ async def add_staff(
     email = email.strip().lower()
     if "@" not in email or len(email) > NAME_MAX:
         raise StaffRefused(StaffCode.INVALID, f"{email!r} is not an email address.", "email")
-    if len(password) < MIN_PASSWORD:
-        raise StaffRefused(StaffCode.INVALID, f"Passwords have at least {MIN_PASSWORD} characters.")
+    problem = password_problem(password, [email])
+    if problem:
+        raise StaffRefused(StaffCode.INVALID, problem, "password")
     unknown = sorted(set(roles or ()) - set(STAFF_ROLES))
     if unknown:
         raise StaffRefused(

@@ -244,8 +244,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--password",
         metavar="P",
-        help="the password of every demo login (default: kept for logins that exist, a random "
-        "one, printed, for new ones)",
+        help="the password of every demo login, at least 12 characters and not easy to guess "
+        "(default: kept for logins that exist, a random one, printed, for new ones)",
     )
     demo.set_defaults(handler=cmd_demo)
 
