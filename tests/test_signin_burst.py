@@ -13,6 +13,8 @@ import pytest
 from testkit.faults import signin_burst
 from testkit.postgres import fresh_database
 
+pytestmark = pytest.mark.faults
+
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def server_database(
