@@ -8,7 +8,8 @@ Starts `opsportal serve` (one worker) trusting loopback as its reverse proxy
 named in X-Forwarded-For. Each login goes on its own connection, all at once:
 
 - one account: `wrong` sign-ins with wrong passwords, and the right password sent as soon as
-  the first answer comes back (or at once, if none does within a second). Expected: at most 5
+  the first RATE_LIMITED answer comes back, the others still in flight (or once every answer is
+  back, if none is RATE_LIMITED). Expected: at most 5
   passwords checked (answered INVALID_CREDENTIALS), every other answer RATE_LIMITED, the right
   password too; and another account still signs in from that address (a refused attempt is
   not a failure of the address).
@@ -128,7 +129,11 @@ async def _burst(
             return outcome
 
         tasks = [asyncio.create_task(timed(e, p)) for e, p in logins]
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED, timeout=1)
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        if right:  # once the limit is known to be reached: a refusal (or every answer) is back
+            pending = {t for t in tasks if not t.done()}
+            while pending and not any(t.result() == "RATE_LIMITED" for t in tasks if t.done()):
+                _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
         right_task = asyncio.create_task(timed(*right)) if right else None
         everything = [*tasks, *([right_task] if right_task else [])]
         probes: list[asyncio.Task[tuple[str, float, float]]] = []
