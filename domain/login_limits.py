@@ -9,12 +9,22 @@ writer), so whatever arrives at once, at most `per_account` passwords of an acco
 RATE_LIMITED, even with the right password, without checking it. A right password gives its
 reservation back (`release`): it forgives the account's failures, and is no failure of the
 address.
+
+A reservation counts as a failure until it is given back, so attempts in flight at once would
+use up the limit even when their passwords are right (twelve sign-ins of one script at once,
+an office behind one address at nine). Within a process, attempts on one account, or from one
+address, therefore take turns (`one_at_a_time`): each waits for the one before it to be
+checked, and only failures fill the limit. Across workers, at most one per worker is in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from dataclasses import dataclass
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
@@ -56,6 +66,43 @@ def _account(email: str) -> str:
 def _address(address: str) -> str:
     shown = address if len(address) <= ADDRESS_SHOWN_MAX else "sha256:" + _hashed(address)
     return f"address:{shown}"
+
+
+@dataclass
+class _Turn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
+
+
+# Per event loop (a lock belongs to the loop it waits in): the keys with attempts in flight.
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Turn]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def one_at_a_time(email: str, address: str | None) -> AsyncIterator[None]:
+    """This process's attempts on the account and from the address, one after another (the
+    account's turn taken first, as everywhere: no two attempts wait for each other)."""
+    turns = _turns.setdefault(asyncio.get_running_loop(), {})
+    keys = [_account(email), *([_address(address)] if address else [])]
+    entered: list[tuple[str, _Turn]] = []
+    held: list[_Turn] = []
+    try:
+        for key in keys:
+            turn = turns.setdefault(key, _Turn())
+            turn.waiting += 1
+            entered.append((key, turn))
+            await turn.lock.acquire()
+            held.append(turn)
+        yield
+    finally:
+        for turn in reversed(held):
+            turn.lock.release()
+        for key, turn in entered:
+            turn.waiting -= 1
+            if not turn.waiting:
+                turns.pop(key, None)
 
 
 async def reserve(email: str, address: str | None, limits: Limits) -> Reservation | None:

@@ -75,6 +75,20 @@ async def login(
     RATE_LIMITED while the account or the client address has failed too often."""
     email = email.strip().lower()
     limits = limits or login_limits.Limits()
+    async with login_limits.one_at_a_time(email, address):
+        staff = await _checked(email, password, address, limits)
+    if staff.disabled_at is not None:  # said only to whoever knows the password
+        raise SignInRefused(
+            SignInCode.ACCOUNT_DISABLED, "This account is disabled: ask an administrator."
+        )
+    await Staff.filter(id=staff.id).update(last_sign_in_at=datetime.now(UTC))
+    return await issue_token(staff, token_ttl)
+
+
+async def _checked(
+    email: str, password: str, address: str | None, limits: login_limits.Limits
+) -> Staff:
+    """The staff member whose password this is; refused otherwise, or unchecked over a limit."""
     # Counted before the password is checked, so that concurrent guesses cannot all slip in
     # under the limit; refused ones are not checked at all (nor counted).
     reservation = await login_limits.reserve(email, address, limits)
@@ -88,12 +102,7 @@ async def login(
     if staff is None or not ok:
         raise SignInRefused(SignInCode.INVALID_CREDENTIALS, "Wrong email or password.")
     await login_limits.release(reservation)  # the right password: not a failure
-    if staff.disabled_at is not None:  # said only to whoever knows the password
-        raise SignInRefused(
-            SignInCode.ACCOUNT_DISABLED, "This account is disabled: ask an administrator."
-        )
-    await Staff.filter(id=staff.id).update(last_sign_in_at=datetime.now(UTC))
-    return await issue_token(staff, token_ttl)
+    return staff
 
 
 async def issue_token(staff: Staff, token_ttl: timedelta) -> str:

@@ -138,6 +138,20 @@ async def test_concurrent_guesses_check_at_most_the_limit(world: World) -> None:
     assert await _sign_in(other, PASSWORD, "192.0.2.2") == "RATE_LIMITED"
 
 
+async def test_concurrent_right_passwords_are_not_refused(world: World) -> None:
+    # Attempts in flight count against the limits until checked: taking turns per account and
+    # per address, 8 sign-ins of each of 3 accounts at once from one address all get in.
+    emails = [
+        "administrator@supplier.example",
+        "superuser@supplier.example",
+        "none@supplier.example",
+    ]
+    answers = await asyncio.gather(
+        *(_sign_in(email, PASSWORD, "192.0.2.4") for _ in range(8) for email in emails)
+    )
+    assert answers == ["token"] * 24
+
+
 async def test_a_right_password_gives_its_attempt_back(world: World) -> None:
     from persistence.tables import LoginAttempts
 
