@@ -26,7 +26,7 @@ from testkit.documents import order_document, setup_document
 from testkit.servers import start_server
 
 ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "demo-password"
+PASSWORD = "demo-harbour-lantern"
 CUSTOMER = "punchout-demo@buyer.example"
 
 

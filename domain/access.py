@@ -1,7 +1,8 @@
 """Who may do what: the permission table of the portal, in one place.
 
 - administrator, superuser: every company; edit companies; add punchout customers; edit
-  customers; read PUNCHOUT API Keys; read the cXML requests no customer was matched to.
+  customers; read PUNCHOUT API Keys; read the cXML requests no customer was matched to;
+  manage staff accounts.
 - role companyEdit: every company; edit companies; edit customers.
 - role crmCompanyEdit: only the companies assigned to them; edit those companies' customers.
 - anyone else: nothing.
@@ -34,6 +35,8 @@ class Ability(enum.Enum):
     READ_API_KEY = "read PUNCHOUT API Keys"
     # Strangers' requests name no company: no company scope can let anyone else read them.
     READ_UNMATCHED_CXML = "read the cXML requests no customer was matched to"
+    # Add, change and list staff accounts (and so know which emails are accounts).
+    MANAGE_STAFF = "manage staff accounts"
 
 
 _BY_ROLE: dict[str, frozenset[Ability]] = {

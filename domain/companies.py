@@ -6,11 +6,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain import audit
-from domain.access import Ability, Viewer, require
+from domain.access import CRM_COMPANY_EDIT, Ability, Viewer, require
 from domain.errors import CompanyCode, CompanyRefused
 from domain.limits import MAX_ASSIGNED_STAFF, NAME_MAX
 from domain.ranks import place
@@ -80,7 +81,14 @@ async def get_company(viewer: Viewer, company_id: int) -> Company | None:
     return await Company.filter(viewer.company_scope(), id=company_id).first()
 
 
-async def _staff_by_email(emails: Iterable[str]) -> list[Staff]:
+async def _assignable_staff(
+    viewer: Viewer, emails: Iterable[str], conn: BaseDBAsyncClient, company_id: int | None = None
+) -> list[Staff]:
+    """The staff members named for `assignedStaff`. Whoever may manage staff may name anyone,
+    and is told which email is no account. Others may name crmCompanyEdit staff (whose scope
+    assignments are) and those assigned to this company already (which it shows them); any
+    other email, an account or not, gets the same NOT_FOUND, so that the answer does not tell
+    them which emails are staff accounts."""
     wanted = {e.strip().lower() for e in emails}
     if len(wanted) > MAX_ASSIGNED_STAFF:  # the bound of Company.assignedStaff in the API
         raise CompanyRefused(
@@ -89,13 +97,24 @@ async def _staff_by_email(emails: Iterable[str]) -> list[Staff]:
             "assignedStaff",
         )
     # No staff email is longer than its column; such a value is simply no one's.
-    found = await Staff.filter(email__in=[e for e in wanted if len(e) <= NAME_MAX])
-    missing = wanted - {s.email for s in found}
+    query = Staff.filter(email__in=[e for e in wanted if len(e) <= NAME_MAX]).using_db(conn)
+    found = {s.email: s for s in await query}
+    directory = viewer.can(Ability.MANAGE_STAFF)
+    if not directory:
+        already: set[int] = set()
+        if company_id is not None:
+            assigned = StaffCompany.filter(company_id=company_id).using_db(conn)
+            already = set(await flat_values(assigned, "staff_id"))
+        found = {
+            email: s
+            for email, s in found.items()
+            if CRM_COMPANY_EDIT in (s.roles or ()) or s.id in already
+        }
+    missing = sorted(wanted - set(found))
     if missing:
-        raise CompanyRefused(
-            CompanyCode.NOT_FOUND, f"No staff member {sorted(missing)[0]!r}.", "assignedStaff"
-        )
-    return found
+        who = "staff member" if directory else f"{CRM_COMPANY_EDIT} staff member"
+        raise CompanyRefused(CompanyCode.NOT_FOUND, f"No {who} {missing[0]!r}.", "assignedStaff")
+    return list(found.values())
 
 
 async def create_company(
@@ -103,16 +122,15 @@ async def create_company(
 ) -> Company:
     viewer = require(viewer, Ability.EDIT_COMPANIES)
     name, code = clean_name(name), clean_code(code)
-    staff = await _staff_by_email(assigned_staff or ())
     try:
-        return await _insert_company(viewer, name, code, staff)
+        return await _insert_company(viewer, name, code, assigned_staff or [])
     except IntegrityError as exc:
         raise CompanyRefused(
             CompanyCode.TAKEN, f"Another company has the code {code!r}.", "code"
         ) from exc
 
 
-async def _insert_company(viewer: Viewer, name: str, code: str, staff: list[Staff]) -> Company:
+async def _insert_company(viewer: Viewer, name: str, code: str, emails: list[str]) -> Company:
     async with in_transaction() as conn:
         keys = search_keys(name, code)
         company = await Company.create(
@@ -125,6 +143,9 @@ async def _insert_company(viewer: Viewer, name: str, code: str, staff: list[Staf
             sort_rank=await place(keys.name_key, None, conn),
             using_db=conn,
         )
+        # Only once the company is known to be valid (its code free): the staff named are
+        # looked up after, so that no answer about them comes before the company's own.
+        staff = await _assignable_staff(viewer, emails, conn)
         for member in staff:
             await StaffCompany.create(staff=member, company=company, using_db=conn)
         await audit.record(
@@ -154,7 +175,6 @@ async def update_company(
     before: dict[str, object] = {"name": company.name, "code": company.code}
     new_name = clean_name(name) if name is not None else company.name
     new_code = clean_code(code) if code is not None else company.code
-    staff = await _staff_by_email(assigned_staff) if assigned_staff is not None else None
     try:
         async with in_transaction() as conn:
             keys = search_keys(new_name, new_code)
@@ -166,7 +186,8 @@ async def update_company(
             company.search_text = keys.search_text
             await company.save(using_db=conn)
             after: dict[str, object] = {"name": new_name, "code": new_code}
-            if staff is not None:
+            if assigned_staff is not None:
+                staff = await _assignable_staff(viewer, assigned_staff, conn, company.id)
                 old = await flat_values(
                     StaffCompany.filter(company_id=company.id).using_db(conn), "staff__email"
                 )

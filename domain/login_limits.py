@@ -1,18 +1,38 @@
 """Sign-in rate limits: failures per account and per client address, in a fixed window.
 
-Kept in the database (one upsert per failure), so that the limit holds across workers and
-machines. While an account or an address is over its limit, sign-in answers RATE_LIMITED,
-even with the right password, without checking it.
+Kept in the database, so that the limit holds across workers and machines. An attempt is
+counted before its password is checked (`reserve`): one statement upserts the account's and
+the address's counters and returns them, in a transaction that is rolled back when either is
+over its limit. Concurrent attempts queue on those rows (PostgreSQL's row locks, SQLite's one
+writer), so whatever arrives at once, at most `per_account` passwords of an account and
+`per_address` from an address are ever checked in a window; past that, sign-in answers
+RATE_LIMITED, even with the right password, without checking it. A right password gives its
+reservation back (`release`): it forgives the account's failures, and is no failure of the
+address.
+
+A reservation counts as a failure until it is given back, so attempts in flight at once would
+use up the limit even when their passwords are right (twelve sign-ins of one script at once,
+an office behind one address at nine). Within a process, attempts on one account, or from one
+address, therefore take turns (`one_at_a_time`): each waits for the one before it to be
+checked, and only failures fill the limit. Across workers, at most one per worker is in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from dataclasses import dataclass
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
 
 from persistence.sql import Sql
 from persistence.tables import LoginAttempts
+
+ADDRESS_SHOWN_MAX = 64  # longer "addresses" (a proxy's odd header) are stored hashed
 
 
 @dataclass(frozen=True)
@@ -22,44 +42,106 @@ class Limits:
     window: timedelta = timedelta(minutes=15)
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """An attempt counted before its password is checked."""
+
+    account: str
+    address: str | None
+
+
+class _OverLimit(Exception):
+    """Rolls the reservation back."""
+
+
+def _hashed(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
 def _account(email: str) -> str:
     # Hashed: any typed email fits the key column (and the table does not list them plainly).
-    return "email:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()
+    return "email:" + _hashed(email)
 
 
-def _keys(email: str, address: str | None) -> list[tuple[str, str]]:
-    keys = [("account", _account(email))]
-    if address:
-        keys.append(("address", f"address:{address}"))
-    return keys
+def _address(address: str) -> str:
+    shown = address if len(address) <= ADDRESS_SHOWN_MAX else "sha256:" + _hashed(address)
+    return f"address:{shown}"
 
 
-async def limited(email: str, address: str | None, limits: Limits) -> bool:
-    """Whether this account or this address has used up its failures for now."""
-    since = datetime.now(UTC) - limits.window
-    keys = dict(_keys(email, address))
-    rows = await LoginAttempts.filter(key__in=list(keys.values()), window_start__gt=since)
-    maximum = {"account": limits.per_account, "address": limits.per_address}
-    by_key = {v: k for k, v in keys.items()}
-    return any(row.failures >= maximum[by_key[row.key]] for row in rows)
+@dataclass
+class _Turn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
 
 
-async def record_failure(email: str, address: str | None, limits: Limits) -> None:
-    """Count a failure; a window that has passed starts again at one."""
+# Per event loop (a lock belongs to the loop it waits in): the keys with attempts in flight.
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Turn]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def one_at_a_time(email: str, address: str | None) -> AsyncIterator[None]:
+    """This process's attempts on the account and from the address, one after another (the
+    account's turn taken first, as everywhere: no two attempts wait for each other)."""
+    turns = _turns.setdefault(asyncio.get_running_loop(), {})
+    keys = [_account(email), *([_address(address)] if address else [])]
+    entered: list[tuple[str, _Turn]] = []
+    held: list[_Turn] = []
+    try:
+        for key in keys:
+            turn = turns.setdefault(key, _Turn())
+            turn.waiting += 1
+            entered.append((key, turn))
+            await turn.lock.acquire()
+            held.append(turn)
+        yield
+    finally:
+        for turn in reversed(held):
+            turn.lock.release()
+        for key, turn in entered:
+            turn.waiting -= 1
+            if not turn.waiting:
+                turns.pop(key, None)
+
+
+async def reserve(email: str, address: str | None, limits: Limits) -> Reservation | None:
+    """Count one attempt for the account and the address; None (nothing counted) when either
+    has used up its failures for this window."""
     now = datetime.now(UTC)
     since = now - limits.window
-    for _, key in _keys(email, address):
-        sql = Sql()
-        await sql.run(
-            f"INSERT INTO login_attempts (key, failures, window_start) VALUES ({sql.p(key)}, 1, "
-            f"{sql.p(now)}) ON CONFLICT (key) DO UPDATE SET "
-            f"failures = CASE WHEN login_attempts.window_start < {sql.p(since)} THEN 1 "
-            "ELSE login_attempts.failures + 1 END, "
-            f"window_start = CASE WHEN login_attempts.window_start < {sql.p(since)} "
-            "THEN excluded.window_start ELSE login_attempts.window_start END"
-        )
+    maximum = {_account(email): limits.per_account}
+    if address:
+        maximum[_address(address)] = limits.per_address
+    try:
+        async with in_transaction() as conn:
+            sql = Sql(conn)
+            # Always the account's row first: concurrent reservations lock in one order.
+            rows = ", ".join(f"({sql.p(key)}, 1, {sql.p(now)})" for key in maximum)
+            counted = await sql.rows(
+                f"INSERT INTO login_attempts (key, failures, window_start) VALUES {rows} "
+                "ON CONFLICT (key) DO UPDATE SET "
+                f"failures = CASE WHEN login_attempts.window_start < {sql.p(since)} THEN 1 "
+                "ELSE login_attempts.failures + 1 END, "
+                f"window_start = CASE WHEN login_attempts.window_start < {sql.p(since)} "
+                "THEN excluded.window_start ELSE login_attempts.window_start END "
+                "RETURNING key, failures"
+            )
+            if any(row["failures"] > maximum[row["key"]] for row in counted):
+                raise _OverLimit
+    except _OverLimit:
+        return None
+    return Reservation(_account(email), _address(address) if address else None)
 
 
-async def clear_account(email: str) -> None:
-    """A successful sign-in forgives the account's failures (not the address's)."""
-    await LoginAttempts.filter(key=_account(email)).delete()
+async def release(reservation: Reservation) -> None:
+    """The password was right: the account's failures are forgiven, and the attempt is given
+    back to the address (an office behind one address signs in all day)."""
+    async with in_transaction() as conn:
+        await LoginAttempts.filter(key=reservation.account).using_db(conn).delete()
+        if reservation.address:
+            sql = Sql(conn)
+            await sql.run(
+                "UPDATE login_attempts SET failures = failures - 1 "
+                f"WHERE key = {sql.p(reservation.address)} AND failures > 0"
+            )

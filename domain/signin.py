@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
+import weakref
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -13,6 +15,7 @@ from domain import login_limits
 from domain.access import STAFF_ROLES, Viewer
 from domain.errors import SignInCode, SignInRefused, StaffCode, StaffRefused
 from domain.limits import NAME_MAX
+from domain.passwords import password_problem
 from domain.text import code_key
 from domain.tokens import new_token, token_hash
 from persistence.sql import Sql, columns, hydrate
@@ -21,7 +24,6 @@ from persistence.tables import Company, Staff, StaffCompany, StaffToken
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-MIN_PASSWORD = 8
 
 
 def hash_password(password: str) -> str:
@@ -35,6 +37,33 @@ def _password_ok(stored_hash: str, password: str) -> bool:
         return False
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# argon2 takes tens of milliseconds of CPU on purpose. At most this many run at once, each in
+# a thread (argon2 releases the GIL), so a burst of sign-ins queues here instead of taking
+# every core (and every thread of the default executor) from the other requests.
+VERIFY_SLOTS = _cores()
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def verify_password(stored_hash: str, password: str) -> bool:
+    """Whether `password` matches the stored argon2 hash: off the event loop, and no more than
+    VERIFY_SLOTS at a time in this process."""
+    loop = asyncio.get_running_loop()
+    slots = _slots.get(loop)
+    if slots is None:  # one per event loop (a semaphore belongs to the loop it waits in)
+        slots = _slots[loop] = asyncio.Semaphore(VERIFY_SLOTS)
+    async with slots:
+        return await asyncio.to_thread(_password_ok, stored_hash, password)
+
+
 async def login(
     email: str,
     password: str,
@@ -46,26 +75,34 @@ async def login(
     RATE_LIMITED while the account or the client address has failed too often."""
     email = email.strip().lower()
     limits = limits or login_limits.Limits()
-    if await login_limits.limited(email, address, limits):
+    async with login_limits.one_at_a_time(email, address):
+        staff = await _checked(email, password, address, limits)
+    if staff.disabled_at is not None:  # said only to whoever knows the password
+        raise SignInRefused(
+            SignInCode.ACCOUNT_DISABLED, "This account is disabled: ask an administrator."
+        )
+    await Staff.filter(id=staff.id).update(last_sign_in_at=datetime.now(UTC))
+    return await issue_token(staff, token_ttl)
+
+
+async def _checked(
+    email: str, password: str, address: str | None, limits: login_limits.Limits
+) -> Staff:
+    """The staff member whose password this is; refused otherwise, or unchecked over a limit."""
+    # Counted before the password is checked, so that concurrent guesses cannot all slip in
+    # under the limit; refused ones are not checked at all (nor counted).
+    reservation = await login_limits.reserve(email, address, limits)
+    if reservation is None:
         raise SignInRefused(
             SignInCode.RATE_LIMITED, "Too many failed sign-ins: wait a few minutes and try again."
         )
     # An email longer than the column is no one's (and the ORM would refuse to look it up).
     staff = await Staff.get_or_none(email=email) if len(email) <= NAME_MAX else None
-    # argon2 takes tens of milliseconds of CPU on purpose: off the event loop.
-    ok = await asyncio.to_thread(
-        _password_ok, staff.password_hash if staff else _DUMMY_HASH, password
-    )
+    ok = await verify_password(staff.password_hash if staff else _DUMMY_HASH, password)
     if staff is None or not ok:
-        await login_limits.record_failure(email, address, limits)
         raise SignInRefused(SignInCode.INVALID_CREDENTIALS, "Wrong email or password.")
-    if staff.disabled_at is not None:  # said only to whoever knows the password
-        raise SignInRefused(
-            SignInCode.ACCOUNT_DISABLED, "This account is disabled: ask an administrator."
-        )
-    await login_limits.clear_account(email)
-    await Staff.filter(id=staff.id).update(last_sign_in_at=datetime.now(UTC))
-    return await issue_token(staff, token_ttl)
+    await login_limits.release(reservation)  # the right password: not a failure
+    return staff
 
 
 async def issue_token(staff: Staff, token_ttl: timedelta) -> str:
@@ -109,8 +146,9 @@ async def add_staff(
     email = email.strip().lower()
     if "@" not in email or len(email) > NAME_MAX:
         raise StaffRefused(StaffCode.INVALID, f"{email!r} is not an email address.", "email")
-    if len(password) < MIN_PASSWORD:
-        raise StaffRefused(StaffCode.INVALID, f"Passwords have at least {MIN_PASSWORD} characters.")
+    problem = password_problem(password, [email])
+    if problem:
+        raise StaffRefused(StaffCode.INVALID, problem, "password")
     unknown = sorted(set(roles or ()) - set(STAFF_ROLES))
     if unknown:
         raise StaffRefused(

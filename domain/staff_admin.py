@@ -19,10 +19,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain import audit
-from domain.access import STAFF_ROLES, Viewer
+from domain.access import STAFF_ROLES, Ability, Viewer
 from domain.errors import AccessDenied, NotSignedIn, StaffCode, StaffRefused
 from domain.limits import NAME_MAX
-from domain.signin import MIN_PASSWORD, hash_password
+from domain.passwords import password_problem
+from domain.signin import hash_password
 from domain.text import code_key
 from persistence.flat_values import flat_values
 from persistence.tables import Company, Staff, StaffCompany, StaffToken
@@ -77,7 +78,7 @@ def _operator(viewer: Viewer | None) -> None:
     """None is the operator at the command line; through the API, administrators only."""
     if viewer is None:
         return
-    if not (viewer.is_administrator or viewer.staff.is_superuser):
+    if not viewer.can(Ability.MANAGE_STAFF):
         raise AccessDenied("Only administrators and superusers manage staff.")
 
 
@@ -88,11 +89,11 @@ def clean_email(email: str) -> str:
     return email
 
 
-def check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise StaffRefused(
-            StaffCode.INVALID, f"Passwords have at least {MIN_PASSWORD} characters.", "password"
-        )
+def check_password(password: str, email: str) -> None:
+    """A new password must follow domain.passwords' rules (existing ones are not checked)."""
+    problem = password_problem(password, [email])
+    if problem:
+        raise StaffRefused(StaffCode.INVALID, problem, "password")
 
 
 def _check_roles(roles: Iterable[str]) -> None:
@@ -144,7 +145,7 @@ async def create_staff(
     """A new staff member; TAKEN if the email has an account already (change it instead)."""
     _operator(viewer)
     email = clean_email(email)
-    check_password(password)
+    check_password(password, email)
     roles = sorted(set(roles))
     _check_roles(roles)
     companies = await _companies(assign)
@@ -184,7 +185,7 @@ async def change_staff(viewer: Viewer | None, email: str, change: StaffChange) -
     rights changed; a change to what it already is changes (and audits) nothing."""
     _operator(viewer)
     if change.password is not None:
-        check_password(change.password)
+        check_password(change.password, email)
     _check_roles([*change.add_roles, *change.remove_roles])
     both = sorted(set(change.add_roles) & set(change.remove_roles))
     if both:

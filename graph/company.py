@@ -162,7 +162,10 @@ class CreateCompanyInput:
     name: str = strawberry.field(description="The company's name.")
     code: str = strawberry.field(description="A unique code: letters, digits, . _ - /.")
     assigned_staff: list[str] | None = strawberry.field(
-        default=None, description="Emails of crmCompanyEdit staff who look after it."
+        default=None,
+        description="Emails of crmCompanyEdit staff who look after it. Administrators and "
+        "superusers may name any staff member; others, crmCompanyEdit staff only (and, on "
+        "update, whoever is assigned already): any other email answers NOT_FOUND alike.",
     )
 
 
@@ -172,7 +175,9 @@ class UpdateCompanyInput:
     name: str | None = strawberry.field(default=None, description="A new name.")
     code: str | None = strawberry.field(default=None, description="A new unique code.")
     assigned_staff: list[str] | None = strawberry.field(
-        default=None, description="The full new list of assigned staff emails."
+        default=None,
+        description="The full new list of assigned staff emails (who may be named: as in "
+        "CreateCompanyInput.assignedStaff).",
     )
 
 

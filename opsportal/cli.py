@@ -58,6 +58,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             "SQLite means one worker: for --workers above 1, use PostgreSQL "
             "(DATABASE_URL=postgres://...)."
         )
+    if os.environ.get("FORWARDED_ALLOW_IPS", "").strip():
+        # uvicorn's own variable, which an older README told operators to set: refused rather
+        # than silently no longer believed.
+        raise ConfigError(
+            "FORWARDED_ALLOW_IPS is not read: opsportal believes X-Forwarded-For only from "
+            "OPSPORTAL_TRUSTED_PROXIES (addresses or networks, comma-separated); set that "
+            "instead and unset FORWARDED_ALLOW_IPS."
+        )
+    # Proxy headers from the trusted proxies only (uvicorn would believe loopback by default).
+    proxy_headers, trusted = bool(settings.trusted_proxies), list(settings.trusted_proxies)
     address = Address(args.host, args.port)
     given = bool(os.environ.get("OPSPORTAL_PUBLIC_URL", "").strip())
     if not given:
@@ -83,15 +93,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 port=args.port,
                 workers=args.workers,
                 http="opsportal.slow_clients:HeadDeadline",  # its deadline from the environment
+                proxy_headers=proxy_headers,
+                forwarded_allow_ips=trusted,
             )
             _Supervisor(config, sockets=[sock]).run()
             return 0
         from opsportal.app import create_app
 
         app = create_app(settings)
-        server = uvicorn.Server(
-            uvicorn.Config(app, host=args.host, port=args.port, http=protocol_for(settings))
+        config = uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            proxy_headers=proxy_headers,
+            forwarded_allow_ips=trusted,
+            http=protocol_for(settings),
         )
+        server = uvicorn.Server(config)
         previous = signal.signal(signal.SIGTERM, _stopped_on_request)
         try:
             server.run(sockets=[sock])
@@ -229,8 +247,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--password",
         metavar="P",
-        help="the password of every demo login (default: kept for logins that exist, a random "
-        "one, printed, for new ones)",
+        help="the password of every demo login, at least 12 characters and not easy to guess "
+        "(default: kept for logins that exist, a random one, printed, for new ones)",
     )
     demo.set_defaults(handler=cmd_demo)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from domain.access import STAFF_ROLES
 from domain.errors import StaffCode, StaffRefused
 from domain.key_vault import KeyVault
+from domain.passwords import RULES
 from opsportal.cli_runtime import run_with_database
 from opsportal.config import Settings
 
@@ -181,8 +182,7 @@ def register(
         "--password",
         required=True,
         metavar="P",
-        help="the password, at least 8 characters (required; one starting with '-' goes as "
-        "--password=-...)",
+        help=f"the password: {RULES} (required; one starting with '-' goes as --password=-...)",
     )
     add.add_argument(
         "--administrator",
@@ -218,9 +218,7 @@ def register(
         formatter_class=formatter,
     )
     change.add_argument("email", metavar="EMAIL", help=email_help)
-    change.add_argument(
-        "--password", metavar="P", help="a new password, at least 8 characters (default: kept)"
-    )
+    change.add_argument("--password", metavar="P", help=f"a new password: {RULES} (default: kept)")
     change.add_argument(
         "--administrator",
         action=argparse.BooleanOptionalAction,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -55,6 +56,9 @@ class Settings:
     unmatched_log_max_age: timedelta = timedelta(days=30)
     unmatched_log_max_rows: int = 100_000
     retention_interval: timedelta = timedelta(minutes=5)
+    # Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses and
+    # networks); none by default: the connection's own address is the client's.
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if not SUPPLIER_IDENTITY_PATTERN.fullmatch(self.supplier_identity):
@@ -227,6 +231,7 @@ class Settings:
         unmatched_days = timedelta(days=number("OPSPORTAL_UNMATCHED_LOG_DAYS", "30"))
         unmatched_rows = number("OPSPORTAL_UNMATCHED_LOG_MAX_ROWS", "100000")
         interval = timedelta(seconds=number("OPSPORTAL_RETENTION_INTERVAL_SECONDS", "300"))
+        proxies = trusted_proxies(get("OPSPORTAL_TRUSTED_PROXIES") or "")
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             public_url=get("OPSPORTAL_PUBLIC_URL") or cls.public_url,
@@ -248,7 +253,29 @@ class Settings:
             unmatched_log_max_age=unmatched_days,
             unmatched_log_max_rows=int(unmatched_rows),
             retention_interval=interval,
+            trusted_proxies=proxies,
         )
+
+
+def trusted_proxies(value: str) -> tuple[str, ...]:
+    """OPSPORTAL_TRUSTED_PROXIES: comma-separated IP addresses and networks, each written as
+    uvicorn compares them."""
+    found: list[str] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            found.append(
+                str(ipaddress.ip_network(item, strict=False))
+                if "/" in item
+                else str(ipaddress.ip_address(item))
+            )
+        except ValueError:
+            raise ConfigError(
+                f"OPSPORTAL_TRUSTED_PROXIES: {item!r} is not an IP address or network; give "
+                "the reverse proxies' addresses, comma-separated (e.g. 127.0.0.1 or 10.0.0.0/24)."
+            ) from None
+    return tuple(dict.fromkeys(found))
 
 
 def _create_kek_file(kek_file: Path) -> None:

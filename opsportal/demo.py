@@ -12,7 +12,9 @@ from faker import Faker
 from domain.access import Ability, Viewer
 from domain.company_import import ImportReport, import_companies
 from domain.customers import add_punchout_customer
+from domain.errors import StaffCode, StaffRefused
 from domain.key_vault import KeyVault
+from domain.passwords import password_problem
 from domain.punchout_keys import current_key
 from domain.staff_admin import StaffChange, change_staff, create_staff
 from persistence.tables import Company, Customer, Staff
@@ -191,6 +193,9 @@ async def _demo_staff(email: str, password: str | None, new_password: str) -> st
 async def load_demo(vault: KeyVault, companies: int = 500, password: str | None = None) -> Demo:
     """Load the demo companies, staff and punchout customer; safe to run again: existing demo
     logins keep their passwords unless `password` is given."""
+    problem = password_problem(password, DEMO_STAFF) if password is not None else None
+    if problem:  # before anything is loaded
+        raise StaffRefused(StaffCode.INVALID, problem, "password")
     report = await import_companies(demo_companies(companies))
     new_password = password or secrets.token_urlsafe(DEMO_PASSWORD_DEFAULT_LENGTH)
     logins = []

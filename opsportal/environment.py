@@ -62,6 +62,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
         "the most of those kept; the oldest go first",
     ),
     ("OPSPORTAL_RETENTION_INTERVAL_SECONDS", "300", "how often old log entries are dropped"),
+    (
+        "OPSPORTAL_TRUSTED_PROXIES",
+        "none",
+        "reverse proxies (addresses, networks) whose X-Forwarded-For is believed",
+    ),
 )
 
 

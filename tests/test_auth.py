@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from domain.signin import add_staff
+from domain.errors import SignInRefused
+from domain.signin import add_staff, login
 from persistence.tables import Staff, StaffToken
 from testkit.operations import LOGIN, VIEWER
 from tests.conftest import PASSWORD, Api, World, error_codes
@@ -109,3 +111,56 @@ async def test_failed_sign_ins_are_limited_per_account_and_address(api: Api, wor
     # A window later, both are forgiven.
     await LoginAttempts.all().update(window_start=datetime.now(UTC) - timedelta(minutes=16))
     assert (await attempt("administrator@supplier.example", PASSWORD))["token"]
+
+
+async def _sign_in(email: str, password: str, address: str) -> str:
+    try:
+        await login(email, password, timedelta(hours=1), address=address)
+    except SignInRefused as refused:
+        return refused.code.name
+    return "token"
+
+
+async def test_concurrent_guesses_check_at_most_the_limit(world: World) -> None:
+    # All at once, in one process: each is counted before its password is checked.
+    admin, other = "administrator@supplier.example", "superuser@supplier.example"
+    answers = await asyncio.gather(
+        *(_sign_in(admin, f"wrong password {n}", "192.0.2.1") for n in range(40))
+    )
+    assert sorted(answers) == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"] * 35
+    assert await _sign_in(admin, PASSWORD, "192.0.2.99") == "RATE_LIMITED"  # not checked
+    # The 35 refused attempts were no failures of the address: 5 of its 20 are used.
+    assert await _sign_in(other, PASSWORD, "192.0.2.1") == "token"
+    unknown = await asyncio.gather(
+        *(_sign_in(f"nobody-{n}@supplier.example", "x", "192.0.2.2") for n in range(41))
+    )
+    assert sorted(unknown) == ["INVALID_CREDENTIALS"] * 20 + ["RATE_LIMITED"] * 21
+    assert await _sign_in(other, PASSWORD, "192.0.2.2") == "RATE_LIMITED"
+
+
+async def test_concurrent_right_passwords_are_not_refused(world: World) -> None:
+    # Attempts in flight count against the limits until checked: taking turns per account and
+    # per address, 8 sign-ins of each of 3 accounts at once from one address all get in.
+    emails = [
+        "administrator@supplier.example",
+        "superuser@supplier.example",
+        "none@supplier.example",
+    ]
+    answers = await asyncio.gather(
+        *(_sign_in(email, PASSWORD, "192.0.2.4") for _ in range(8) for email in emails)
+    )
+    assert answers == ["token"] * 24
+
+
+async def test_a_right_password_gives_its_attempt_back(world: World) -> None:
+    from persistence.tables import LoginAttempts
+
+    admin = "administrator@supplier.example"
+    for _ in range(4):
+        assert await _sign_in(admin, "wrong password", "192.0.2.3") == "INVALID_CREDENTIALS"
+    assert await _sign_in(admin, PASSWORD, "192.0.2.3") == "token"
+    # The account's failures are forgiven; the address keeps only the 4 failures.
+    rows = {row.key: row.failures for row in await LoginAttempts.all()}
+    assert rows == {"address:192.0.2.3": 4}
+    for _ in range(30):  # an office behind one address signs in all day
+        assert await _sign_in(admin, PASSWORD, "192.0.2.3") == "token"

@@ -33,7 +33,7 @@ def test_demo_then_staff_then_import(tmp_path: Path) -> None:
         "add",
         "Kim@Supplier.example",
         "--password",
-        "kims-password",
+        "kims-long-password",
         "--role",
         "crmCompanyEdit",
         "--assign",
@@ -56,13 +56,24 @@ def test_demo_then_staff_then_import(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["staff", "add", "not-an-email", "--password", "long-enough"], "not an email"),
-        (["staff", "add", "a@b.example", "--password", "short"], "at least 8"),
+        (["staff", "add", "not-an-email", "--password", "long-enough-password"], "not an email"),
+        (["staff", "add", "a@b.example", "--password", "short"], "at least 12"),
         (
-            ["staff", "add", "a@b.example", "--password", "long-enough", "--role", "boss"],
+            ["staff", "add", "a@b.example", "--password", "long-enough-password", "--role", "boss"],
             "invalid choice",
         ),
-        (["staff", "add", "a@b.example", "--password", "long-enough", "--assign", "NOPE"], "NOPE"),
+        (
+            [
+                "staff",
+                "add",
+                "a@b.example",
+                "--password",
+                "long-enough-password",
+                "--assign",
+                "NOPE",
+            ],
+            "NOPE",
+        ),
         (["companies", "import", "missing.csv"], "no such file"),
         (["serve", "--port", "eighty"], "invalid int"),
         (["fly"], "invalid choice"),
@@ -210,7 +221,7 @@ async def test_demo_again_keeps_passwords_and_says_who_may_do_what(cli: Cli) -> 
         "  admin@demo.example   administrator: every company; may create and edit companies, "
         "add punchout customers, rotate PUNCHOUT API Keys or disable punchout customers, "
         "change customers' roles and identities, read PUNCHOUT API Keys, "
-        "read the cXML requests no customer was matched to",
+        "read the cXML requests no customer was matched to, manage staff accounts",
         f"  editor@demo.example  companyEdit: every company; {may_edit}",
     ]:
         assert line in first.stdout.splitlines(), first.stdout

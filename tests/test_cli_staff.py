@@ -80,7 +80,7 @@ async def test_add_refuses_an_existing_email_and_set_changes_only_what_it_names(
 
 
 async def test_disable_revokes_tokens_and_enable_restores(cli: Cli) -> None:
-    assert cli("staff", "add", EMAIL, "--password", "long-password").returncode == 0
+    assert cli("staff", "add", EMAIL, "--password", "a-longer-password").returncode == 0
     await cli.add_token(EMAIL)
     await cli.add_token(EMAIL)
     disabled = cli("staff", "disable", EMAIL)
@@ -97,8 +97,23 @@ async def test_disable_revokes_tokens_and_enable_restores(cli: Cli) -> None:
     assert [a for a, _, _ in await _audit(cli)] == ["staff.add", "staff.disable", "staff.enable"]
 
 
+async def test_removing_a_role_or_the_administrator_flag_alone_revokes_tokens(cli: Cli) -> None:
+    added = cli("staff", "add", EMAIL, "--password", "a-longer-password", "--administrator",
+                "--role", "companyEdit", "--role", "crmCompanyEdit")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    for option, what in (
+        ("--no-role=crmCompanyEdit", "roles"),
+        ("--no-administrator", "administrator"),
+    ):
+        await cli.add_token(EMAIL)
+        done = cli("staff", "set", EMAIL, option)
+        assert done.stdout.strip() == f"staff member {EMAIL} changed: {what}; 1 tokens revoked"
+        assert await cli.tokens(EMAIL) == 0
+    assert _listed(cli)[EMAIL] == ["-", "companyEdit", "-", "never"]
+
+
 async def test_revoke_tokens(cli: Cli) -> None:
-    assert cli("staff", "add", EMAIL, "--password", "long-password").returncode == 0
+    assert cli("staff", "add", EMAIL, "--password", "a-longer-password").returncode == 0
     for _ in range(3):
         await cli.add_token(EMAIL)
     done = cli("staff", "revoke-tokens", EMAIL)
@@ -108,20 +123,26 @@ async def test_revoke_tokens(cli: Cli) -> None:
 
 
 async def test_refusals_are_one_line_and_change_nothing(cli: Cli) -> None:
-    assert cli("staff", "add", EMAIL, "--password", "long-password").returncode == 0
+    assert cli("staff", "add", EMAIL, "--password", "a-longer-password").returncode == 0
     for args, words in [
         (["staff", "set", EMAIL], "name what to change"),
         (["staff", "set", EMAIL, "--role", "companyEdit", "--no-role", "companyEdit"], "both"),
         (["staff", "set", EMAIL, "--administrator", "--assign", "NOPE"], "NOPE"),
-        (["staff", "set", EMAIL, "--password", "short"], "at least 8"),
+        (["staff", "set", EMAIL, "--password", "short"], "at least 12 characters"),
+        (["staff", "set", EMAIL, "--password", " " * 12], "only spaces"),
+        (["staff", "set", EMAIL, "--password", "123456789012"], "too easy to guess"),
+        (["staff", "add", "new@supplier.example", "--password", "12345678"], "at least 12"),
+        (["staff", "add", "new@supplier.example", "--password", "password1234"], "too easy"),
+        (["demo", "--companies", "3", "--password", "iloveyou1234"], "too easy to guess"),
         (["staff", "set", "nobody@supplier.example", "--administrator"], "No staff member"),
         (["staff", "disable", "nobody@supplier.example"], "No staff member"),
         (["staff", "enable", "nobody@supplier.example"], "No staff member"),
         (["staff", "revoke-tokens", "nobody@supplier.example"], "No staff member"),
-        (["staff", "add", "not-an-email", "--password", "long-password"], "not an email"),
+        (["staff", "add", "not-an-email", "--password", "a-longer-password"], "not an email"),
     ]:
         done = cli(*args)
         assert done.returncode == 2, args
         assert words in one_line(done.stderr), (args, done.stderr)
     assert _listed(cli)[EMAIL] == ["-", "-", "-", "never"]
     assert [a for a, _, _ in await _audit(cli)] == ["staff.add"]
+    assert await cli.sql("SELECT count(*) FROM company") == [(0,)]  # the demo stopped first

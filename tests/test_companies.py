@@ -268,3 +268,67 @@ async def test_company_input_errors_change_nothing(api: Api, world: World) -> No
     body = await api(UPDATE, {"input": {"id": global_id("Company", 999), "name": "X"}}, token)
     assert [e["code"] for e in body["data"]["updateCompany"]["errors"]] == ["NOT_FOUND"]
     assert await StaffCompany.all().count() == 1
+
+
+async def _company_errors(api: Api, token: str, mutation: str, given: dict) -> list[tuple]:
+    body = await api(mutation, {"input": given}, token)
+    payload = body["data"]["createCompany" if mutation == CREATE else "updateCompany"]
+    return [(e["field"], e["code"], e["message"]) for e in payload["errors"]]
+
+
+async def test_assigned_staff_does_not_tell_a_company_editor_which_emails_are_accounts(
+    api: Api, world: World
+) -> None:
+    editor = world.tokens["companyEdit"]
+    accounts = ["administrator@supplier.example", "superuser@supplier.example"]
+    ghost = "ghost@supplier.example"
+    # The company is validated first: a taken code is told as such, whoever is named.
+    for named in [[accounts[0]], [ghost]]:
+        given = {"name": "Acme Again", "code": "ACME", "assignedStaff": named}
+        assert [e[:2] for e in await _company_errors(api, editor, CREATE, given)] == [
+            ("code", "TAKEN")
+        ]
+    # A free code: an account that is no crmCompanyEdit member answers as no account does.
+    answers = []
+    for email in [*accounts, ghost]:
+        given = {"name": "New Co", "code": "NEW-1", "assignedStaff": [email]}
+        errors = await _company_errors(api, editor, CREATE, given)
+        answers.append([(f, c, m.replace(email, "EMAIL")) for f, c, m in errors])
+    assert answers[0] == answers[1] == answers[2] != []
+    assert answers[0][0][:2] == ("assignedStaff", "NOT_FOUND")
+    # Updating a company: the same.
+    acme = global_id("Company", world.acme.id)
+    for email in [accounts[0], ghost]:
+        given = {"id": acme, "assignedStaff": [email]}
+        errors = await _company_errors(api, editor, UPDATE, given)
+        assert [(f, c, m.replace(email, "EMAIL")) for f, c, m in errors] == answers[0]
+    assert await Company.filter(code="NEW-1").count() == 0
+    assert await StaffCompany.all().count() == 1  # crmCompanyEdit's ACME, as the world made it
+
+
+async def test_who_may_be_assigned_to_a_company(api: Api, world: World) -> None:
+    editor, admin = world.tokens["companyEdit"], world.tokens["administrator"]
+    crm = "crmcompanyedit@supplier.example"
+    # A company editor assigns crmCompanyEdit staff, whose scope it is.
+    given = {"name": "Initech", "code": "INI", "assignedStaff": [crm.upper()]}
+    assert await _company_errors(api, editor, CREATE, given) == []
+    # An administrator, who manages staff, may assign any staff member, and is told which
+    # email is no account.
+    given = {"name": "Initrode", "code": "INR", "assignedStaff": ["companyedit@supplier.example"]}
+    assert await _company_errors(api, admin, CREATE, given) == []
+    given = {"name": "Nobody", "code": "NOB", "assignedStaff": ["ghost@supplier.example"]}
+    assert await _company_errors(api, admin, CREATE, given) == [
+        ("assignedStaff", "NOT_FOUND", "No staff member 'ghost@supplier.example'.")
+    ]
+    # Whoever is assigned to a company already stays assignable to it by its editors (the
+    # company shows them in assignedStaff): a company editor can send the list back.
+    initrode = await Company.get(code="INR")
+    given = {
+        "id": global_id("Company", initrode.id),
+        "assignedStaff": ["companyedit@supplier.example", crm],
+    }
+    assert await _company_errors(api, editor, UPDATE, given) == []
+    assigned = await StaffCompany.filter(company_id=initrode.id).values_list(
+        "staff__email", flat=True
+    )
+    assert sorted(assigned) == ["companyedit@supplier.example", crm]

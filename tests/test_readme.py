@@ -21,7 +21,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 async def test_the_curl_example_opens_a_session_with_the_demo_data(
     client: httpx.AsyncClient,
 ) -> None:
-    demo = await load_demo(VAULT, companies=50, password="demo-password")
+    demo = await load_demo(VAULT, companies=50, password="demo-harbour-lantern")
     curl = re.search(
         r"curl -s (\S+) -H '([^']+)' --data-binary @- <<EOF\n(.*?)\nEOF\n", README, re.S
     )
@@ -38,7 +38,7 @@ async def test_the_curl_example_opens_a_session_with_the_demo_data(
 async def test_the_curl_graphql_example_signs_in_and_queries_with_the_token(
     client: httpx.AsyncClient,
 ) -> None:
-    await load_demo(VAULT, companies=50, password="demo-password")
+    await load_demo(VAULT, companies=50, password="demo-harbour-lantern")
     section = README.split("## Calling the API with curl", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```sh\n(.*?)```", section, re.S)
     assert block, "the README lost its curl example of a GraphQL call"

@@ -81,7 +81,9 @@ async def test_the_postgresql_steps_back_up_and_restore_with_the_kek(
     await superuser(postgres_url, [rename(s, name) for s in create])
     try:
         env = {"DATABASE_URL": url, "OPSPORTAL_KEY_ENCRYPTION_KEY": new_kek()}
-        demo = opsportal(tmp_path, "demo", "--companies", "20", "--password", "pw-12345", env=env)
+        demo = opsportal(
+            tmp_path, "demo", "--companies", "20", "--password", "demo-pass-123", env=env
+        )
         assert demo.returncode == 0, demo.stderr
         key = re.search(r"PUNCHOUT API Key: (\S+)", demo.stdout)
         assert key

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from domain.access import Viewer
-from domain.errors import AccessDenied, DomainError
-from domain.signin import issue_token, viewer_for_token
+from domain.errors import AccessDenied, DomainError, StaffRefused
+from domain.signin import add_staff, hash_password, issue_token, viewer_for_token
 from domain.staff_admin import (
     StaffChange,
     change_staff,
@@ -97,6 +97,8 @@ async def test_a_password_change_keeps_rights_and_ends_old_tokens(api: Api, worl
             {"roles": ["companyEdit"]},
             {"roles": ["crmCompanyEdit"]},
         ),
+        # Removing a role alone: the account keeps fewer rights, and no token keeps more.
+        (StaffChange(remove_roles=("companyEdit",)), {"roles": ["companyEdit"]}, {"roles": []}),
     ],
 )
 async def test_a_change_of_rights_ends_tokens(
@@ -247,3 +249,45 @@ async def test_the_overwriting_add_staff_of_tests_and_benchmarks_ends_tokens_too
     token = await api.login(EMAIL)
     await add_staff(EMAIL, "another long password")
     assert not await _works(api, token)
+
+
+WEAK_PASSWORDS = [
+    ("        ", "only spaces"),
+    ("             ", "only spaces"),
+    ("12345678", "at least 12 characters"),
+    ("correct", "at least 12 characters"),
+    ("123456789012", "too easy to guess"),
+    ("password1234", "too easy to guess"),
+    ("qwertyuiop12", "too easy to guess"),
+    ("aaaaaaaaaaaaaaaa", "too easy to guess"),
+    (EMAIL, "too easy to guess"),  # the account's own email
+]
+
+
+@pytest.mark.parametrize(("password", "said"), WEAK_PASSWORDS)
+async def test_a_weak_new_password_is_refused_wherever_one_is_set(
+    world: World, password: str, said: str
+) -> None:
+    await _kim(world)
+    for attempt in (
+        create_staff(None, "new@supplier.example", password.replace(EMAIL, "new@supplier.example")),
+        change_staff(None, EMAIL, StaffChange(password=password, administrator=False)),
+        add_staff("new@supplier.example", password.replace(EMAIL, "new@supplier.example")),
+    ):
+        with pytest.raises(StaffRefused) as refused:
+            await attempt
+        assert refused.value.code.name == "INVALID" and refused.value.field == "password"
+        assert said in refused.value.message, refused.value.message
+    assert not await Staff.exists(email="new@supplier.example")
+    assert (await Staff.get(email=EMAIL)).is_administrator  # the change was refused whole
+
+
+async def test_a_password_set_before_the_rules_still_signs_in(api: Api, world: World) -> None:
+    # Stored by an older version, which took 8 characters: only new passwords are checked.
+    await Staff.create(email=EMAIL, password_hash=hash_password("12345678"), roles=["companyEdit"])
+    assert await _works(api, await api.login(EMAIL, "12345678"))
+    outcome = await change_staff(None, EMAIL, StaffChange(add_roles=("crmCompanyEdit",)))
+    assert outcome.changed == ("roles",)
+    assert await _works(api, await api.login(EMAIL, "12345678"))
+    await change_staff(None, EMAIL, StaffChange(password="twelve chars but plain words"))
+    assert await _works(api, await api.login(EMAIL, "twelve chars but plain words"))

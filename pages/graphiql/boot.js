@@ -7,10 +7,10 @@
 
   // Where the token from `login` goes.
   var HEADERS = '{\n  "Authorization": "Bearer <token>"\n}\n';
-  // The demo's administrator (`opsportal demo --password demo-password`), for the Login
+  // The demo's administrator (`opsportal demo --password demo-harbour-lantern`), for the Login
   // operation, and a typeahead search for CompanySearch.
   var VARIABLES =
-    '{\n  "email": "admin@demo.example",\n  "password": "demo-password",\n' +
+    '{\n  "email": "admin@demo.example",\n  "password": "demo-harbour-lantern",\n' +
     '  "search": "acme sup"\n}\n';
 
   // Headers are not kept in the browser's storage unless the user turned that on in

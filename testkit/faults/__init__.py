@@ -5,8 +5,9 @@ plainly.
     sigkill          SIGKILL in a loop while a client adds customers
     sigterm          SIGTERM with requests in flight
     hostile_cxml     hostile cXML bodies among real setup requests
+    signin_burst     concurrent sign-ins against the sign-in limits
 
 Each module's `run(database_url, ...)` returns a Report (what it observed, and the problems);
 its `main()` is the command line, which bench/faults/ runs. tests/test_faults.py runs reduced
-forms of each.
+forms of each (tests/test_signin_burst.py runs signin_burst's).
 """
