@@ -38,6 +38,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("OPSPORTAL_HEADER_TIMEOUT_SECONDS", "10", "time for a request's line and headers"),
     ("OPSPORTAL_BODY_TIMEOUT_SECONDS", "60", "time for a request's body, else 408"),
     ("OPSPORTAL_STOREFRONT_URL", "PUBLIC_URL/storefront", "where a StartPage URL sends the buyer"),
+    (
+        "OPSPORTAL_ALLOW_HTTP_BUYER_URLS",
+        "0",
+        "1: a buyer's BrowserFormPost URL may be http (test buyers on a LAN); else https only",
+    ),
     ("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120", "how long a storefront session lasts"),
     ("OPSPORTAL_CURRENCY", "USD", "the currency of an empty cart's total"),
     (
