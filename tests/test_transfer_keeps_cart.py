@@ -16,7 +16,8 @@ from tests.storefront_helpers import ADD, REMOVE, line
 
 # What no XML document can carry (a C0 control, a vertical tab, a non-character).
 NOT_XML = ["\u0001", "\u000b", "\ufffe"]
-# Every text field of a line the storefront sends, and how a character gets into it.
+# Every text field of a line the storefront sends, and how a character gets into it (inside:
+# at either end, a vertical tab is trimmed like any space).
 FIELDS = {
     "supplierPartId": lambda c: {"supplierPartId": f"PEN{c}042"},
     "supplierPartAuxiliaryId": lambda c: {"supplierPartAuxiliaryId": f"quote{c}7"},
@@ -25,6 +26,12 @@ FIELDS = {
     "manufacturerName": lambda c: {"manufacturerName": f"Pens{c}Inc"},
     "classifications": lambda c: {"classifications": [{"domain": f"eCl{c}ss", "value": "27"}]},
     "classifications ": lambda c: {"classifications": [{"domain": "eCl@ss", "value": f"27{c}06"}]},
+    # Those with a form of their own are refused by it.
+    "quantity": lambda c: {"quantity": f"1{c}0"},
+    "unitPrice": lambda c: {"unitPrice": f"1{c}5"},
+    "unitOfMeasure": lambda c: {"unitOfMeasure": f"E{c}A"},
+    "currency": lambda c: {"currency": f"E{c}R"},
+    "unspsc": lambda c: {"unspsc": f"4412{c}1704"},
 }
 
 
