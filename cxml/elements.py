@@ -20,6 +20,7 @@ from domain.records import (
     LineDetails,
     Money,
 )
+from domain.urls import UrlRefused, checked_url, shown
 
 XML_SPACE = " \t\r\n"
 # ASCII digits that fit the table's integer ("²".isdigit() is true, and int() refuses it).
@@ -173,3 +174,19 @@ def currency(value: str | None, what: str) -> str | None:
             Failure.INVALID_REQUEST, f"{what}'s currency is an ISO 4217 code, not {value!r}."
         )
     return code
+
+
+def return_url(request: etree._Element, allow_http: bool) -> str | None:
+    """The BrowserFormPost URL (None when there is none: some buyers send none), if the cart
+    form may post there (domain/urls.py); otherwise the request is refused, naming it."""
+    url = text(request.find("BrowserFormPost/URL")) or None
+    if url is None:
+        return None
+    try:
+        return checked_url(url, allow_http=allow_http)
+    except UrlRefused as why:
+        message = f'BrowserFormPost URL "{shown(url)}" {why}.'
+        reason = message
+        if url.lower().startswith("http:"):
+            reason += " OPSPORTAL_ALLOW_HTTP_BUYER_URLS allows http return URLs."
+        raise CxmlRefused(Failure.INVALID_REQUEST, message, reason) from None

@@ -25,6 +25,7 @@ from cxml.elements import (
     item_label,
     item_out,
     money,
+    return_url,
     text,
 )
 from domain.errors import CxmlRefused, Failure
@@ -182,8 +183,9 @@ def check_request(envelope: Envelope) -> None:
         )
 
 
-def read_setup(envelope: Envelope) -> SetupData:
-    """A PunchOutSetupRequest's content."""
+def read_setup(envelope: Envelope, allow_http: bool = False) -> SetupData:
+    """A PunchOutSetupRequest's content. Its BrowserFormPost URL is https (or http, when
+    `allow_http`: OPSPORTAL_ALLOW_HTTP_BUYER_URLS), or the request is refused."""
     element = envelope.request
     operation = (element.get("operation") or "").strip(XML_SPACE).lower()
     if operation not in OPERATIONS:
@@ -204,7 +206,7 @@ def read_setup(envelope: Envelope) -> SetupData:
         deployment_mode=envelope.deployment_mode,
         payload_id=envelope.payload_id or "",
         buyer_cookie="".join(cookie.itertext()),  # echoed back exactly: never trimmed
-        browser_form_post=text(element.find("BrowserFormPost/URL")) or None,
+        browser_form_post=return_url(element, allow_http),
         extrinsics=extrinsics(element),
         contacts=tuple(contact(c) for c in element.findall("Contact")),
         ship_to=address(element.find("ShipTo/Address")),

@@ -111,7 +111,7 @@ def document_of(body: bytes, content_type: str) -> bytes:
 
 
 async def _setup(envelope: Envelope, customer: Customer, call: InFlight) -> bytes:
-    setup = read_setup(envelope)
+    setup = read_setup(envelope, allow_http=call.settings.allow_http_buyer_urls)
     token = punchout.new_start_token()
     body = build.setup_response(call.settings.start_url_base + token)
     # The start URL is a one-time credential: the log shows it as ***.

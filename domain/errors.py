@@ -50,6 +50,10 @@ class CartCode(enum.Enum):
     READ_ONLY = "An inspect session's cart cannot be changed."
     CART_FULL = "The cart has the most lines a cart may hold (1,000)."
     NO_RETURN_URL = "The buyer's system gave no BrowserFormPost URL."
+    RETURN_URL_REFUSED = (
+        "The buyer's BrowserFormPost URL is not one a cart is posted to: https only (http "
+        "where OPSPORTAL_ALLOW_HTTP_BUYER_URLS allows it)."
+    )
 
 
 class StaffCode(enum.Enum):

@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypedDict
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from domain.cart_lock import hold
 from domain.errors import CartCode, CartRefused, SessionGone
 from domain.limits import MAX_CLASSIFICATIONS, currency_code
 from domain.numbers import NotANumber, exact
@@ -268,9 +270,12 @@ def _cart(rows: list[CartLine], default_currency: str) -> Cart:
     return Cart(items, items[0].currency if items else default_currency)
 
 
-async def cart(session: PunchoutSession, default_currency: str) -> Cart:
+async def cart(
+    session: PunchoutSession, default_currency: str, using: BaseDBAsyncClient | None = None
+) -> Cart:
     """The session's cart, lines in the order added."""
-    return _cart(await CartLine.filter(session_id=session.id).order_by("id"), default_currency)
+    rows = await CartLine.filter(session_id=session.id).using_db(using).order_by("id")
+    return _cart(list(rows), default_currency)
 
 
 async def cart_lines(session: PunchoutSession, line_ids: Sequence[int]) -> list[CartItem]:
@@ -283,8 +288,8 @@ def is_session_credential(token: str | None) -> bool:
     return token is not None and token.startswith(SESSION_TOKEN_PREFIX)
 
 
-async def _same_currency(session: PunchoutSession, currency: str, line_id: int | None) -> None:
-    other = await CartLine.filter(session_id=session.id).exclude(id=line_id or 0).first()
+async def _same_currency(session: PunchoutSession, currency: str, conn: BaseDBAsyncClient) -> None:
+    other = await CartLine.filter(session_id=session.id).using_db(conn).first()
     if other is not None and other.currency != currency:
         raise CartRefused(
             CartCode.INVALID,
@@ -296,17 +301,20 @@ async def _same_currency(session: PunchoutSession, currency: str, line_id: int |
 async def add_line(session: PunchoutSession, line: LineInput) -> CartLine:
     editable(session)
     values = _clean(line)
-    if await CartLine.filter(session_id=session.id).count() >= MAX_CART_LINES:
-        raise CartRefused(
-            CartCode.CART_FULL,
-            f"A cart holds at most {MAX_CART_LINES:,} lines: transfer this one first.",
-        )
-    await _same_currency(session, values["currency"], None)
-    return await CartLine.create(session_id=session.id, **values)
+    async with in_transaction() as conn:
+        await hold(session, conn)  # the cap and the currency hold until the commit
+        if await CartLine.filter(session_id=session.id).using_db(conn).count() >= MAX_CART_LINES:
+            raise CartRefused(
+                CartCode.CART_FULL,
+                f"A cart holds at most {MAX_CART_LINES:,} lines: transfer this one first.",
+            )
+        await _same_currency(session, values["currency"], conn)
+        return await CartLine.create(session_id=session.id, using_db=conn, **values)
 
 
-async def _line(session: PunchoutSession, line_id: int) -> CartLine:
-    found = await CartLine.get_or_none(id=line_id, session_id=session.id)
+async def _line(session: PunchoutSession, line_id: int, conn: BaseDBAsyncClient) -> CartLine:
+    await hold(session, conn)  # not changed once transferred
+    found = await CartLine.get_or_none(id=line_id, session_id=session.id, using_db=conn)
     if found is None:
         raise CartRefused(CartCode.NOT_FOUND, "No such line in this cart.", "lineId")
     return found
@@ -314,42 +322,27 @@ async def _line(session: PunchoutSession, line_id: int) -> CartLine:
 
 async def set_quantity(session: PunchoutSession, line_id: int, quantity: str) -> CartLine:
     editable(session)
-    line = await _line(session, line_id)
-    line.quantity = _decimal(quantity, "quantity", positive=True)
-    await line.save(update_fields=["quantity"])
+    value = _decimal(quantity, "quantity", positive=True)
+    async with in_transaction() as conn:
+        line = await _line(session, line_id, conn)
+        line.quantity = value
+        await line.save(update_fields=["quantity"], using_db=conn)
     return line
 
 
 async def remove_line(session: PunchoutSession, line_id: int) -> None:
     editable(session)
-    await (await _line(session, line_id)).delete()
+    async with in_transaction() as conn:
+        await (await _line(session, line_id, conn)).delete(using_db=conn)
 
 
 @dataclass(frozen=True)
 class Transfer:
+    """A cart being handed back (domain/cart_transfer.py): the session, and its cart."""
+
     session: PunchoutSession
     customer: Customer
     cart: Cart
-
-
-async def end(session: PunchoutSession, default_currency: str) -> Transfer:
-    """End the session for its cart's transfer; the credential stops working."""
-    if not session.browser_form_post:
-        raise CartRefused(
-            CartCode.NO_RETURN_URL,
-            "The buyer's system sent no BrowserFormPost URL, so there is nowhere to send the "
-            "cart; ask the buyer to configure one.",
-        )
-    async with in_transaction() as conn:
-        ended = (
-            await PunchoutSession.filter(id=session.id, ended_at=None)
-            .using_db(conn)
-            .update(ended_at=datetime.now(UTC))
-        )
-        if ended != 1:
-            raise CartRefused(CartCode.NOT_FOUND, "This punchout session has ended already.")
-        rows = await CartLine.filter(session_id=session.id).using_db(conn).order_by("id")
-    return Transfer(session, session.customer, _cart(list(rows), default_currency))
 
 
 def initial_lines(items: Sequence[ItemOut], default_currency: str) -> list[LineValues]:

@@ -13,7 +13,7 @@ import strawberry
 from strawberry import relay
 
 from cxml.cart import auto_post_form, form_field, order_message
-from domain import storefront
+from domain import cart_transfer, storefront
 from domain.developer_fields import CART_ENCODING_SETTING, setting
 from domain.errors import CartCode, CartRefused
 from domain.limits import (
@@ -298,12 +298,19 @@ class CartPayload:
 
 @strawberry.type(description="What the browser must post to the buyer's procurement system.")
 class CartTransfer:
-    url: str = strawberry.field(description="Where to post: the BrowserFormPost URL.")
+    url: str = strawberry.field(
+        description="Where to post: the BrowserFormPost URL, https (http only where the "
+        "server allows it)."
+    )
     field_name: str = strawberry.field(description="cxml-urlencoded or cxml-base64.")
     field_value: str = strawberry.field(description="The form field's value, ready to post.")
     message: str = strawberry.field(description="The PunchOutOrderMessage document.")
     form_html: str = strawberry.field(
-        description="A complete page that posts the field to `url` by itself."
+        description="A complete page that posts the field to `url` by itself, for the "
+        "storefront to show (this server serves it nowhere). It submits from an inline "
+        "`onload` handler and shows its button only without JavaScript: under a "
+        "Content-Security-Policy without inline script it does neither, so such a storefront "
+        "posts `fieldName`=`fieldValue` to `url` with a form of its own."
     )
 
 
@@ -362,21 +369,28 @@ class StorefrontMutation:
     @strawberry.mutation(
         extensions=[in_punchout_session()],
         description="End the session and return the PunchOutOrderMessage for the browser to "
-        "post to the buyer's procurement system. The credential stops working.",
+        "post to the buyer's procurement system. The credential stops working. The return URL "
+        "is judged again (RETURN_URL_REFUSED) and the message built before the session ends: "
+        "a refusal or failure leaves the session open with its cart.",
     )
     async def transfer_punchout_cart(self, info: Info) -> TransferPayload:
         session = await _current(info)
-        currency = info.context.settings.currency
-        transfer, errors = await refusals(lambda: storefront.end(session, currency), CartError)
-        if transfer is None:
-            return TransferPayload(transfer=None, errors=errors)
+        settings = info.context.settings
         stored = await CustomerSetting.filter(customer_id=session.customer_id).values_list(
             "key", "value"
         )
         field_name = setting(dict(stored), CART_ENCODING_SETTING) or "cxml-urlencoded"
-        message = order_message(transfer)
+        done, errors = await refusals(
+            lambda: cart_transfer.transfer(
+                session, settings.currency, settings.allow_http_buyer_urls, order_message
+            ),
+            CartError,
+        )
+        if done is None:
+            return TransferPayload(transfer=None, errors=errors)
+        transfer, message = done
         value = form_field(message, field_name)
-        url = session.browser_form_post or ""
+        url = transfer.session.browser_form_post or ""
         return TransferPayload(
             transfer=CartTransfer(
                 url=url,

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from domain.customers import Supplier
 from domain.key_vault import KeyVault, VaultError, new_kek
+from domain.urls import UrlRefused, checked_url
 from persistence.database import DEFAULT_DATABASE_URL
 
 SUPPLIER_IDENTITY_PATTERN = re.compile(r"^[A-Za-z0-9._\-]+$")
@@ -24,8 +25,28 @@ START_PATH = "/punchout/start/"
 MIN_GRAPHQL_RESPONSE_BYTES = 4 * 1024 * 1024
 
 
+FLAG_VALUES = {"": False, "0": False, "false": False, "no": False, "off": False}
+FLAG_VALUES |= {"1": True, "true": True, "yes": True, "on": True}
+
+
 class ConfigError(ValueError):
     """A configuration value the server cannot start with."""
+
+
+def _own_url(name: str, url: str, give: str, appended: str) -> None:
+    """One of the server's own addresses, judged by the rule every URL the server sends a
+    browser to is judged by (domain/urls.py). They are the operator's, so http is allowed (a
+    local run is http; TLS is the reverse proxy's). What the server appends to them needs them
+    without a fragment, and paths without a query."""
+    try:
+        checked_url(url, allow_http=True)
+    except UrlRefused as why:
+        raise ConfigError(f"{name}={url!r} {why}: give {give}.") from None
+    parts = urlsplit(url)
+    ends = ("#",) if appended.startswith("#") else ("#", "?")
+    if parts.fragment or url.endswith(ends) or (parts.query and "?" in ends):
+        what = "fragment" if len(ends) == 1 else "query or fragment"
+        raise ConfigError(f"{name}={url!r}: no {what} here ({appended} is appended): give {give}.")
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,8 @@ class Settings:
     # The largest GraphQL answer, in bytes of JSON (graph/cost.py, graph/response_size.py).
     graphql_max_response_bytes: int = 5 * 1024 * 1024
     storefront_url: str | None = None  # default: public_url + /storefront
+    # Whether a buyer's BrowserFormPost URL may be http (test buyers on a LAN); else https only.
+    allow_http_buyer_urls: bool = False
     punchout_session_ttl: timedelta = timedelta(hours=2)
     currency: str = "USD"
     # The key-encryption key(s) that seal PUNCHOUT API Keys at rest (see key_vault()).
@@ -76,11 +99,12 @@ class Settings:
                 f"DATABASE_URL={self.database_shown!r}: give sqlite://PATH or "
                 "postgres://USER:PASSWORD@HOST:PORT/DATABASE."
             )
-        if not self.public_url.startswith(("http://", "https://")):
-            raise ConfigError(
-                f"OPSPORTAL_PUBLIC_URL={self.public_url!r}: give the server's public base URL, "
-                "e.g. https://punchout.example.com."
-            )
+        _own_url(
+            "OPSPORTAL_PUBLIC_URL",
+            self.public_url,
+            "the server's public base URL, e.g. https://punchout.example.com",
+            appended="/cxml",
+        )
         if self.token_ttl <= timedelta(0):
             raise ConfigError("OPSPORTAL_TOKEN_TTL_MINUTES must be a positive number of minutes.")
         if self.punchout_start_ttl <= timedelta(0):
@@ -103,12 +127,12 @@ class Settings:
                 f"{MIN_GRAPHQL_RESPONSE_BYTES} (4 MiB): the console's connection log asks for "
                 "pages that may hold 2.7 MB."
             )
-        if self.storefront_url is not None and not self.storefront_url.startswith(
-            ("http://", "https://")
-        ):
-            raise ConfigError(
-                f"OPSPORTAL_STOREFRONT_URL={self.storefront_url!r}: give the storefront's URL, "
-                "e.g. https://shop.example.com/punchout."
+        if self.storefront_url is not None:
+            _own_url(
+                "OPSPORTAL_STOREFRONT_URL",
+                self.storefront_url,
+                "the storefront's URL, e.g. https://shop.example.com/punchout",
+                appended="#session=...",
             )
         if self.punchout_session_ttl <= timedelta(0):
             raise ConfigError("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES must be positive.")
@@ -221,6 +245,12 @@ class Settings:
                 raise ConfigError(f"{name}={value!r} is not a number.")
             return parsed
 
+        def flag(name: str) -> bool:
+            value = (get(name) or "").lower()
+            if value in FLAG_VALUES:
+                return FLAG_VALUES[value]
+            raise ConfigError(f"{name}={value!r}: give 1 (on) or 0 (off).")
+
         token_ttl = timedelta(minutes=number("OPSPORTAL_TOKEN_TTL_MINUTES", "720"))
         start_ttl = timedelta(seconds=number("OPSPORTAL_PUNCHOUT_START_TTL_SECONDS", "300"))
         max_bytes = number("OPSPORTAL_CXML_MAX_BYTES", str(cls.cxml_max_bytes))
@@ -245,6 +275,7 @@ class Settings:
             cxml_max_document_bytes=int(max_document),
             graphql_max_response_bytes=int(max_answer),
             storefront_url=get("OPSPORTAL_STOREFRONT_URL"),
+            allow_http_buyer_urls=flag("OPSPORTAL_ALLOW_HTTP_BUYER_URLS"),
             punchout_session_ttl=session_ttl,
             currency=(get("OPSPORTAL_CURRENCY") or cls.currency).upper(),
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),

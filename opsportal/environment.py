@@ -43,6 +43,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
         "the largest GraphQL answer (JSON bytes; at least 4 MiB): more is TOO_COSTLY",
     ),
     ("OPSPORTAL_STOREFRONT_URL", "PUBLIC_URL/storefront", "where a StartPage URL sends the buyer"),
+    (
+        "OPSPORTAL_ALLOW_HTTP_BUYER_URLS",
+        "0",
+        "1: a buyer's BrowserFormPost URL may be http (test buyers on a LAN); else https only",
+    ),
     ("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120", "how long a storefront session lasts"),
     ("OPSPORTAL_CURRENCY", "USD", "the currency of an empty cart's total"),
     (

@@ -25,7 +25,9 @@ class Document:
     part, auxiliary ID, description, unit price) of the session's ItemOut lines; `lines`:
     (lineNumber, part, quantity) of a stored order; `not_cxml`: why the DTD refuses the
     document, on purpose; `attachments`: the Content-IDs its `cid:` URLs name, sent with it as
-    parts of a multipart/related body (without them, it is refused)."""
+    parts of a multipart/related body (without them, it is refused); `http_return`: its
+    BrowserFormPost URL is http, refused unless OPSPORTAL_ALLOW_HTTP_BUYER_URLS is on (the
+    answer and the session are those with it on)."""
 
     shows: str
     code: int = 200
@@ -37,6 +39,7 @@ class Document:
     lines: list[tuple[int, str, Decimal]] = field(default_factory=list)
     not_cxml: str | None = None
     attachments: tuple[str, ...] = ()
+    http_return: bool = False
 
 
 def _ship_to(**given: object) -> dict[str, object]:
@@ -289,12 +292,13 @@ DOCUMENTS: dict[str, Document] = {
     "generic.setup.cxml-1.1-example-style.xml": Document(
         "cXML 1.1 style: DOCTYPE 1.1.010 at xml.cXML.org, root attributes over two lines, "
         "AribaNetworkUserId From and Sender, no deploymentMode, a UserAgent ending in a "
-        "space, an escaped & in an Extrinsic, a port in the return URL",
+        "space, an escaped & in an Extrinsic, an http return URL with a port",
         session={
             "deployment_mode": "production",
             "extrinsics": [["DepartmentCode", "R&D 42"]],
             "browser_form_post": "http://procure.buyer-inc.example:1616/punchoutexit",
         },
+        http_return=True,
     ),
     "generic.setup.create-selecteditem-itemout.xml": Document(
         "operation=create that still sends ItemOut lines (numbered 10 and 20, attributes over "

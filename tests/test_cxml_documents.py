@@ -4,6 +4,9 @@ quirk is about is stored as meant."""
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
+from dataclasses import replace
+
 import httpx
 import pytest
 from lxml import etree
@@ -12,11 +15,13 @@ from cxml.build import status_document
 from domain.access import Viewer
 from domain.customers import set_buyer_identity
 from domain.developer_fields import IDENTITY_SETTING, set_developer_field
+from opsportal.app import create_app
+from opsportal.config import Settings
 from persistence.punchout_tables import CxmlExchange, Order, OrderLine, PunchoutSession
 from persistence.tables import Staff
 from testkit.documents import has_secret, request_type, sender_identity, with_secret
 from testkit.multipart import PDF, Part, related
-from tests.conftest import World, make_buyer
+from tests.conftest import VAULT, World, make_buyer
 from tests.cxml_documents import DOCUMENTS, HUB_IDENTITY, Document, files, path, read
 from tests.cxml_helpers import post_cxml
 from tests.cxml_shape import problems
@@ -48,15 +53,35 @@ async def _customer(world: World, spec: Document, document: bytes) -> tuple[int,
     return buyer.customer_id, buyer.key
 
 
+def allowing_http(settings: Settings) -> httpx.AsyncClient:
+    """A client of the app as the tests' settings make it, with OPSPORTAL_ALLOW_HTTP_BUYER_URLS
+    on."""
+    app = create_app(replace(settings, allow_http_buyer_urls=True), vault=VAULT)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal.test")
+
+
 @pytest.mark.parametrize("name", NAMES)
 async def test_each_document_gets_its_answer(
-    client: httpx.AsyncClient, world: World, name: str
+    client: httpx.AsyncClient, settings: Settings, world: World, name: str
+) -> None:
+    async with AsyncExitStack() as stack:
+        await _answer(client, settings, world, name, stack)
+
+
+async def _answer(
+    client: httpx.AsyncClient, settings: Settings, world: World, name: str, stack: AsyncExitStack
 ) -> None:
     spec, document = DOCUMENTS[name], read(name)
     customer = await _customer(world, spec, document)
     if customer and has_secret(document):
         document = with_secret(document, customer[1])
 
+    if spec.http_return:
+        # Refused by default, naming the element; served where http return URLs are allowed.
+        refused = await post_cxml(client, document)
+        assert (refused.code, refused.message[:20]) == (400, "BrowserFormPost URL ")
+        assert await PunchoutSession.all().count() == 0
+        client = await stack.enter_async_context(allowing_http(settings))
     answer = await post_cxml(client, document)
     if spec.attachments:
         # Its cid: URLs name parts a plain body lacks: refused, naming the first.

@@ -17,10 +17,13 @@ from lxml import etree
 from cxml.build import example_setup_request, profile_response, setup_response, status_document
 from cxml.errors import STATUS
 from domain.customers import Credentials
+from opsportal.app import create_app
+from opsportal.config import Settings
 from persistence.punchout_tables import CxmlExchange, PunchoutSession
+from persistence.tables import Customer
 from testkit.documents import request_type, sender_identity, with_secret
 from tests import corpus
-from tests.conftest import Api, World, make_buyer
+from tests.conftest import VAULT, Api, World, make_buyer
 from tests.cxml_documents import DOCUMENTS, read
 from tests.cxml_helpers import assert_cxml, post_cxml
 from tests.storefront_helpers import SESSION
@@ -32,6 +35,23 @@ assert SAMPLES is not None
 SERVED = ("PunchOutSetupRequest", "ProfileRequest")
 EMPTY_IDENTITY = "profile-request.empty-identities-no-secret.business-cxml.2.xml"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The corpus served by a supplier that takes http return URLs (three samples send one,
+    refused by default: see test_http_return_urls_are_refused_by_default)."""
+    return Settings(
+        database_url=database_url,
+        public_url="https://punchout.example.com",
+        allow_http_buyer_urls=True,
+    )
+
+
+def http_return(document: bytes) -> bool:
+    root = etree.fromstring(document, _PARSER)
+    url = root.findtext("Request/PunchOutSetupRequest/BrowserFormPost/URL") or ""
+    return url.strip().lower().startswith("http:")
 
 
 def served() -> list[str]:
@@ -72,6 +92,24 @@ async def test_every_sample_is_served_for_its_customer(
     assert await PunchoutSession.all().count() == (1 if kind == "PunchOutSetupRequest" else 0)
     failures = await CxmlExchange.all().order_by("id").values_list("failure", flat=True)
     assert failures == [None, "WRONG_SECRET"]
+
+
+async def test_http_return_urls_are_refused_by_default(database_url: str, world: World) -> None:
+    names = [n for n in served() if http_return((SAMPLES / n).read_bytes())]
+    assert len(names) >= 3
+    app = create_app(
+        Settings(database_url=database_url, public_url="https://x.example"), vault=VAULT
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as client:
+        for name in names:
+            document = (SAMPLES / name).read_bytes()
+            buyer = await make_buyer(world.acme, sender_identity(document))
+            answer = await post_cxml(client, with_secret(document, buyer.key))
+            assert (answer.code, answer.message[:25]) == (400, 'BrowserFormPost URL "http'), name
+            answer.assert_valid()
+            await Customer.filter(id=buyer.customer_id).delete()
+    assert await PunchoutSession.all().count() == 0
 
 
 async def test_empty_identity_and_no_secret_is_refused(
