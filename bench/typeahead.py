@@ -34,7 +34,7 @@ from persistence.database import open_database
 from persistence.flat_values import flat_values
 from persistence.tables import Company, Staff
 from testkit.datasets import DATASETS, companies, first_code
-from testkit.load import LeanClient, Run, alternating, connections, in_flight, one_at_a_time
+from testkit.load import LeanClient, Run, alternating, connections, in_flight
 from testkit.operations import COMPANY_SEARCH
 from testkit.servers import serving
 from testkit.stats import Figures, header, ratio_row

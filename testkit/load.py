@@ -142,9 +142,7 @@ def alternating(
                 latencies[name].append(time.perf_counter() - begun)
     cpu = time.process_time() - cpu
     total = sum(len(mine) for mine in latencies.values())
-    return {
-        name: Run(sum(mine), mine, cpu * len(mine) / total) for name, mine in latencies.items()
-    }
+    return {name: Run(sum(mine), mine, cpu * len(mine) / total) for name, mine in latencies.items()}
 
 
 def in_flight(
