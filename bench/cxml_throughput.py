@@ -7,10 +7,11 @@ worker.
 Starts `opsportal serve` (one worker) on a fresh database (SQLite in a temporary folder by
 default; `--postgres`: a throwaway local cluster, fsync off), adds a punchout customer, then
 drives the three workloads over HTTP on loopback in the same run: PunchOutSetupRequests,
-OrderRequests (each a new order of five plain lines, no attachments) and `{ __typename }`; prints requests per second and p50/p95/p99 latency for
-each, and each cXML workload's figures over the trivial query's. The client is the shared lean
-one (testkit.load: http.client, one kept-alive connection per request in flight, one thread
-each); its own CPU per request is printed.
+OrderRequests (each a new order of five plain lines, no attachments) and `{ __typename }`;
+prints requests per second and p50/p95/p99 latency for each, and each cXML workload's
+figures over the trivial query's. The client is the shared lean one (testkit.load:
+http.client, one kept-alive connection per request in flight, one thread each); its own CPU
+per request is printed.
 """
 
 from __future__ import annotations
