@@ -11,12 +11,15 @@ per request (user and system, the threads' included).
 - `alternating(client, workloads)`: the same, with several workloads' requests in turn.
 - `in_flight(clients, send, items)`: throughput with one thread per connection, each sending
   its next request when its answer is in (so `len(clients)` in flight).
+- `in_rounds(clients, workloads, rounds)`: the same for several workloads taking turns.
+- `process_cpu(pid)`: the server's own CPU time, for its CPU per request beside the latency.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -96,6 +99,7 @@ class Run:
     seconds: float
     latencies: list[float]
     client_cpu: float
+    server_cpu: float | None = None  # of the server's process, when known (see process_cpu)
 
     @property
     def figures(self) -> Figures:
@@ -105,6 +109,32 @@ class Run:
     def client_ms(self) -> float:
         """The client's own CPU per request, in milliseconds."""
         return self.client_cpu / len(self.latencies) * 1000 if self.latencies else 0.0
+
+    @property
+    def server_ms(self) -> float | None:
+        """The server process's CPU per request, in milliseconds (None: not measured)."""
+        if self.server_cpu is None or not self.latencies:
+            return None
+        return self.server_cpu / len(self.latencies) * 1000
+
+
+def process_cpu(pid: int) -> Callable[[], float] | None:
+    """A reading of process `pid`'s CPU time so far (user and system, all its threads), in
+    seconds; None where /proc does not tell (not Linux). A server's CPU per request moves far
+    less with the machine's other load than its latency does."""
+    path = f"/proc/{pid}/stat"
+    try:
+        open(path).close()
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        with open(path) as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return read
 
 
 def one_at_a_time(
@@ -182,6 +212,40 @@ def in_flight(
     if failures:
         raise failures[0]
     return Run(seconds, [latency for mine in latencies for latency in mine], cpu)
+
+
+Workloads = dict[str, tuple[Callable[[LeanClient, Any], object], list[Any]]]
+
+
+def in_rounds(
+    clients: Sequence[LeanClient],
+    workloads: Workloads,
+    rounds: int,
+    server: Callable[[], float] | None = None,
+) -> dict[str, Run]:
+    """in_flight for each workload, its items cut into `rounds` slices and the workloads
+    taking turns slice by slice, so that a change in the machine's load falls on all of them
+    alike (a figure and its floor from the same minutes); each Run sums its slices, with the
+    server's CPU when `server` reads it (process_cpu)."""
+    runs: dict[str, list[Run]] = {name: [] for name in workloads}
+    for index in range(rounds):
+        for name, (send, items) in workloads.items():
+            size = -(-len(items) // rounds)
+            before = server() if server else None
+            run = in_flight(clients, send, items[index * size : (index + 1) * size])
+            used = server() - before if server and before is not None else None
+            runs[name].append(Run(run.seconds, run.latencies, run.client_cpu, used))
+    return {name: _summed(parts) for name, parts in runs.items()}
+
+
+def _summed(parts: list[Run]) -> Run:
+    cpu = [p.server_cpu for p in parts]
+    return Run(
+        sum(p.seconds for p in parts),
+        [latency for p in parts for latency in p.latencies],
+        sum(p.client_cpu for p in parts),
+        None if any(c is None for c in cpu) else sum(c for c in cpu if c is not None),
+    )
 
 
 _END: Any = object()
