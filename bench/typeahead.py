@@ -1,7 +1,7 @@
 """Benchmark: the ranked company typeahead at a million companies, on one uvicorn worker.
 
     python -m bench.typeahead [--companies 1000000] [--dataset faker|small-vocabulary]
-                              [--database-url URL] [--queries 1000]
+                              [--database-url URL] [--queries 1000] [--rounds 5]
 
 Fills the database itself (the named dataset of testkit.datasets, imported in bulk; a database
 that has it already is reused), starts `opsportal serve` with one worker, and measures over
@@ -10,7 +10,8 @@ run:
 - the CompanySearch operation with typed texts of 2-12 characters and 1-3 words, taken from
   real company names, and the trivial query `{ __typename }`, their requests taken in turn on
   one connection (latency, one at a time);
-- the same two with 8 connections in flight (throughput), one after the other;
+- the same two with 8 connections in flight (throughput), taking turns in rounds
+  (`--rounds`), with the server process's CPU per request;
 - the database query behind the search (domain.search, in this process, no HTTP).
 Prints p50/p95/p99 latency and requests per second for each, each figure over its floor
 (`{ __typename }` the same way), and what the client itself cost per request.
@@ -34,9 +35,18 @@ from persistence.database import open_database
 from persistence.flat_values import flat_values
 from persistence.tables import Company, Staff
 from testkit.datasets import DATASETS, companies, first_code
-from testkit.load import LeanClient, Run, alternating, connections, in_flight
+from testkit.load import (
+    LeanClient,
+    Run,
+    Workloads,
+    alternating,
+    connections,
+    in_flight,
+    in_rounds,
+    process_cpu,
+)
 from testkit.operations import COMPANY_SEARCH
-from testkit.servers import serving
+from testkit.servers import Server, served
 from testkit.stats import Figures, header, ratio_row
 
 TRIVIAL = "{ __typename }"
@@ -101,11 +111,11 @@ def shown(name: str, run: Run) -> Figures:
     return run.figures
 
 
-def over_http(base: str, token: str, texts: list[str]) -> dict[str, Figures]:
-    with connections(base, IN_FLIGHT, token=token) as clients:
+def over_http(server: Server, token: str, texts: list[str], rounds: int) -> dict[str, Figures]:
+    with connections(server.base, IN_FLIGHT, token=token) as clients:
         one = clients[0]
         in_flight(clients, typeahead, texts[:200])  # warm the caches and every connection
-        in_flight(clients, trivial, range(400))
+        in_flight(clients, trivial, list(range(400)))
         print(header(38, "workload"))
         turns = alternating(
             one, {"typeahead": (typeahead, texts), "trivial": (trivial, [None] * len(texts))}
@@ -114,28 +124,28 @@ def over_http(base: str, token: str, texts: list[str]) -> dict[str, Figures]:
             "typeahead, one at a time": shown("typeahead, one at a time", turns["typeahead"]),
             "trivial, one at a time": shown("{ __typename }, one at a time", turns["trivial"]),
         }
-        searched = in_flight(clients, typeahead, texts)
-        floor = in_flight(clients, trivial, range(len(texts)))
-        got["typeahead, in flight"] = shown(f"typeahead, {IN_FLIGHT} in flight", searched)
-        got["trivial, in flight"] = shown(f"{{ __typename }}, {IN_FLIGHT} in flight", floor)
-        client_ms = (turns["typeahead"].client_ms, searched.client_ms)
-    print(
-        ratio_row(
-            "typeahead / { __typename }, one at a time",
-            got["typeahead, one at a time"],
-            got["trivial, one at a time"],
+        workloads: Workloads = {
+            "typeahead": (typeahead, texts),
+            "trivial": (trivial, list(range(len(texts)))),
+        }
+        loaded = in_rounds(clients, workloads, rounds, process_cpu(server.pid))
+    got["typeahead, in flight"] = shown(f"typeahead, {IN_FLIGHT} in flight", loaded["typeahead"])
+    got["trivial, in flight"] = shown(f"{{ __typename }}, {IN_FLIGHT} in flight", loaded["trivial"])
+    for kind, a, b in (
+        ("one at a time", "typeahead, one at a time", "trivial, one at a time"),
+        (f"{IN_FLIGHT} in flight", "typeahead, in flight", "trivial, in flight"),
+    ):
+        print(ratio_row(f"typeahead / {{ __typename }}, {kind}", got[a], got[b]))
+    cpu = (loaded["typeahead"].server_ms, loaded["trivial"].server_ms)
+    if cpu[0] is not None and cpu[1] is not None:
+        print(
+            f"the server process's CPU per request ({IN_FLIGHT} in flight): typeahead "
+            f"{cpu[0]:.2f} ms, {{ __typename }} {cpu[1]:.2f} ms ({cpu[0] / cpu[1]:.2f}x)"
         )
-    )
     print(
-        ratio_row(
-            f"typeahead / {{ __typename }}, {IN_FLIGHT} in flight",
-            got["typeahead, in flight"],
-            got["trivial, in flight"],
-        )
-    )
-    print(
-        f"the client's own CPU per request: {client_ms[0]:.3f} ms one at a time, "
-        f"{client_ms[1]:.3f} ms with {IN_FLIGHT} in flight (http.client, kept-alive connections)"
+        f"the client's own CPU per request: {turns['typeahead'].client_ms:.3f} ms one at a "
+        f"time, {loaded['typeahead'].client_ms:.3f} ms with {IN_FLIGHT} in flight "
+        "(http.client, kept-alive connections)"
     )
     return got
 
@@ -172,6 +182,9 @@ def main() -> int:
     parser.add_argument("--dataset", choices=DATASETS, default="faker")
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument(
+        "--rounds", type=int, default=5, help="the workloads in flight take turns in this many"
+    )
+    parser.add_argument(
         "--database-url",
         help="default: a SQLite file in the system's temporary folder, kept for the next run",
     )
@@ -181,13 +194,13 @@ def main() -> int:
         f"sqlite://{tempfile.gettempdir()}/opsportal-bench-{args.companies}{suffix}.sqlite3"
     )
     token, texts = asyncio.run(prepare(database_url, args.companies, args.queries, args.dataset))
-    with serving(database_url, tempfile.gettempdir()) as base:
+    with served(database_url, tempfile.gettempdir()) as server:
         print(
             f"\n{args.companies:,} companies, dataset {args.dataset}, on "
             f"{database_url.split('://')[0]}; one uvicorn worker; {len(texts)} typed texts "
             "(2-12 characters, 1-3 words); loopback"
         )
-        http = over_http(base, token, texts)
+        http = over_http(server, token, texts, args.rounds)
     raw = asyncio.run(in_process(database_url, texts))
     print(
         f"typeahead over HTTP p50 / database query p50: "

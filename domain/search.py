@@ -98,9 +98,10 @@ def _word_part(
         if after is not None and after.tier == WORD_PREFIX
         else "-1"
     )
-    if beyond:
+    if beyond:  # one lower bound, so that the index seeks to it
         upper = _first_rank_from(sql, prefix_upper_bound(phrase))
-        return f"{rank} > {start} AND {rank} >= COALESCE({upper}, {_BIGGEST})"
+        greatest = "GREATEST" if sql.postgres else "max"
+        return f"{rank} >= {greatest}({start} + 1, COALESCE({upper}, {_BIGGEST}))"
     return f"{rank} > {start} AND {rank} < COALESCE({_first_rank_from(sql, phrase)}, {_BIGGEST})"
 
 
