@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from datetime import timedelta
 
 from domain.access import Viewer
 from domain.company_import import import_companies
+from domain.key_vault import new_kek
 from domain.search import search
 from domain.signin import add_staff, issue_token
 from persistence.database import open_database
@@ -193,6 +195,8 @@ def main() -> int:
     database_url = args.database_url or (
         f"sqlite://{tempfile.gettempdir()}/opsportal-bench-{args.companies}{suffix}.sqlite3"
     )
+    # The server needs a key-encryption key on PostgreSQL; this database holds no keys for it.
+    os.environ.setdefault("OPSPORTAL_KEY_ENCRYPTION_KEY", new_kek())
     token, texts = asyncio.run(prepare(database_url, args.companies, args.queries, args.dataset))
     with served(database_url, tempfile.gettempdir()) as server:
         print(
