@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from domain.access import Ability, Viewer, require, scope_condition
 from domain.companies import CODE_PATTERN
 from domain.text import code_key, has_german_spelling, prefix_upper_bound, words
-from persistence.sql import Sql
+from persistence.sql import Sql, is_postgres
 
 EXACT_CODE, NAME_PREFIX, WORD_PREFIX = 0, 1, 2
 MAX_TOKENS = 8  # typed words beyond these are ignored: a typeahead is not a document search
@@ -242,16 +242,37 @@ def _tier_arms(
 Arms = Callable[[_Sql, int], list[str]]  # the SELECTs of one statement, given its limit
 
 
-async def _page(arms_of: Arms, limit: int) -> list[tuple[Hit, SearchPosition]]:
-    """The first `limit` hits of one statement: its SELECTs, each ordered and limited by
-    itself (a bounded range of an index), are arms of a UNION ALL whose ORDER BY puts the
-    tiers in turn."""
+def _select(sql: _Sql, arms: list[str], limit: int) -> str:
+    """One SELECT of the arms: itself if one, else a UNION ALL of them (each ordered and
+    limited by itself: a bounded range of an index) whose ORDER BY puts the tiers in turn."""
+    if len(arms) == 1:
+        return arms[0]
+    union = " UNION ALL ".join(f"SELECT * FROM ({a}) AS a{n}" for n, a in enumerate(arms))
+    return f"{union} ORDER BY tier, ord, name_key, id LIMIT {sql.p(limit)}"
+
+
+def _gated(sql: _Sql, steps: list[Arms], limit: int) -> str:
+    """PostgreSQL: the steps in one statement, each run only if the ones before left the
+    page short. Each step is a MATERIALIZED WITH, and a later one's condition on the earlier
+    ones' counts is a one-time filter: when false, the step's scans never start."""
+    withs = []
+    for n, step in enumerate(steps):
+        body = _select(sql, step(sql, limit), limit)
+        if n:
+            short = " + ".join(f"(SELECT count(*) FROM s{m})" for m in range(n))
+            body = f"SELECT * FROM ({body}) AS g{n} WHERE {short} < {sql.p(limit)}"
+        withs.append(f"s{n} AS MATERIALIZED ({body})")
+    every = " UNION ALL ".join(f"SELECT * FROM s{n}" for n in range(len(steps)))
+    return f"WITH {', '.join(withs)} {every} ORDER BY tier, ord, name_key, id LIMIT {sql.p(limit)}"
+
+
+async def _page(steps: list[Arms], limit: int) -> list[tuple[Hit, SearchPosition]]:
+    """The first `limit` hits of the steps, in one statement (see _gated and _select)."""
     sql = _Sql()
-    arms = arms_of(sql, limit)
-    statement = arms[0]
-    if len(arms) > 1:
-        statement = " UNION ALL ".join(f"SELECT * FROM ({a}) AS a{n}" for n, a in enumerate(arms))
-        statement += f" ORDER BY tier, ord, name_key, id LIMIT {sql.p(limit)}"
+    if len(steps) == 1:
+        statement = _select(sql, steps[0](sql, limit), limit)
+    else:
+        statement = _gated(sql, steps, limit)
     return [
         (
             Hit(r["id"], r["name"], r["code"], r["name_key"]),
@@ -297,9 +318,15 @@ async def search(
     steps = ([tiers_arms] if direct else []) + (
         [word_part(False), word_part(True)] if words_apart else []
     )
+    # On PostgreSQL, a round trip to the server costs more than a one-time check: the word
+    # tier's two parts are one statement. Not with the tiers before it, whose statement plans in
+    # a fifth of the time and fills most pages alone.
+    statements = [[step] for step in steps]
+    if words_apart and is_postgres():
+        statements = statements[:-2] + [steps[-2:]]
     found: list[tuple[Hit, SearchPosition]] = []
-    for step in steps:
+    for statement in statements:
         if len(found) > first:
             break
-        found += await _page(step, first + 1 - len(found))
+        found += await _page(statement, first + 1 - len(found))
     return found[:first], len(found) > first
