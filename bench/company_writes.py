@@ -1,0 +1,218 @@
+"""Benchmark: creating and renaming companies at a million companies, names landing in one gap.
+
+    python -m bench.company_writes [--companies 1000000] [--database-url URL] [--writes 500]
+
+Fills the database itself (demo companies, imported in bulk; a database that has them
+already is reused, and each run's companies land in gaps of their own), starts `opsportal
+serve` with one worker, and measures over HTTP on loopback, one request at a time, in one run:
+- `{ __typename }`: the floor;
+- createCompany with names spread over the alphabet;
+- createCompany with a series of names that all fall into one gap between two neighbours
+  ("<name> 00001", "<name> 00002", ...), the same series coming down, and one name given
+  again and again (each goes after its namesakes: the same gap again);
+- updateCompany renaming companies into one gap, and to names spread over the alphabet;
+- while the one-gap series runs, `{ __typename }` on a second connection: whether any request
+  waits behind a write.
+Prints p50/p95/p99 and the slowest, and each p99 against the floor's p50 (target: 10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from faker import Faker
+
+from domain.companies import search_keys
+from domain.company_import import import_companies
+from domain.signin import add_staff, issue_token
+from opsportal.demo import FAKER_LOCALES, demo_companies
+from persistence.database import open_database
+from persistence.flat_values import flat_values
+from persistence.tables import Company
+from testkit.load import drive, lean_client
+from testkit.servers import serving
+from testkit.stats import Figures, header
+
+TRIVIAL = {"query": "{ __typename }"}
+CREATE = """mutation($input: CreateCompanyInput!) {
+  createCompany(input: $input) { company { id } errors { code message } } }"""
+UPDATE = """mutation($input: UpdateCompanyInput!) {
+  updateCompany(input: $input) { company { id } errors { code message } } }"""
+WIDTH = 44
+
+
+async def fill(companies: int) -> None:
+    if await Company.all().count() >= companies:
+        return
+    started = time.perf_counter()
+    report = await import_companies(demo_companies(companies))  # codes already there: skipped
+    print(f"filled: {report.imported:,} companies in {time.perf_counter() - started:.1f} s")
+
+
+async def a_gap(rng: random.Random, tag: str, count: int) -> tuple[str, list[str]]:
+    """An existing name, and `count` names that all sort between it and the next name."""
+    while True:
+        top = await Company.all().order_by("-id").first()
+        assert top is not None
+        company = await Company.filter(id=rng.randint(1, top.id)).first()
+        if company is None:
+            continue
+        name = company.name
+        key = search_keys(name, "X").name_key
+        after = await flat_values(
+            Company.filter(name_key__gt=key).order_by("name_key").limit(1), "name_key"
+        )
+        series = [f"{name} {tag} {i:05d}" for i in range(1, count + 1)]
+        keys = [search_keys(s, "X").name_key for s in series]
+        if all(key < k and (not after or k < after[0]) for k in keys):
+            return name, series
+
+
+@dataclass(frozen=True)
+class Plan:
+    token: str
+    tag: str  # this run's: its names and codes are new even on a reused database
+    total: int
+    same_name: str
+    rising: list[str]
+    watched: list[str]
+    falling: list[str]
+    renamed_into: list[str]
+    spread: list[str]
+    to_rename: list[int]
+
+
+async def prepare(database_url: str, companies: int, writes: int) -> Plan:
+    async with open_database(database_url):
+        await fill(companies)
+        tag = f"{int(time.time()) % 100000:05d}"
+        staff = await add_staff(f"writes-{tag}@bench.example", "bench-password", superuser=True)
+        rng = random.Random(int(tag))
+        same_name, _ = await a_gap(rng, tag, 1)
+        _, rising = await a_gap(rng, tag, writes)
+        _, watched = await a_gap(rng, tag, writes)
+        _, falling = await a_gap(rng, tag, writes)
+        _, renamed_into = await a_gap(rng, tag, writes)
+        fake = Faker(FAKER_LOCALES)
+        fake.seed_instance(int(tag))
+        top = await Company.all().order_by("-id").first()
+        assert top is not None
+        return Plan(
+            token=await issue_token(staff, timedelta(hours=2)),
+            tag=tag,
+            total=await Company.all().count(),
+            same_name=same_name,
+            rising=rising,
+            watched=watched,
+            falling=list(reversed(falling)),
+            renamed_into=renamed_into,
+            spread=[f"{fake.company()} {tag}" for _ in range(writes)],
+            to_rename=rng.sample(range(1, top.id + 1), 2 * writes),
+        )
+
+
+def show(name: str, seconds: float, latencies: list[float], floor: float | None) -> Figures:
+    row = Figures.of(seconds, latencies)
+    slowest = max(latencies) * 1000
+    ratio = f"{row.p99 / floor:>9.1f}" if floor else ""
+    print(f"{row.row(name, WIDTH)} {slowest:>8.2f}{ratio}")
+    return row
+
+
+def global_id(company_id: int) -> str:
+    return base64.b64encode(f"Company:{company_id}".encode()).decode()
+
+
+async def measure(base: str, plan: Plan, writes: int) -> None:
+    codes = iter(range(10**9))
+    async with lean_client(base, 2, token=plan.token) as http:
+
+        async def graphql(body: dict[str, Any], field: str | None = None) -> None:
+            response = await http.post("/graphql", json=body)
+            answer = response.json()
+            assert response.status_code == 200 and "errors" not in answer, response.text
+            assert field is None or not answer["data"][field]["errors"], response.text
+
+        async def create(name: str) -> None:
+            code = f"W{plan.tag}-{next(codes)}"
+            variables = {"input": {"name": name, "code": code}}
+            await graphql({"query": CREATE, "variables": variables}, "createCompany")
+
+        async def rename(pair: tuple[int, str]) -> None:
+            variables = {"input": {"id": global_id(pair[0]), "name": pair[1]}}
+            await graphql({"query": UPDATE, "variables": variables}, "updateCompany")
+
+        async def trivial(_: object) -> None:
+            await graphql(TRIVIAL)
+
+        await drive(trivial, range(300), 1)  # warm up
+        floor = show("{ __typename }: the floor", *await drive(trivial, range(2000), 1), None)
+        creates: list[tuple[str, list[str]]] = [
+            ("createCompany, names spread out", plan.spread),
+            ("createCompany, one gap, a rising series", plan.rising),
+            ("createCompany, one gap, a falling series", plan.falling),
+            ("createCompany, the same name again", [plan.same_name] * writes),
+        ]
+        for name, names in creates:
+            show(name, *await drive(create, names, 1), floor.p50)
+        into, spread = plan.to_rename[:writes], plan.to_rename[writes:]
+        renames: list[tuple[str, list[tuple[int, str]]]] = [
+            ("updateCompany, renamed into a gap", list(zip(into, plan.renamed_into, strict=True))),
+            ("updateCompany, names spread out", list(zip(spread, plan.spread, strict=True))),
+        ]
+        for name, pairs in renames:
+            show(name, *await drive(rename, pairs, 1), floor.p50)
+
+        # A second connection asks the trivial query while a one-gap series is written.
+        probe: list[float] = []
+        done = asyncio.Event()
+
+        async def watch() -> None:
+            while not done.is_set():
+                started = time.perf_counter()
+                await graphql(TRIVIAL)
+                probe.append(time.perf_counter() - started)
+                await asyncio.sleep(0.002)
+
+        watcher = asyncio.create_task(watch())
+        seconds, latencies = await drive(create, plan.watched, 1)
+        done.set()
+        await watcher
+        show("createCompany, one gap, with the probe", seconds, latencies, floor.p50)
+        show("{ __typename } meanwhile, 2nd connection", seconds, probe, floor.p50)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--companies", type=int, default=1_000_000)
+    parser.add_argument("--writes", type=int, default=500, help="requests per workload")
+    parser.add_argument(
+        "--database-url",
+        help="default: a SQLite file in the system's temporary folder, kept for the next run",
+    )
+    args = parser.parse_args()
+    database_url = args.database_url or (
+        f"sqlite://{tempfile.gettempdir()}/opsportal-bench-writes-{args.companies}.sqlite3"
+    )
+    plan = asyncio.run(prepare(database_url, args.companies, args.writes))
+    with serving(database_url, tempfile.gettempdir()) as base:
+        print(
+            f"\n{plan.total:,} companies (demo data) on {database_url.split('://')[0]}, one "
+            f"uvicorn worker, one request at a time, {args.writes} requests a workload"
+        )
+        print(f"{header(WIDTH)} {'max ms':>8} {'p99/floor':>9}")
+        asyncio.run(measure(base, plan, args.writes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
