@@ -16,6 +16,7 @@ stopping anywhere (a conflict, a shutdown) leaves a correct order behind.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Sequence
 
@@ -41,7 +42,9 @@ def spread_later(point: int) -> None:
     global _task
     _points.append(point)
     if _task is None or _task.done():
-        _task = asyncio.get_running_loop().create_task(_run())
+        # A context of its own: the caller's holds its transaction's connection (tortoise
+        # keeps it in a context variable), which a task started here would otherwise share.
+        _task = asyncio.get_running_loop().create_task(_run(), context=contextvars.Context())
 
 
 async def settled() -> None:
@@ -86,14 +89,14 @@ async def spread(point: int) -> bool:
     return False
 
 
-def _sizes(reach: int, around: Around) -> list[int]:
-    """At least WINDOW rows a side (a request's reach), doubling, and each side's end."""
-    sizes = {0, len(around.before), len(around.after)}
-    size = WINDOW
+def _sizes(reach: int) -> list[int]:
+    """At least WINDOW rows a side (a request's reach), doubling; a size past a side's last
+    row means the whole side (domain.rank_windows)."""
+    sizes, size = [], WINDOW
     while size <= reach:
-        sizes.add(size)
+        sizes.append(size)
         size *= 2
-    return sorted(sizes)
+    return sizes
 
 
 async def _plan(point: int) -> Window | None:
@@ -104,7 +107,7 @@ async def _plan(point: int) -> Window | None:
         around = Around(before, after, len(before) <= reach, len(after) <= reach)
         if _roomy(around):
             return None
-        window = respace(around, SPREAD_ROOM, _sizes(reach, around), insert=False)
+        window = respace(around, SPREAD_ROOM, _sizes(reach), insert=False)
         ends = around.before_all and around.after_all
         if (window and window.spacing >= SPREAD_ROOM) or ends or reach >= REACH:
             return window
@@ -113,8 +116,7 @@ async def _plan(point: int) -> Window | None:
 
 def _roomy(around: Around) -> bool:
     """Whether a request's window here already finds SPREAD_ROOM: nothing to do."""
-    sizes = {min(WINDOW, len(around.before)), min(WINDOW, len(around.after))}
-    nearby = respace(around, SPREAD_ROOM, sorted(sizes), insert=False)
+    nearby = respace(around, SPREAD_ROOM, (WINDOW,), insert=False)
     return nearby is not None and nearby.spacing >= SPREAD_ROOM
 
 

@@ -64,10 +64,11 @@ async def ranks_around(
     """The `count` ranked companies from `low` down and from `high` up (both included), the
     company `me` left out, in one statement of two ranges of the rank index."""
     sql = Sql(conn)
-    parts = [_side(1, f"sort_rank >= {sql.p(high)} AND id <> {sql.p(me)}", "sort_rank", count)]
+    parts = []  # in the text's order: SQLite's placeholders are numbered by place
     if low is not None:
         below = f"sort_rank <= {sql.p(low)} AND id <> {sql.p(me)}"
-        parts.insert(0, _side(0, below, "sort_rank DESC", count))
+        parts.append(_side(0, below, "sort_rank DESC", count))
+    parts.append(_side(1, f"sort_rank >= {sql.p(high)} AND id <> {sql.p(me)}", "sort_rank", count))
     rows = await sql.rows(" UNION ALL ".join(parts))
     return _around(rows, count)
 

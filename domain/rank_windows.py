@@ -63,18 +63,23 @@ class Around:
     after_all: bool
 
 
-def _spacing(around: Around, a: int, b: int, slots: int) -> tuple[int, int] | None:
-    """(low bound, spacing) for respacing `a` rows before and `b` after and `slots` more
-    (the new company), or None if the rows known do not reach that far."""
+def _window(around: Around, a: int, b: int, slots: int) -> tuple[int, int, int, int] | None:
+    """(rows before, rows after, low bound, spacing) for respacing `a` rows before and `b`
+    after and `slots` more (the new company), or None if the rows known do not reach."""
     before, after = around.before, around.after
+    # Beyond the last row of a side that has no more: the whole side (to 0, or without limit).
+    if a > len(before) and around.before_all:
+        a = len(before)
+    if b > len(after) and around.after_all:
+        b = len(after)
     if a > len(before) or (a == len(before) and not around.before_all):
         return None
     if b > len(after) or (b == len(after) and not around.after_all):
         return None
     low = before[a][1] if a < len(before) else 0
     if b == len(after):  # nothing beyond: ranks continue past the last row
-        return low, GAP
-    return low, (after[b][1] - low) // (a + b + slots + 1)
+        return a, b, low, GAP
+    return a, b, low, (after[b][1] - low) // (a + b + slots + 1)
 
 
 def respace(
@@ -83,12 +88,12 @@ def respace(
     """The smallest window whose even respacing leaves `room` between ranks (with a place for
     a new company in the middle, if `insert`); failing that, the one leaving the most room;
     None if no window within `sizes` leaves any."""
-    found = [
-        (a, b, *bounds)
+    found = {
+        window
         for a in sizes
         for b in sizes
-        if (bounds := _spacing(around, a, b, int(insert))) is not None
-    ]
+        if (window := _window(around, a, b, int(insert))) is not None
+    }
     roomy = [f for f in found if f[3] >= room]
     if roomy:  # the fewest rows, then the most room
         a, b, low, spacing = min(roomy, key=lambda f: (f[0] + f[1], -f[3]))
