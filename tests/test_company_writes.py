@@ -276,3 +276,19 @@ async def test_neighbours_are_read_as_index_ranges(world: World) -> None:
             # The namesakes are a range of (name_key, id), not read through one by one.
             assert sum("(name_key=? AND id" in s for s in steps) == 2, steps
             assert not any("TEMP B-TREE" in s or "MULTI-INDEX" in s for s in steps), steps
+
+
+def test_the_benchmark_runs_from_the_root() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.company_writes", "--help"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage:")
