@@ -57,12 +57,17 @@ class LeanClient:
         self.used = 0.0
 
     def post(self, path: str, body: bytes, content_type: str = "application/json") -> Answer:
+        return self._send("POST", path, body, {**self.headers, "Content-Type": content_type})
+
+    def get(self, path: str) -> Answer:
+        return self._send("GET", path, None, self.headers)
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
         if self.connection.sock is not None and time.monotonic() - self.used > IDLE:
             self.connection.close()
         # (http.client sends headers and a bytes body in one send, with TCP_NODELAY set, and
         # opens the connection itself when it is closed.)
-        headers = {**self.headers, "Content-Type": content_type}
-        self.connection.request("POST", path, body, headers)
+        self.connection.request(method, path, body, headers)
         response = self.connection.getresponse()
         answer = Answer(response.status, response.read())
         self.used = time.monotonic()
