@@ -60,16 +60,14 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{path}: {shape.describe()}")
     total = _count_rows(path) if sys.stderr.isatty() else 0
 
-    def progress(done: int) -> None:
+    def progress(phase: str, done: int, of: int) -> None:
+        # Reading is counted against the file's lines, storing against the good rows.
         if total:
-            filled = int(BAR * min(done, total) / total)
+            of = of or total
+            filled = int(BAR * min(done, of) / of) if phase != "indexing" else BAR
             bar = "#" * filled + "-" * (BAR - filled)
-            print(
-                f"\r[{bar}] {done / total:4.0%} {done:,}/{total:,} rows",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
+            said = f"{done / of:4.0%} {done:,}/{of:,} rows" if phase != "indexing" else ""
+            print(f"\r[{bar}] {phase:<9} {said:<30}", end="", file=sys.stderr, flush=True)
 
     shown: list[Reject] = []
 

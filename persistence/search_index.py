@@ -8,3 +8,23 @@ POSTGRES_PREFIX_FILL = (
     "unnest(string_to_array(c.search_text, ' ')) AS w, generate_series(1, 4) AS k "
     "WHERE c.sort_rank IS NOT NULL AND length(w) >= k"
 )
+
+# The same for the companies whose ids lie in a range (a bulk load's new rows).
+POSTGRES_PREFIX_FILL_IDS = POSTGRES_PREFIX_FILL + " AND c.id BETWEEN $1 AND $2"
+
+# SQLite: FTS5 entries of the companies whose ids lie in a range, added in rank order. FTS5
+# starts a new segment whenever a rowid (the rank) is lower than the one before, so rows fed
+# in any other order make thousands of segments to merge ('rebuild' reads the table in id
+# order: 10 s for 200,000 companies, against 1.3 s in rank order).
+SQLITE_FTS_FILL_IDS = (
+    "INSERT INTO company_fts(rowid, search_text) SELECT sort_rank, search_text FROM company "
+    "WHERE id BETWEEN ? AND ? AND sort_rank IS NOT NULL ORDER BY sort_rank"
+)
+
+# SQLite: every entry of the word index removed (before it is filled again in rank order).
+SQLITE_FTS_CLEAR = "INSERT INTO company_fts(company_fts) VALUES ('delete-all')"
+
+# The triggers that keep those structures in step with the company table, one row at a time
+# (0007, 0008); a bulk load sets them aside and fills the structures itself.
+SQLITE_TRIGGERS = ("company_fts_insert", "company_fts_delete", "company_fts_update")
+POSTGRES_TRIGGERS = ("company_prefix_sync",)
