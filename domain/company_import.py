@@ -189,16 +189,20 @@ async def _load(conn: BaseDBAsyncClient, good: list[_New], run: _Run, tell: Prog
             run.reject(row.line, row.code, row.name, DUPLICATE)
         else:
             new.append(row)
+    if not new:
+        await bulk_load.pause_search_triggers(conn, False)
+        return 0
     ids = await bulk_load.next_ids(conn, len(new))
     ranks = bulk_ranks(present.ranked, [row.name_key for row in new])
+    # Many rows into few, or every rank moved: what would be updated row by row (secondary
+    # indexes, the word index's triggers and keys) is built once after instead.
+    many = len(new) >= len(present.ranked) or ranks.renumbered
+    aside = await bulk_load.set_aside(conn) if many else []
     await bulk_load.move_ranks(conn, ranks.moves)
-    # Many rows into few: the secondary indexes are built once after, not updated per row.
-    aside = await bulk_load.set_aside(conn) if len(new) >= len(present.ranked) else []
     added = await _store(conn, new, ids, ranks.new, run, tell)
     tell("indexing", 0, 0)
+    await bulk_load.fill_search_index(conn, (ids[0], ids[-1]), everything=ranks.renumbered)
     await bulk_load.put_back(conn, aside)
-    span = (ids[0], ids[-1]) if added else None
-    await bulk_load.fill_search_index(conn, span, everything=ranks.renumbered)
     await bulk_load.pause_search_triggers(conn, False)
     return added
 

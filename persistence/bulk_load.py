@@ -37,6 +37,8 @@ _EVERY_ID = (0, 2**63 - 1)
 # default 2 MB, a large transaction writes pages out to the WAL and reads them back: a third
 # of a 200,000-row import's time went to those writes.
 LOAD_CACHE_KIB = 1 << 20
+LOAD_WORK_MEM = "128MB"
+LOAD_MAINTENANCE_MEM = "256MB"
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,11 @@ async def present(conn: BaseDBAsyncClient) -> Present:
 
 @asynccontextmanager
 async def roomy_cache(conn: BaseDBAsyncClient) -> AsyncIterator[None]:
-    """SQLite: a page cache large enough for the load, for its duration."""
+    """Memory for the load: SQLite's page cache, for its duration; PostgreSQL's memory for
+    sorting, hashing and building indexes, for its transaction."""
     if is_postgres(conn):
+        await run(conn, f"SET LOCAL work_mem = '{LOAD_WORK_MEM}'")
+        await run(conn, f"SET LOCAL maintenance_work_mem = '{LOAD_MAINTENANCE_MEM}'")
         yield
         return
     _, rows = await conn.execute_query("PRAGMA cache_size")
@@ -84,12 +89,15 @@ async def next_ids(conn: BaseDBAsyncClient, count: int) -> Sequence[int]:
     if count == 0:
         return []
     if is_postgres(conn):
+        # One block of the sequence: no company insert comes between the two statements, as
+        # every one takes the rank lock first, which the load holds (domain.company_import).
         _, rows = await conn.execute_query(
-            "SELECT nextval(pg_get_serial_sequence('company', 'id')) AS id "
-            "FROM generate_series(1, $1)",
-            [count],
+            "SELECT nextval(pg_get_serial_sequence('company', 'id')) AS first"
         )
-        return sorted(r["id"] for r in rows)
+        first = int(rows[0]["first"])
+        last = first + count - 1
+        await run(conn, "SELECT setval(pg_get_serial_sequence('company', 'id'), $1)", [last])
+        return range(first, first + count)
     # AUTOINCREMENT: never an id used before, even by a deleted company (the write lock is
     # held, so no other insert comes between).
     _, rows = await conn.execute_query(
@@ -101,27 +109,15 @@ async def next_ids(conn: BaseDBAsyncClient, count: int) -> Sequence[int]:
 
 
 async def set_aside(conn: BaseDBAsyncClient) -> list[str]:
-    """Set aside, for a load that makes most of the company table, what it would otherwise
-    update row by row: the table's plain indexes and the unique one of sort_rank (the load
-    gives distinct ranks itself), and the word index's triggers (the load fills the word index
-    itself; on SQLite their WHEN alone cost a tenth of the insert). Unique indexes,
-    constraints and any other trigger stay and check every row. The statements that put
-    them back exactly as they were."""
+    """Set aside, for a load that makes most of the table (or renumbers it), what it would
+    otherwise update row by row: the company table's plain indexes and the unique one of
+    sort_rank (the load gives distinct ranks itself), the word index's triggers (the load fills
+    the word index itself; on SQLite their WHEN alone cost a tenth of the insert), and on
+    PostgreSQL the prefix streams' keys (filled by the load, they took four fifths of its
+    time). Other unique indexes, constraints and triggers stay and check every row. The
+    statements that put everything back exactly as it was, once the load is in."""
     if is_postgres(conn):
-        _, rows = await conn.execute_query(
-            "SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i "
-            "JOIN pg_index x ON x.indexrelid = (quote_ident(i.schemaname) || '.' || "
-            "quote_ident(i.indexname))::regclass "
-            "WHERE i.schemaname = current_schema() AND i.tablename = 'company' "
-            "AND NOT x.indisunique"
-        )
-        back = [str(row["sql"]) for row in rows]
-        for row in rows:
-            await run(conn, f'DROP INDEX "{row["name"]}"')
-        for trigger in POSTGRES_TRIGGERS:
-            await run(conn, f"ALTER TABLE company DISABLE TRIGGER {trigger}")
-            back.append(f"ALTER TABLE company ENABLE TRIGGER {trigger}")
-        return back
+        return await _postgres_set_aside(conn)
     marks = ", ".join("?" for _ in SQLITE_TRIGGERS)
     _, rows = await conn.execute_query(
         "SELECT m.type, m.name, m.sql FROM sqlite_master m "
@@ -135,6 +131,33 @@ async def set_aside(conn: BaseDBAsyncClient) -> list[str]:
     for row in rows:
         await run(conn, f'DROP {row["type"].upper()} "{row["name"]}"')
     return [str(row["sql"]) for row in rows]
+
+
+async def _postgres_set_aside(conn: BaseDBAsyncClient) -> list[str]:
+    _, constraints = await conn.execute_query(
+        "SELECT conrelid::regclass::text AS tbl, conname AS name, "
+        "pg_get_constraintdef(oid) AS def FROM pg_constraint "
+        "WHERE conrelid = 'company_prefix'::regclass OR (conrelid = 'company'::regclass "
+        "AND contype = 'u' AND conkey = ARRAY[(SELECT attnum FROM pg_attribute "
+        "WHERE attrelid = 'company'::regclass AND attname = 'sort_rank')]::int2[])"
+    )
+    _, indexes = await conn.execute_query(
+        "SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i "
+        "JOIN pg_index x ON x.indexrelid = (quote_ident(i.schemaname) || '.' || "
+        "quote_ident(i.indexname))::regclass WHERE i.schemaname = current_schema() "
+        "AND i.tablename IN ('company', 'company_prefix') AND NOT x.indisunique"
+    )
+    back: list[str] = []
+    for row in constraints:
+        await run(conn, f'ALTER TABLE {row["tbl"]} DROP CONSTRAINT "{row["name"]}"')
+        back.append(f'ALTER TABLE {row["tbl"]} ADD CONSTRAINT "{row["name"]}" {row["def"]}')
+    for row in indexes:
+        await run(conn, f'DROP INDEX "{row["name"]}"')
+        back.append(str(row["sql"]))
+    for trigger in POSTGRES_TRIGGERS:
+        await run(conn, f"ALTER TABLE company DISABLE TRIGGER {trigger}")
+        back.append(f"ALTER TABLE company ENABLE TRIGGER {trigger}")
+    return back
 
 
 async def put_back(conn: BaseDBAsyncClient, statements: list[str]) -> None:
@@ -156,7 +179,7 @@ async def move_ranks(conn: BaseDBAsyncClient, moves: Sequence[tuple[int, int]]) 
 
 
 async def fill_search_index(
-    conn: BaseDBAsyncClient, ids: tuple[int, int] | None, *, everything: bool
+    conn: BaseDBAsyncClient, ids: tuple[int, int], *, everything: bool
 ) -> None:
     """The word index (SQLite's FTS5 table, PostgreSQL's prefix streams) of the new companies,
     whose ids lie in `ids`; or, `everything`, of every company, the old entries removed."""
@@ -164,7 +187,7 @@ async def fill_search_index(
         if everything:
             await run(conn, "TRUNCATE company_prefix")
             await run(conn, POSTGRES_PREFIX_FILL)
-        elif ids:
+        else:
             await run(conn, POSTGRES_PREFIX_FILL_IDS, ids)
         # Fresh statistics, or the planner misjudges the streams (domain.ranks).
         await run(conn, "ANALYZE company")
@@ -173,8 +196,7 @@ async def fill_search_index(
     if everything:
         await run(conn, SQLITE_FTS_CLEAR)
         ids = _EVERY_ID
-    if ids:
-        await run(conn, SQLITE_FTS_FILL_IDS, ids)
+    await run(conn, SQLITE_FTS_FILL_IDS, ids)
 
 
 async def tidy(conn: BaseDBAsyncClient) -> None:
