@@ -202,8 +202,10 @@ def main() -> int:
     where.add_argument("--postgres", action="store_true", help="a throwaway local cluster")
     args = parser.parse_args()
     path = dataset(args.rows, args.vocabulary)
-    print(f"{args.rows:,} rows, {args.vocabulary} names: {path} ({os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.1f})")
+    print(
+        f"{args.rows:,} rows, {args.vocabulary} names: {path} ({os.cpu_count()} cores, "
+        f"load {os.getloadavg()[0]:.1f})"
+    )
     with ExitStack() as stack:
         folder = Path(tempfile.mkdtemp(prefix="opsportal-bench-import-"))
         stack.callback(shutil.rmtree, folder, ignore_errors=True)

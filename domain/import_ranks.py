@@ -55,7 +55,8 @@ def _fit_in_gaps(
 ) -> bool:
     """Spread each run of new companies over the gap it falls in; False where one does not
     fit (or a present rank is missing or out of order)."""
-    low, at, run = 0, 0, []
+    low, at = 0, 0
+    run: list[int] = []
     for i in order:
         key = name_keys[i]
         # Present companies of the same name come first: their ids are lower.

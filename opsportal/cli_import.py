@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from domain.errors import CompanyCode, CompanyRefused
+from domain.errors import CompanyCode, CompanyRefused, DomainError
 from domain.key_vault import KeyVault
 from opsportal.cli_runtime import run_with_database
 from opsportal.config import Settings
@@ -61,13 +61,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     total = _count_rows(path) if sys.stderr.isatty() else 0
 
     def progress(phase: str, done: int, of: int) -> None:
-        # Reading is counted against the file's lines, storing against the good rows.
+        # Reading counts the file's lines, storing the good rows; indexing is one step.
         if total:
             of = of or total
-            filled = int(BAR * min(done, of) / of) if phase != "indexing" else BAR
+            if phase == "indexing":
+                filled, said = BAR, "the word index, then the commit"
+            else:
+                filled, said = int(BAR * min(done, of) / of), f"{done / of:4.0%} {done:,}/{of:,}"
             bar = "#" * filled + "-" * (BAR - filled)
-            said = f"{done / of:4.0%} {done:,}/{of:,} rows" if phase != "indexing" else ""
-            print(f"\r[{bar}] {phase:<9} {said:<30}", end="", file=sys.stderr, flush=True)
+            print(f"\r[{bar}] {phase:<8} {said:<32}", end="", file=sys.stderr, flush=True)
 
     shown: list[Reject] = []
 
@@ -86,6 +88,16 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
         try:
             report = await import_companies(rows(path, shape), progress, rejected)
+        except DomainError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one transaction: it is undone whole
+            detail = (str(exc).strip().splitlines() or [""])[0][:300]
+            print(
+                f"{chr(10) if total else ''}opsportal: the import failed and nothing was "
+                f"imported ({type(exc).__name__}: {detail})",
+                file=sys.stderr,
+            )
+            return 1
         finally:
             if out:
                 out.close()

@@ -1,6 +1,7 @@
 """A bulk load into the company table, beyond inserting its rows (domain.company_import): the
 companies already there, ids taken ahead, the table's secondary indexes and triggers set
-aside while the rows pour in and put back after, the word index filled once, in rank order. Everything here runs inside the load's one transaction."""
+aside while the rows pour in and put back after, the word index filled once, in rank order.
+Everything here runs inside the load's one transaction, but `tidy`."""
 
 from __future__ import annotations
 
@@ -124,7 +125,7 @@ async def set_aside(conn: BaseDBAsyncClient) -> list[str]:
         "LEFT JOIN pragma_index_list('company') i ON i.name = m.name "
         "WHERE m.tbl_name = 'company' AND m.sql IS NOT NULL AND ("
         f"(m.type = 'trigger' AND m.name IN ({marks})) OR (m.type = 'index' AND "
-        "(NOT i.\"unique\" OR (SELECT group_concat(name) FROM pragma_index_info(m.name)) "
+        '(NOT i."unique" OR (SELECT group_concat(name) FROM pragma_index_info(m.name)) '
         "= 'sort_rank')))",
         list(SQLITE_TRIGGERS),
     )
