@@ -85,21 +85,26 @@ def read_rows(path: Path) -> list[tuple[str, str, str]]:
         return [(code, name, name.lower()) for code, name in reader]
 
 
-def sqlite_floor(path: Path, folder: Path) -> dict[str, float]:
-    """The rows loaded by sqlite3 alone, with the driver's defaults (rollback journal)."""
+def sqlite_floor(path: Path, file: Path, *, indexes_first: bool) -> dict[str, float]:
+    """The rows loaded by sqlite3 alone, with the driver's defaults (rollback journal): the
+    table made with its indexes first (the issue's floor), or its name index built after."""
     phases: dict[str, float] = {}
     started = time.perf_counter()
     rows = read_rows(path)
     phases["read the CSV"] = time.perf_counter() - started
-    db = sqlite3.connect(folder / "floor.sqlite3", isolation_level=None)
+    db = sqlite3.connect(file, isolation_level=None)
     started = time.perf_counter()
     db.execute("BEGIN")
     db.execute(
         "CREATE TABLE company (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, "
         "name TEXT NOT NULL, name_key TEXT NOT NULL)"
     )
+    index = "CREATE INDEX company_name_key ON company (name_key)"
+    if indexes_first:
+        db.execute(index)
     db.executemany("INSERT INTO company (code, name, name_key) VALUES (?, ?, ?)", rows)
-    db.execute("CREATE INDEX company_name_key ON company (name_key)")
+    if not indexes_first:
+        db.execute(index)
     db.execute("COMMIT")
     phases["insert and index"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -115,8 +120,9 @@ def sqlite_floor(path: Path, folder: Path) -> dict[str, float]:
     return phases
 
 
-async def postgres_floor(path: Path, url: str) -> dict[str, float]:
-    """The rows COPYed by asyncpg alone into an equivalent table, indexes built after."""
+async def postgres_floor(path: Path, url: str, *, indexes_first: bool) -> dict[str, float]:
+    """The rows COPYed by asyncpg alone into an equivalent table, with its indexes made first
+    (the issue's floor) or built after; the prefix table filled, then its keys built."""
     import asyncpg
 
     phases: dict[str, float] = {}
@@ -124,6 +130,10 @@ async def postgres_floor(path: Path, url: str) -> dict[str, float]:
     rows = [(i, *row) for i, row in enumerate(read_rows(path), start=1)]
     phases["read the CSV"] = time.perf_counter() - started
     conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    indexes = [
+        "ALTER TABLE company ADD UNIQUE (code)",
+        "CREATE INDEX company_name_key ON company (name_key, id)",
+    ]
     try:
         started = time.perf_counter()
         async with conn.transaction():
@@ -131,11 +141,13 @@ async def postgres_floor(path: Path, url: str) -> dict[str, float]:
                 "CREATE TABLE company (id INTEGER PRIMARY KEY, code TEXT NOT NULL, "
                 'name TEXT NOT NULL, name_key TEXT COLLATE "C" NOT NULL)'
             )
+            for statement in indexes if indexes_first else []:
+                await conn.execute(statement)
             await conn.copy_records_to_table(
                 "company", records=rows, columns=["id", "code", "name", "name_key"]
             )
-            await conn.execute("ALTER TABLE company ADD UNIQUE (code)")
-            await conn.execute("CREATE INDEX company_name_key ON company (name_key, id)")
+            for statement in [] if indexes_first else indexes:
+                await conn.execute(statement)
         phases["COPY and index"] = time.perf_counter() - started
         started = time.perf_counter()
         async with conn.transaction():
@@ -178,19 +190,13 @@ def run_import(path: Path, database_url: str, folder: Path) -> tuple[float, floa
     return took, cpu, done.stdout.decode()
 
 
-def report(
-    floor: dict[str, float], floor_cpu: float | None, took: float, cpu: float, output: str
-) -> None:
-    total = sum(floor.values())
-    for phase, seconds in floor.items():
-        print(f"  {phase:<20} {seconds:8.1f} s")
-    shown = f" (CPU {floor_cpu:.1f} s)" if floor_cpu is not None else ""
-    print(f"  {'floor, total':<20} {total:8.1f} s{shown}")
-    print(f"  {'opsportal companies import':<20} {took:8.1f} s (CPU {cpu:.1f} s, its own process)")
-    for line in output.splitlines()[1:3]:
-        print(f"    {line}")
-    print(f"ratio (import / floor): {took / total:.2f}", end="")
-    print(f"; of CPU time: {cpu / floor_cpu:.2f}" if floor_cpu else "")
+def show(name: str, phases: dict[str, float], cpu: float | None) -> float:
+    total = sum(phases.values())
+    print(name)
+    for phase, seconds in phases.items():
+        print(f"  {phase:<18} {seconds:8.1f} s")
+    print(f"  {'total':<18} {total:8.1f} s" + (f" (CPU {cpu:.1f} s)" if cpu is not None else ""))
+    return total
 
 
 def main() -> int:
@@ -203,29 +209,40 @@ def main() -> int:
     args = parser.parse_args()
     path = dataset(args.rows, args.vocabulary)
     print(
-        f"{args.rows:,} rows, {args.vocabulary} names: {path} ({os.cpu_count()} cores, "
-        f"load {os.getloadavg()[0]:.1f})"
+        f"{args.rows:,} rows, {args.vocabulary} names: {path}; {os.cpu_count()} cores, "
+        f"load {os.getloadavg()[0]:.1f}; {time.strftime('%Y-%m-%d %H:%M')}"
     )
+    floors: dict[str, tuple[float, float | None]] = {}
     with ExitStack() as stack:
         folder = Path(tempfile.mkdtemp(prefix="opsportal-bench-import-"))
         stack.callback(shutil.rmtree, folder, ignore_errors=True)
         server = args.database_url
         if args.postgres:
             server = stack.enter_context(throwaway_postgres())
-        floor_cpu: float | None = None
+        for first, label in ((True, "indexes made first"), (False, "indexes built after")):
+            if server:
+                name = f"the floor, asyncpg COPY into PostgreSQL, {label} (server CPU not seen):"
+                floor_url = asyncio.run(create_database(server, "opsportal_bench_floor"))
+                phases = asyncio.run(postgres_floor(path, floor_url, indexes_first=first))
+                floors[label] = (show(name, phases, None), None)
+                continue
+            name = f"the floor, sqlite3 alone (SQLite {sqlite3.sqlite_version}), {label}:"
+            started = time.process_time()
+            phases = sqlite_floor(path, folder / f"floor-{first}.sqlite3", indexes_first=first)
+            cpu = time.process_time() - started
+            floors[label] = (show(name, phases, cpu), cpu)
         if server:
-            floor_url = asyncio.run(create_database(server, "opsportal_bench_floor"))
-            print("the floor: asyncpg's COPY into PostgreSQL (the server's CPU time not seen)")
-            floor = asyncio.run(postgres_floor(path, floor_url))
             url = asyncio.run(create_database(server, "opsportal_bench_import"))
         else:
-            print(f"the floor: sqlite3 alone, SQLite {sqlite3.sqlite_version}")
-            started = time.process_time()
-            floor = sqlite_floor(path, folder)
-            floor_cpu = time.process_time() - started
             url = f"sqlite://{folder}/import.sqlite3"
         took, cpu, output = run_import(path, url, folder)
-    report(floor, floor_cpu, took, cpu, output)
+    print("opsportal companies import (a subprocess, on a migrated empty database):")
+    for line in output.splitlines()[1:3]:
+        print(f"  {line}")
+    print(f"  {'total':<18} {took:8.1f} s (CPU {cpu:.1f} s, the client process)")
+    for label, (total, floor_cpu) in floors.items():
+        ratio = f"ratio to the floor with {label}: {took / total:.2f}"
+        print(ratio + (f" (CPU time: {cpu / floor_cpu:.2f})" if floor_cpu else ""))
     return 0
 
 

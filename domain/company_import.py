@@ -199,12 +199,15 @@ async def _load(conn: BaseDBAsyncClient, good: list[_New], run: _Run, tell: Prog
     many = len(new) >= len(present.ranked) or ranks.renumbered
     aside = await bulk_load.set_aside(conn) if many else []
     await bulk_load.move_ranks(conn, ranks.moves)
-    added = await _store(conn, new, ids, ranks.new, run, tell)
+    refused = await _store(conn, new, ids, ranks.new, run, tell)
     tell("indexing", 0, 0)
-    await bulk_load.fill_search_index(conn, (ids[0], ids[-1]), everything=ranks.renumbered)
+    entries = [(ranks.new[i], new[i].search_text) for i in ranks.order if ids[i] not in refused]
+    await bulk_load.fill_search_index(
+        conn, (ids[0], ids[-1]), entries, everything=ranks.renumbered
+    )
     await bulk_load.put_back(conn, aside)
     await bulk_load.pause_search_triggers(conn, False)
-    return added
+    return len(new) - len(refused)
 
 
 async def _store(
@@ -214,8 +217,9 @@ async def _store(
     ranks: list[int],
     run: _Run,
     tell: Progress,
-) -> int:
-    """Insert the new companies in batches; only the rows the database refuses are skipped."""
+) -> set[int]:
+    """Insert the new companies in batches; only the rows the database refuses are skipped.
+    The ids of those."""
     stamp = adapt(datetime.now(UTC), is_postgres(conn))
     refusals: list[tuple[Any, BaseException]] = []  # (id, the database's error)
     for start in range(0, len(new), BATCH):
@@ -233,4 +237,4 @@ async def _store(
             detail = (str(exc).strip().splitlines() or [""])[0][:200]
             reason = f"the database refused it ({type(exc).__name__}: {detail})"
             run.reject(row.line, row.code, row.name, reason)
-    return len(new) - len(refusals)
+    return {company_id for company_id, _ in refusals}

@@ -22,6 +22,7 @@ MIN_STEP = 1 << 10  # ten halvings left between two imported neighbours for late
 @dataclass
 class BulkRanks:
     new: list[int]  # the rank of each new company, in the order given
+    order: list[int]  # the new companies' positions in rank order
     moves: list[tuple[int, int]] = field(default_factory=list)  # (id, rank) of present ones
 
     @property
@@ -41,9 +42,9 @@ def bulk_ranks(
     if not present:
         for place, i in enumerate(order, start=1):
             ranks[i] = place * GAP
-        return BulkRanks(ranks)
+        return BulkRanks(ranks, order)
     if _fit_in_gaps(present, name_keys, order, ranks):
-        return BulkRanks(ranks)
+        return BulkRanks(ranks, order)
     return _renumbered(present, name_keys, order)
 
 
@@ -103,4 +104,4 @@ def _renumbered(
     for _, company_id, _ in present[at:]:
         place += 1
         moves.append((company_id, place * GAP))
-    return BulkRanks(ranks, moves)
+    return BulkRanks(ranks, order, moves)

@@ -15,6 +15,7 @@ from persistence.search_index import (
     POSTGRES_PREFIX_FILL,
     POSTGRES_PREFIX_FILL_IDS,
     POSTGRES_TRIGGERS,
+    SQLITE_FTS_ADD,
     SQLITE_FTS_CLEAR,
     SQLITE_FTS_FILL_IDS,
     SQLITE_TRIGGERS,
@@ -180,10 +181,16 @@ async def move_ranks(conn: BaseDBAsyncClient, moves: Sequence[tuple[int, int]]) 
 
 
 async def fill_search_index(
-    conn: BaseDBAsyncClient, ids: tuple[int, int], *, everything: bool
+    conn: BaseDBAsyncClient,
+    ids: tuple[int, int],
+    entries: Sequence[tuple[int, str]],
+    *,
+    everything: bool,
 ) -> None:
-    """The word index (SQLite's FTS5 table, PostgreSQL's prefix streams) of the new companies,
-    whose ids lie in `ids`; or, `everything`, of every company, the old entries removed."""
+    """The word index (SQLite's FTS5 table, PostgreSQL's prefix streams) of the new companies:
+    those whose ids lie in `ids`, whose (sort_rank, search_text) are `entries` in rank order
+    (SQLite's FTS5 table takes them as they are: no sort of the table); or, `everything`, of
+    every company, the old entries removed."""
     if is_postgres(conn):
         if everything:
             await run(conn, "TRUNCATE company_prefix")
@@ -196,8 +203,10 @@ async def fill_search_index(
         return
     if everything:
         await run(conn, SQLITE_FTS_CLEAR)
-        ids = _EVERY_ID
-    await run(conn, SQLITE_FTS_FILL_IDS, ids)
+        await run(conn, SQLITE_FTS_FILL_IDS, _EVERY_ID)
+    else:
+        async with conn.acquire_connection() as raw:
+            await raw.executemany(SQLITE_FTS_ADD, entries)
 
 
 async def tidy(conn: BaseDBAsyncClient) -> None:

@@ -21,6 +21,9 @@ SQLITE_FTS_FILL_IDS = (
     "WHERE id BETWEEN ? AND ? AND sort_rank IS NOT NULL ORDER BY sort_rank"
 )
 
+# SQLite: FTS5 entries given one by one: (rank, search_text), in rank order.
+SQLITE_FTS_ADD = "INSERT INTO company_fts(rowid, search_text) VALUES (?, ?)"
+
 # SQLite: every entry of the word index removed (before it is filled again in rank order).
 SQLITE_FTS_CLEAR = "INSERT INTO company_fts(company_fts) VALUES ('delete-all')"
 
