@@ -156,9 +156,10 @@ async def postgres_floor(path: Path, url: str, *, indexes_first: bool) -> dict[s
                 "id INTEGER NOT NULL)"
             )
             await conn.execute(
-                "INSERT INTO company_prefix SELECT DISTINCT left(w, k), c.id FROM company c, "
-                "unnest(string_to_array(c.name_key, ' ')) AS w, generate_series(1, 4) AS k "
-                "WHERE length(w) >= k"
+                "INSERT INTO company_prefix SELECT p.prefix, c.id FROM company c CROSS JOIN "
+                "LATERAL (SELECT DISTINCT left(w, k) AS prefix "
+                "FROM unnest(string_to_array(c.name_key, ' ')) AS w, "
+                "generate_series(1, 4) AS k WHERE length(w) >= k) AS p"
             )
             await conn.execute("ALTER TABLE company_prefix ADD PRIMARY KEY (prefix, id)")
             await conn.execute("CREATE INDEX company_prefix_id ON company_prefix (id)")

@@ -202,9 +202,7 @@ async def _load(conn: BaseDBAsyncClient, good: list[_New], run: _Run, tell: Prog
     refused = await _store(conn, new, ids, ranks.new, run, tell)
     tell("indexing", 0, 0)
     entries = [(ranks.new[i], new[i].search_text) for i in ranks.order if ids[i] not in refused]
-    await bulk_load.fill_search_index(
-        conn, (ids[0], ids[-1]), entries, everything=ranks.renumbered
-    )
+    await bulk_load.fill_search_index(conn, (ids[0], ids[-1]), entries, everything=ranks.renumbered)
     await bulk_load.put_back(conn, aside)
     await bulk_load.pause_search_triggers(conn, False)
     return len(new) - len(refused)

@@ -2,11 +2,15 @@
 themselves are created by migrations 0007 and 0008, each with its own frozen copy)."""
 
 # PostgreSQL: the typeahead's prefix streams, filled from every company (0008, renumbering).
+# Each company's prefixes are made distinct on their own (its rank is its own): one DISTINCT
+# over every company's took 2.6 times as long (26 s against 10 s for 200,000 companies).
 POSTGRES_PREFIX_FILL = (
     "INSERT INTO company_prefix (prefix, sort_rank) "
-    "SELECT DISTINCT left(w, k), c.sort_rank FROM company c, "
-    "unnest(string_to_array(c.search_text, ' ')) AS w, generate_series(1, 4) AS k "
-    "WHERE c.sort_rank IS NOT NULL AND length(w) >= k"
+    "SELECT p.prefix, c.sort_rank FROM company c CROSS JOIN LATERAL "
+    "(SELECT DISTINCT left(w, k) AS prefix "
+    "FROM unnest(string_to_array(c.search_text, ' ')) AS w, generate_series(1, 4) AS k "
+    "WHERE length(w) >= k) AS p "
+    "WHERE c.sort_rank IS NOT NULL"
 )
 
 # The same for the companies whose ids lie in a range (a bulk load's new rows).
