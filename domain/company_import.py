@@ -5,12 +5,13 @@ is skipped with its line and reason, and every other row is imported. The import
 all or nothing: one transaction, so that it either stores every good row, ranked and in the
 word index, or (the database gone, the process killed) nothing at all.
 
-How it goes (timings in docs/performance.md#company-import): every row is read, checked and
-folded first (the same functions as createCompany), outside the transaction; then, in it, the
-new companies are ranked from one sort (domain.import_ranks), stored as plain tuples in large
-batches (COPY on PostgreSQL), and entered in the word index once, in rank order. When the load
-at least doubles the table, its secondary indexes are built afresh after it instead of
-being updated row by row.
+How it goes (profile and timings in docs/performance.md#company-import): every row is read,
+checked and folded first (the same functions as createCompany), outside the transaction;
+then, in it, the new companies are ranked from one sort (domain.import_ranks), stored as
+plain tuples in large batches (COPY on PostgreSQL), and entered in the word index once, in
+rank order. When the load at least doubles the table, or moves every rank, the table's
+secondary indexes and the word index's triggers and keys are set aside and built once after
+it (persistence.bulk_load), instead of being updated row by row.
 """
 
 from __future__ import annotations
@@ -117,6 +118,8 @@ async def import_companies(
     tell = progress or (lambda phase, done, total: None)
     with _without_gc():
         good = _read(rows, run, tell)
+    added = 0
+    if good:
         async with in_transaction() as conn, bulk_load.roomy_cache(conn):
             added = await _load(conn, good, run, tell)
     if added and is_postgres():
