@@ -39,7 +39,8 @@ from persistence.sql import adapt, insert_rows, is_postgres
 BATCH = 20_000  # rows a statement (executemany or COPY), and between two progress reports
 SHOWN = 200  # characters of a rejected row's code and name kept in its Reject
 DUPLICATE = "duplicate code"
-# PostgreSQL's statistics and visibility map are refreshed after a load that adds this share.
+# PostgreSQL's statistics and visibility map are refreshed after a load that adds this share
+# of the companies (below it, autovacuum's own thresholds take it in their stride).
 TIDY_SHARE = 0.05
 
 Progress = Callable[[str, int, int], None]
@@ -118,14 +119,14 @@ async def import_companies(
     tell = progress or (lambda phase, done, total: None)
     with _without_gc():
         good = _read(rows, run, tell)
-    added = 0
+    added, renumbered = 0, False
     if good:
         async with in_transaction() as conn, bulk_load.roomy_cache(conn):
-            added = await _load(conn, good, run, tell)
+            added, renumbered = await _load(conn, good, run, tell)
     if added and is_postgres():
         db = get_connection("default")
         total = (await db.execute_query_dict("SELECT count(*) AS n FROM company"))[0]["n"]
-        if added >= TIDY_SHARE * total:
+        if renumbered or added >= TIDY_SHARE * total:
             await bulk_load.tidy(db)
     run.report.imported = added
     run.flush()
@@ -179,8 +180,11 @@ def _read(
     return good
 
 
-async def _load(conn: BaseDBAsyncClient, good: list[_New], run: _Run, tell: Progress) -> int:
-    """Everything the import writes, in its one transaction; the companies stored."""
+async def _load(
+    conn: BaseDBAsyncClient, good: list[_New], run: _Run, tell: Progress
+) -> tuple[int, bool]:
+    """Everything the import writes, in its one transaction; the companies stored, and
+    whether every company was renumbered."""
     if is_postgres(conn):
         # Company creations wait until the load is done: they would take ranks it gives.
         await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RANK_LOCK])
@@ -194,7 +198,7 @@ async def _load(conn: BaseDBAsyncClient, good: list[_New], run: _Run, tell: Prog
             new.append(row)
     if not new:
         await bulk_load.pause_search_triggers(conn, False)
-        return 0
+        return 0, False
     ids = await bulk_load.next_ids(conn, len(new))
     ranks = bulk_ranks(present.ranked, [row.name_key for row in new])
     # Many rows into few, or every rank moved: what would be updated row by row (secondary
@@ -208,7 +212,7 @@ async def _load(conn: BaseDBAsyncClient, good: list[_New], run: _Run, tell: Prog
     await bulk_load.fill_search_index(conn, (ids[0], ids[-1]), entries, everything=ranks.renumbered)
     await bulk_load.put_back(conn, aside)
     await bulk_load.pause_search_triggers(conn, False)
-    return len(new) - len(refused)
+    return len(new) - len(refused), ranks.renumbered
 
 
 async def _store(
