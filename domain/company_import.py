@@ -121,7 +121,7 @@ async def import_companies(
         good = _read(rows, run, tell)
     added, renumbered = 0, False
     if good:
-        async with in_transaction() as conn, bulk_load.roomy_cache(conn):
+        async with in_transaction() as conn:
             added, renumbered = await _load(conn, good, run, tell)
     if added and is_postgres():
         db = get_connection("default")
@@ -189,6 +189,7 @@ async def _load(
         # Company creations wait until the load is done: they would take ranks it gives.
         await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RANK_LOCK])
     await bulk_load.pause_search_triggers(conn, True)
+    await bulk_load.make_room(conn)
     present = await bulk_load.present(conn)
     new: list[_New] = []
     for row in good:
