@@ -21,17 +21,19 @@ from persistence.search_index import (
 )
 from persistence.sql import is_postgres, run
 
+# The columns a load writes: the key first (sql.insert_rows), what the load gives, then the
+# company's own values in domain.company_import's order.
 COLUMNS = (
     "id",
+    "sort_rank",
+    "created_at",
+    "updated_at",
     "name",
     "code",
     "code_key",
     "name_key",
     "german_name_key",
     "search_text",
-    "sort_rank",
-    "created_at",
-    "updated_at",
 )
 _EVERY_ID = (0, 2**63 - 1)
 LOAD_MAINTENANCE_MEM = "256MB"
