@@ -117,20 +117,34 @@ def _credentials(header: etree._Element, part: str, with_secret: bool) -> tuple[
     found = element.findall("Credential") if element is not None else []
     if not found:
         raise CxmlRefused(Failure.MISSING_HEADER, f"The cXML Header has no {part}/Credential.")
-    return tuple(
-        Credential(
-            domain=(c.get("domain") or "").strip(XML_SPACE),
-            identity=text(c.find("Identity")) or "",
-            shared_secret=_secret(c) if with_secret else None,
+    credentials = []
+    for c in found:
+        secret = _secret(c, part)  # checked in every part; only Sender's is used
+        credentials.append(
+            Credential(
+                domain=(c.get("domain") or "").strip(XML_SPACE),
+                identity=text(c.find("Identity")) or "",
+                shared_secret=secret if with_secret else None,
+            )
         )
-        for c in found
-    )
+    return tuple(credentials)
 
 
-def _secret(credential: etree._Element) -> str | None:
-    # Never trimmed: the secret is compared exactly as sent.
+def _secret(credential: etree._Element, part: str) -> str | None:
+    """A credential's SharedSecret: text only (CDATA and references are text; comments are
+    dropped by the parser), never trimmed: compared exactly as sent."""
     secret = credential.find("SharedSecret")
-    return "".join(secret.itertext()) if secret is not None else None
+    if secret is None:
+        return None
+    if len(secret):
+        # Its text would be joined across the elements: a secret no buyer means to send.
+        tag = str(secret[0].tag)[:40]
+        raise CxmlRefused(
+            Failure.INVALID_REQUEST,
+            f"The {part} credential's SharedSecret holds elements (<{tag}>); a SharedSecret "
+            "is text only.",
+        )
+    return secret.text or ""
 
 
 def read_envelope(root: etree._Element) -> Envelope:
