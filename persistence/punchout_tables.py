@@ -212,9 +212,9 @@ class CxmlExchange(Model):
     attachments: fields.JSONField[list[dict[str, Any]] | None] = fields.JSONField(null=True)
     # Whether the sender proved to be the customer (its secret was right): anything else, a
     # wrong secret sent with a real customer's name included, is a stranger's text.
-    authenticated = fields.BooleanField(default=False)
+    authenticated = fields.BooleanField(default=False, db_default=False)
     # UTF-8 bytes of the two bodies as stored: what the log's size budget counts.
-    body_bytes = fields.BigIntField(default=0)
+    body_bytes = fields.BigIntField(default=0, db_default=0)
 
     class Meta:
         table = "cxml_exchange"

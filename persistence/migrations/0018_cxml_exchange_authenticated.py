@@ -6,6 +6,10 @@ authentication failures (unknown sender, missing secret, wrong secret) are the o
 every other answer given with a customer (a 403 for a disabled customer included) came after
 its secret was found right. A row without a customer was never authenticated.
 
+Both columns are added with a default in the database (rows stored before need a value at
+once, PostgreSQL refuses a NOT NULL column without one, and SQLite would otherwise remake the
+table, losing migration 0017's partial index); the values are then worked out below.
+
 `body_bytes`: the UTF-8 bytes of the two bodies as stored, which retention's size budget adds
 up, on an index of (id, body_bytes) so that the sum never reads a body. Rows stored before get
 theirs counted here.
@@ -40,12 +44,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="CxmlExchange",
             name="authenticated",
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name="CxmlExchange",
             name="body_bytes",
-            field=fields.BigIntField(default=0),
+            field=fields.BigIntField(default=0, db_default=0),
         ),
         ops.RunPython(fill, ops.RunPython.noop),
         ops.AddIndex(
