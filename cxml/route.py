@@ -199,7 +199,7 @@ async def _serve(request: Request, call: InFlight) -> bytes:
     root = parse_document(document)
     call.exchange.identities = sent_identities(root)  # for the log, even if the envelope is bad
     # The log hides every SharedSecret as the parser sees it, whatever its markup.
-    redacted = without_secrets(call.exchange.request_body)
+    redacted = without_secrets(call.exchange.request_body, root)
     if redacted is not None:
         call.exchange.request_body, call.exchange.request_redacted = redacted.text, True
         call.exchange.secrets += redacted.secrets

@@ -82,6 +82,8 @@ async def test_every_way_of_writing_a_secret_is_hidden(
         "a CDATA section holding a closing tag": f"{OPEN}<![CDATA[{CLOSE}]]>{stranger}{CLOSE}",
         "a comment ending the secret early": f"{OPEN}x<!--{CLOSE}-->{stranger}{CLOSE}",
         "references to markup": f"{OPEN}a&lt;/SharedSecret&gt;{stranger}{CLOSE}",
+        # Not read as a secret (the name is case-sensitive): a missing secret, hidden anyway.
+        "the name in other letters": f"<sharedSECRET>{stranger}</sharedSECRET>",
     }
     for number, (name, element) in enumerate([*accepted.items(), *refused.items()]):
         document = written_as(buyer, element, f"markup-{number}@buyer")
@@ -94,7 +96,8 @@ async def test_every_way_of_writing_a_secret_is_hidden(
         assert answer.code == (200 if name in accepted else 401), (name, answer.message)
     rows = await CxmlExchange.all().order_by("id")
     for row, name in zip(rows, [*accepted, *refused], strict=True):
-        assert f"***{CLOSE}" in row.request_body.replace("</SharedSecret\n>", CLOSE), name
+        shown_body = row.request_body.replace("</SharedSecret\n>", CLOSE).lower()
+        assert f"***{CLOSE}".lower() in shown_body, name
         for secret in (key, stranger, char_refs(key)):
             assert shown(secret, row.request_body) == [], (name, row.request_body)
         assert buyer.username in row.request_body  # the rest is shown as sent
