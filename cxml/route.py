@@ -92,7 +92,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
         )
         raise CxmlRefused(
             Failure.CLIENT_DISCONNECTED,
-            None,
+            "The request body did not arrive whole.",
             f"The client closed the connection after sending {len(received):,} of {announced}.",
         ) from None
     return bytes(received)
