@@ -9,7 +9,13 @@ from decimal import Decimal
 from lxml import etree
 
 from domain.errors import CxmlRefused, Failure
-from domain.limits import currency_code
+from domain.limits import (
+    MAX_ADDRESS_LINES,
+    MAX_CLASSIFICATIONS,
+    MAX_CONTACT_ENTRIES,
+    MAX_LINE_EXTRINSICS,
+    currency_code,
+)
 from domain.numbers import NotANumber, exact
 from domain.records import (
     Address,
@@ -45,19 +51,34 @@ def comment(element: etree._Element) -> str | None:
     return "".join(words).strip(XML_SPACE)
 
 
-def extrinsics(element: etree._Element) -> tuple[Extrinsic, ...]:
+def counted(found: list[etree._Element], limit: int, where: str, what: str) -> list[etree._Element]:
+    """The elements found, unless there are more than the limit: what a document may carry is
+    bounded (domain/limits.py), as the API that shows it counts on. Refused naming where and
+    how many: 'OrderRequest has 1,001 ItemOut lines; at most 1,000.'"""
+    if len(found) > limit:
+        raise CxmlRefused(
+            Failure.INVALID_REQUEST, f"{where} has {len(found):,} {what}; at most {limit:,}."
+        )
+    return found
+
+
+def extrinsics(element: etree._Element, limit: int, where: str) -> tuple[Extrinsic, ...]:
     return tuple(
         Extrinsic((x.get("name") or "").strip(XML_SPACE), text(x) or "")
-        for x in element.findall("Extrinsic")
+        for x in counted(element.findall("Extrinsic"), limit, where, "Extrinsic elements")
     )
 
 
-def contact(contact: etree._Element) -> Contact:
+def contact(contact: etree._Element, position: int) -> Contact:
+    def entries(tag: str) -> list[etree._Element]:
+        found = contact.findall(tag)
+        return counted(found, MAX_CONTACT_ENTRIES, f"Contact {position}", f"{tag} elements")
+
     return Contact(
         role=contact.get("role"),
         name=text(contact.find("Name")),
-        emails=tuple(e for e in (text(e) for e in contact.findall("Email")) if e),
-        phones=tuple(p for p in (_phone(p) for p in contact.findall("Phone")) if p),
+        emails=tuple(e for e in (text(e) for e in entries("Email")) if e),
+        phones=tuple(p for p in (_phone(p) for p in entries("Phone")) if p),
     )
 
 
@@ -66,12 +87,9 @@ def _phone(phone: etree._Element) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _texts(parent: etree._Element | None, tag: str) -> tuple[str, ...]:
-    found = parent.findall(tag) if parent is not None else []
-    return tuple(t for t in (text(e) for e in found) if t)
-
-
-def address(address: etree._Element | None) -> Address | None:
+def address(address: etree._Element | None, where: str) -> Address | None:
+    """An address (`where`: ShipTo, BillTo), at most MAX_ADDRESS_LINES DeliverTo and Street
+    lines each."""
     if address is None:
         return None
     postal = address.find("PostalAddress")
@@ -80,12 +98,17 @@ def address(address: etree._Element | None) -> Address | None:
     def part(tag: str) -> str | None:
         return text(postal.find(tag)) if postal is not None else None
 
+    def lines(tag: str) -> tuple[str, ...]:
+        found = postal.findall(tag) if postal is not None else []
+        found = counted(found, MAX_ADDRESS_LINES, f"{where}'s Address", f"{tag} lines")
+        return tuple(t for t in (text(e) for e in found) if t)
+
     return Address(
         address_id=address.get("addressID"),
         iso_country_code=address.get("isoCountryCode"),
         name=text(address.find("Name")),
-        deliver_to=_texts(postal, "DeliverTo"),
-        street=_texts(postal, "Street"),
+        deliver_to=lines("DeliverTo"),
+        street=lines("Street"),
         city=part("City"),
         state=part("State"),
         postal_code=part("PostalCode"),
@@ -95,12 +118,19 @@ def address(address: etree._Element | None) -> Address | None:
     )
 
 
-def item_out(item: etree._Element) -> ItemOut:
+def item_out(item: etree._Element, position: int) -> ItemOut:
+    """An ItemOut line, the `position`th of its request; at most MAX_CLASSIFICATIONS
+    Classifications and MAX_LINE_EXTRINSICS Extrinsics in its ItemDetail."""
     detail = item.find("ItemDetail")
     money = detail.find("UnitPrice/Money") if detail is not None else None
+    label = _label(item.get("lineNumber"), position)
 
     def of_detail(tag: str) -> str | None:
         return text(detail.find(tag)) if detail is not None else None
+
+    classifications = detail.findall("Classification") if detail is not None else []
+    counted(classifications, MAX_CLASSIFICATIONS, label, "Classification elements")
+    where = f"{label}'s ItemDetail"
 
     return ItemOut(
         line_number=item.get("lineNumber"),
@@ -114,12 +144,12 @@ def item_out(item: etree._Element) -> ItemOut:
         details=LineDetails(
             classifications=tuple(
                 Classification(domain=(c.get("domain") or "").strip(XML_SPACE), value=text(c) or "")
-                for c in (detail.findall("Classification") if detail is not None else [])
+                for c in classifications
             ),
             manufacturer_part_id=of_detail("ManufacturerPartID"),
             manufacturer_name=of_detail("ManufacturerName"),
             lead_time=of_detail("LeadTime"),
-            extrinsics=extrinsics(detail) if detail is not None else (),
+            extrinsics=extrinsics(detail, MAX_LINE_EXTRINSICS, where) if detail is not None else (),
             requested_delivery_date=(item.get("requestedDeliveryDate") or "").strip(XML_SPACE)
             or None,
         ),
@@ -142,7 +172,11 @@ def decimal(value: str | None, label: str) -> Decimal | None:
 
 def item_label(item: ItemOut, position: int) -> str:
     """How a refusal names an ItemOut: by its lineNumber when it has one, else its place."""
-    number = (item.line_number or "").strip(XML_SPACE)
+    return _label(item.line_number, position)
+
+
+def _label(line_number: str | None, position: int) -> str:
+    number = (line_number or "").strip(XML_SPACE)
     return f"ItemOut line {int(number) if LINE_NUMBER.fullmatch(number) else position}"
 
 

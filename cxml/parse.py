@@ -18,6 +18,7 @@ from cxml.elements import (
     address,
     comment,
     contact,
+    counted,
     currency,
     decimal,
     extrinsics,
@@ -29,6 +30,7 @@ from cxml.elements import (
     text,
 )
 from domain.errors import CxmlRefused, Failure
+from domain.limits import MAX_CONTACTS, MAX_DESCRIPTION, MAX_EXTRINSICS, MAX_ORDER_LINES
 from domain.orders import ORDER_TYPES, OrderData, OrderLineData
 from domain.punchout import OPERATIONS, SetupData
 from domain.records import (
@@ -36,6 +38,7 @@ from domain.records import (
     Identities,
     ItemOut,
 )
+from domain.storefront import MAX_CART_LINES
 
 
 def _parser() -> etree.XMLParser:
@@ -118,20 +121,34 @@ def _credentials(header: etree._Element, part: str, with_secret: bool) -> tuple[
     found = element.findall("Credential") if element is not None else []
     if not found:
         raise CxmlRefused(Failure.MISSING_HEADER, f"The cXML Header has no {part}/Credential.")
-    return tuple(
-        Credential(
-            domain=(c.get("domain") or "").strip(XML_SPACE),
-            identity=text(c.find("Identity")) or "",
-            shared_secret=_secret(c) if with_secret else None,
+    credentials = []
+    for c in found:
+        secret = _secret(c, part)  # checked in every part; only Sender's is used
+        credentials.append(
+            Credential(
+                domain=(c.get("domain") or "").strip(XML_SPACE),
+                identity=text(c.find("Identity")) or "",
+                shared_secret=secret if with_secret else None,
+            )
         )
-        for c in found
-    )
+    return tuple(credentials)
 
 
-def _secret(credential: etree._Element) -> str | None:
-    # Never trimmed: the secret is compared exactly as sent.
+def _secret(credential: etree._Element, part: str) -> str | None:
+    """A credential's SharedSecret: text only (CDATA and references are text; comments are
+    dropped by the parser), never trimmed: compared exactly as sent."""
     secret = credential.find("SharedSecret")
-    return "".join(secret.itertext()) if secret is not None else None
+    if secret is None:
+        return None
+    if len(secret):
+        # Its text would be joined across the elements: a secret no buyer means to send.
+        tag = str(secret[0].tag)[:40]
+        raise CxmlRefused(
+            Failure.INVALID_REQUEST,
+            f"The {part} credential's SharedSecret holds elements (<{tag}>); a SharedSecret "
+            "is text only.",
+        )
+    return secret.text or ""
 
 
 def read_envelope(root: etree._Element) -> Envelope:
@@ -197,27 +214,38 @@ def read_setup(envelope: Envelope, allow_http: bool = False) -> SetupData:
     cookie = element.find("BuyerCookie")
     if cookie is None:
         raise CxmlRefused(Failure.INVALID_REQUEST, "The PunchOutSetupRequest has no BuyerCookie.")
-    items = tuple(item_out(i) for i in element.findall("ItemOut"))
+    where = "PunchOutSetupRequest"
+    found = counted(element.findall("ItemOut"), MAX_CART_LINES, where, "ItemOut lines")
+    items = tuple(item_out(i, position) for position, i in enumerate(found, start=1))
     if operation != "create":  # the lines become the cart: their numbers must be numbers
         for position, item in enumerate(items, start=1):
-            _cart_numbers(item, position)
+            _cart_line(item, position)
+    contacts = counted(element.findall("Contact"), MAX_CONTACTS, where, "Contact elements")
     return SetupData(
         operation=operation,
         deployment_mode=envelope.deployment_mode,
         payload_id=envelope.payload_id or "",
         buyer_cookie="".join(cookie.itertext()),  # echoed back exactly: never trimmed
         browser_form_post=return_url(element, allow_http),
-        extrinsics=extrinsics(element),
-        contacts=tuple(contact(c) for c in element.findall("Contact")),
-        ship_to=address(element.find("ShipTo/Address")),
+        extrinsics=extrinsics(element, MAX_EXTRINSICS, where),
+        contacts=tuple(contact(c, number) for number, c in enumerate(contacts, start=1)),
+        ship_to=address(element.find("ShipTo/Address"), "ShipTo"),
         items=items,
     )
 
 
-def _cart_numbers(item: ItemOut, position: int) -> None:
-    """An edit or inspect request's line: quantity and price exact numbers, or refused (a
-    missing one is the cart's default: 1, and 0)."""
+def _cart_line(item: ItemOut, position: int) -> None:
+    """An edit or inspect request's line, which becomes a cart line: quantity and price exact
+    numbers, or refused (a missing one is the cart's default: 1, and 0); its description no
+    longer than a cart line's. Refused rather than cut: the line goes back to the buyer in the
+    cart message, and a cut description would come back changed."""
     label = item_label(item, position)
+    if item.description is not None and len(item.description) > MAX_DESCRIPTION:
+        raise CxmlRefused(
+            Failure.INVALID_REQUEST,
+            f"{label}: Description has {len(item.description):,} characters; at most "
+            f"{MAX_DESCRIPTION:,} in a cart.",
+        )
     quantity = decimal(item.quantity, f"{label}: quantity")
     if quantity is not None and quantity <= 0:
         raise CxmlRefused(Failure.INVALID_REQUEST, f"{label} needs a quantity above 0.")
@@ -244,7 +272,7 @@ def read_order(envelope: Envelope) -> OrderData:
             Failure.INVALID_REQUEST, "An OrderRequest needs a payloadID: it makes retries safe."
         )
     fits(envelope.payload_id, 255, "The payloadID")
-    items = element.findall("ItemOut")
+    items = counted(element.findall("ItemOut"), MAX_ORDER_LINES, "OrderRequest", "ItemOut lines")
     if not items and order_type != "delete":
         raise CxmlRefused(Failure.INVALID_REQUEST, "The OrderRequest has no ItemOut lines.")
     lines = [_order_line(item, number) for number, item in enumerate(items, start=1)]
@@ -260,18 +288,18 @@ def read_order(envelope: Envelope) -> OrderData:
         payload_id=envelope.payload_id,
         total=decimal(text(total), "Total:"),
         currency=currency(total.get("currency") if total is not None else None, "Total"),
-        ship_to=address(header.find("ShipTo/Address")),
-        bill_to=address(header.find("BillTo/Address")),
+        ship_to=address(header.find("ShipTo/Address"), "ShipTo"),
+        bill_to=address(header.find("BillTo/Address"), "BillTo"),
         shipping=money(header.find("Shipping"), "Shipping"),
         tax=money(header.find("Tax"), "Tax"),
         comments="\n".join(filter(None, (comment(c) for c in header.findall("Comments")))) or None,
-        extrinsics=extrinsics(header),
+        extrinsics=extrinsics(header, MAX_EXTRINSICS, "OrderRequestHeader"),
         lines=tuple(lines),
     )
 
 
 def _order_line(item: etree._Element, position: int) -> OrderLineData:
-    line = item_out(item)
+    line = item_out(item, position)
     label = item_label(line, position)
     quantity = decimal(line.quantity, f"{label}: quantity")
     if quantity is None or quantity <= 0:

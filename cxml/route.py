@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from cxml import build
@@ -34,6 +34,7 @@ from cxml.parse import (
     read_order,
     read_setup,
 )
+from cxml.redaction import without_secrets
 from domain import cxml_log, orders, punchout
 from domain.attachments import Attachment, request_digest
 from domain.cxml_log import Exchange
@@ -77,12 +78,23 @@ async def _read_body(request: Request, limit: int) -> bytes:
             Failure.OVERSIZED_BODY, f"The request body is over the limit of {limit} bytes."
         )
     received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > limit:
-            raise CxmlRefused(
-                Failure.OVERSIZED_BODY, f"The request body is over the limit of {limit} bytes."
-            )
+    try:
+        async for chunk in request.stream():
+            received += chunk
+            if len(received) > limit:
+                raise CxmlRefused(
+                    Failure.OVERSIZED_BODY, f"The request body is over the limit of {limit} bytes."
+                )
+    except ClientDisconnect:
+        # Gone, or cut off by the body's deadline (opsportal/slow_clients.py): no one to answer.
+        announced = (
+            f"the {int(declared):,} bytes it announced" if declared.isdigit() else "its body"
+        )
+        raise CxmlRefused(
+            Failure.CLIENT_DISCONNECTED,
+            "The request body did not arrive whole.",
+            f"The client closed the connection after sending {len(received):,} of {announced}.",
+        ) from None
     return bytes(received)
 
 
@@ -186,13 +198,18 @@ async def _serve(request: Request, call: InFlight) -> bytes:
     call.body_sha256 = request_digest(document, call.attachments)
     root = parse_document(document)
     call.exchange.identities = sent_identities(root)  # for the log, even if the envelope is bad
+    # The log hides every SharedSecret as the parser sees it, whatever its markup.
+    redacted = without_secrets(call.exchange.request_body, root)
+    if redacted is not None:
+        call.exchange.request_body, call.exchange.request_redacted = redacted.text, True
+        call.exchange.secrets += redacted.secrets
     envelope = read_envelope(root)
     call.exchange.request_type = envelope.request_type or None
     call.exchange.payload_id = envelope.payload_id
-    call.exchange.secrets = envelope.identities.sent_secrets()
+    call.exchange.secrets += envelope.identities.sent_secrets()
     # Authenticated before anything else: a stranger learns nothing, not even what we support.
     caller = await punchout.authenticate(call.vault, envelope.identities)
-    call.exchange.customer_id = caller.customer.id
+    call.exchange.customer_id, call.exchange.authenticated = caller.customer.id, True
     call.exchange.secrets += caller.secrets
     check_request(envelope)
     check_references(root, call.attachments)
@@ -211,6 +228,8 @@ async def _fail(call: InFlight, failure: Failure, message: str, reason: str) -> 
     body = build.status_document(code, text, message)
     call.exchange.failure, call.exchange.reason = failure, reason
     call.finish(code, text, body)
+    if failure is Failure.CLIENT_DISCONNECTED:
+        call.exchange.response_body = ""  # nothing went out: the client was gone
     try:
         await cxml_log.record(call.exchange)
     except Exception:  # noqa: BLE001 - the buyer still gets the answer
@@ -239,6 +258,8 @@ def cxml_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]
         except CxmlRefused as exc:
             if exc.customer_id is not None:
                 exchange.customer_id = exc.customer_id
+            # A disabled customer's right secret: refused, but the customer sent it.
+            exchange.authenticated |= exc.failure is Failure.CUSTOMER_DISABLED
             message = exc.buyer_message or UNAUTHORIZED_MESSAGE
             return await _fail(call, exc.failure, message, exc.reason)
         except Exception:  # noqa: BLE001 - answered in cXML; the trace goes to the log

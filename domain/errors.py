@@ -153,6 +153,7 @@ class Failure(enum.Enum):
     DUPLICATE_PAYLOAD = "the payloadID was used before, for a different document"
     DUPLICATE_ORDER = "a new order repeats an orderID this customer has already sent"
     UNKNOWN_ORDER = "an update or delete names an order this customer never sent"
+    CLIENT_DISCONNECTED = "the client went away (or its body missed the deadline) mid-request"
     INTERNAL_ERROR = "the server failed; the buyer may retry"
 
 

@@ -197,7 +197,9 @@ class Customer(relay.Node):
         return await orders_page(first, after, customer_id=self.id)
 
     @strawberry.field(
-        description="The cXML exchanges of this customer's procurement system, newest first."
+        description="The cXML exchanges of this customer's procurement system, newest first "
+        "(with those of strangers who named it: see `authenticated`). Kept for "
+        "OPSPORTAL_CXML_LOG_DAYS, within OPSPORTAL_CXML_LOG_MAX_BYTES of bodies in all."
     )
     async def cxml_log(
         self,

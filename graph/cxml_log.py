@@ -80,6 +80,12 @@ class CxmlExchange:
         description="Time taken to answer, in milliseconds (up to the final commit, which "
         "stores this entry together with what the request changed)."
     )
+    authenticated: bool = strawberry.field(
+        description="Whether the sender proved to be the customer (its SharedSecret was right). "
+        "false: anyone may have sent it, a wrong secret with a real customer's name included; "
+        "its bodies are kept to their first 4 KiB. Entries logged before this was recorded: "
+        "true where a customer was matched and the answer was not 401."
+    )
     request_body: str = strawberry.field(
         description="The document received; every SharedSecret shows as ***.", metadata=BODY
     )
@@ -120,6 +126,7 @@ class CxmlExchange:
             failure=CxmlFailure[row.failure] if row.failure else None,
             reason=reason or row.reason,
             duration_ms=row.duration_ms,
+            authenticated=row.authenticated,
             request_body=row.request_body,
             response_body=row.response_body,
             sender=_credentials(sent.sender if sent else None),

@@ -23,6 +23,7 @@ CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
 CXML_PATH = "/cxml"
 START_PATH = "/punchout/start/"
 MIN_GRAPHQL_RESPONSE_BYTES = 4 * 1024 * 1024
+MIN_CXML_LOG_BYTES = 1024 * 1024
 
 
 FLAG_VALUES = {"": False, "0": False, "false": False, "no": False, "off": False}
@@ -78,6 +79,12 @@ class Settings:
     # keeps this long, and at most this many; purges run every retention_interval.
     unmatched_log_max_age: timedelta = timedelta(days=30)
     unmatched_log_max_rows: int = 100_000
+    # The whole connection log keeps this long, and at most this many bytes of bodies (the
+    # oldest entries go first); punchout sessions and their carts are kept this long after
+    # they could last be used.
+    cxml_log_max_age: timedelta = timedelta(days=90)
+    cxml_log_max_bytes: int = 1024 * 1024 * 1024
+    punchout_session_keep: timedelta = timedelta(days=7)
     retention_interval: timedelta = timedelta(minutes=5)
     # Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses and
     # networks); none by default: the connection's own address is the client's.
@@ -140,6 +147,16 @@ class Settings:
             raise ConfigError("OPSPORTAL_UNMATCHED_LOG_DAYS must be a positive number of days.")
         if self.unmatched_log_max_rows < 1:
             raise ConfigError("OPSPORTAL_UNMATCHED_LOG_MAX_ROWS must be at least 1.")
+        if self.cxml_log_max_age <= timedelta(0):
+            raise ConfigError("OPSPORTAL_CXML_LOG_DAYS must be a positive number of days.")
+        if self.cxml_log_max_bytes < MIN_CXML_LOG_BYTES:
+            raise ConfigError(
+                f"OPSPORTAL_CXML_LOG_MAX_BYTES must be at least {MIN_CXML_LOG_BYTES} (1 MiB)."
+            )
+        if self.punchout_session_keep < timedelta(0):
+            raise ConfigError(
+                "OPSPORTAL_PUNCHOUT_SESSION_KEEP_DAYS must be 0 or a positive number of days."
+            )
         if self.retention_interval <= timedelta(0):
             raise ConfigError(
                 "OPSPORTAL_RETENTION_INTERVAL_SECONDS must be a positive number of seconds."
@@ -262,6 +279,9 @@ class Settings:
         unmatched_rows = number("OPSPORTAL_UNMATCHED_LOG_MAX_ROWS", "100000")
         interval = timedelta(seconds=number("OPSPORTAL_RETENTION_INTERVAL_SECONDS", "300"))
         proxies = trusted_proxies(get("OPSPORTAL_TRUSTED_PROXIES") or "")
+        log_days = timedelta(days=number("OPSPORTAL_CXML_LOG_DAYS", "90"))
+        log_bytes = number("OPSPORTAL_CXML_LOG_MAX_BYTES", str(cls.cxml_log_max_bytes))
+        session_keep = timedelta(days=number("OPSPORTAL_PUNCHOUT_SESSION_KEEP_DAYS", "7"))
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             public_url=get("OPSPORTAL_PUBLIC_URL") or cls.public_url,
@@ -283,6 +303,9 @@ class Settings:
             key_encryption_key_file=get("OPSPORTAL_KEY_ENCRYPTION_KEY_FILE"),
             unmatched_log_max_age=unmatched_days,
             unmatched_log_max_rows=int(unmatched_rows),
+            cxml_log_max_age=log_days,
+            cxml_log_max_bytes=int(log_bytes),
+            punchout_session_keep=session_keep,
             retention_interval=interval,
             trusted_proxies=proxies,
         )

@@ -66,7 +66,18 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
         "100000",
         "the most of those kept; the oldest go first",
     ),
-    ("OPSPORTAL_RETENTION_INTERVAL_SECONDS", "300", "how often old log entries are dropped"),
+    ("OPSPORTAL_CXML_LOG_DAYS", "90", "how long every cXML exchange is kept in the log"),
+    (
+        "OPSPORTAL_CXML_LOG_MAX_BYTES",
+        "1073741824",
+        "the most bytes of bodies the cXML log keeps (1 GiB); the oldest go first",
+    ),
+    (
+        "OPSPORTAL_PUNCHOUT_SESSION_KEEP_DAYS",
+        "7",
+        "how long a punchout session and its cart are kept once ended or expired",
+    ),
+    ("OPSPORTAL_RETENTION_INTERVAL_SECONDS", "300", "how often what is no longer kept is dropped"),
     (
         "OPSPORTAL_TRUSTED_PROXIES",
         "none",

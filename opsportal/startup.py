@@ -7,7 +7,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from domain import punchout_keys, rank_spread, ranks, retention
+from domain import login_limits, punchout_keys, rank_spread, ranks, retention
+from domain import retention_policies as policies
 from domain.key_vault import KeyVault, VaultError
 from opsportal.config import Settings
 from persistence.database import open_database
@@ -68,4 +69,9 @@ def retention_policies(settings: Settings) -> tuple[retention.Policy, ...]:
         retention.unmatched_exchanges(
             settings.unmatched_log_max_age, settings.unmatched_log_max_rows
         ),
+        policies.exchanges_by_age(settings.cxml_log_max_age),
+        policies.exchanges_by_size(settings.cxml_log_max_bytes),
+        policies.login_attempts(login_limits.Limits().window),
+        policies.expired_staff_tokens(),
+        policies.ended_punchout_sessions(settings.punchout_session_keep),
     )

@@ -210,8 +210,14 @@ class CxmlExchange(Model):
     identities: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     # The MIME parts sent beside the document: [{"contentId", "contentType", "size"}], no bytes.
     attachments: fields.JSONField[list[dict[str, Any]] | None] = fields.JSONField(null=True)
+    # Whether the sender proved to be the customer (its secret was right): anything else, a
+    # wrong secret sent with a real customer's name included, is a stranger's text.
+    authenticated = fields.BooleanField(default=False, db_default=False)
+    # UTF-8 bytes of the two bodies as stored: what the log's size budget counts.
+    body_bytes = fields.BigIntField(default=0, db_default=0)
 
     class Meta:
         table = "cxml_exchange"
-        # And cxml_exchange_unmatched, on id where customer_id is null (migration 0017).
-        indexes = [Index(fields=("customer_id", "id"))]
+        # And cxml_exchange_unmatched, on id where customer_id is null (migration 0017). The
+        # index on (id, body_bytes) lets retention add up the log's size without its bodies.
+        indexes = [Index(fields=("customer_id", "id")), Index(fields=("id", "body_bytes"))]

@@ -113,6 +113,9 @@ def test_what_the_buyer_sent(open_page: OpenPage, demo_site: DemoSite) -> None:
     expect(rows.nth(0)).to_contain_text("OrderRequest")  # newest first
     expect(rows.nth(1)).to_contain_text("WRONG_SECRET")
     expect(rows.nth(1)).to_contain_text("is not the customer's PUNCHOUT API Key")
+    # A wrong secret with this customer's name: anyone may have sent it, and staff see so.
+    expect(rows.nth(1).locator(".badge-warn")).to_have_text("not authenticated")
+    expect(rows.nth(0).locator(".badge-warn")).to_have_count(0)
     rows.nth(1).get_by_text("Show bodies").click()
     expect(rows.nth(1).locator("pre").first).to_contain_text("***")
     expect(rows.nth(1).locator("pre").first).not_to_contain_text("wrong-secret")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from testkit.faults import concurrent_add, hostile_cxml, sigkill, sigterm
+from testkit.faults import concurrent_add, hostile_cxml, log_flood, sigkill, sigterm
 from testkit.faults.common import Report
 from testkit.postgres import fresh_database
 
@@ -57,6 +57,11 @@ def test_sigterm_drains_in_flight_requests(server_database: str) -> None:
 def test_hostile_cxml_among_real_requests(server_database: str) -> None:
     kinds = len(hostile_cxml.hostile_kinds(1024 * 1024))
     passed(hostile_cxml.run(server_database, rounds=1, hostile=kinds, real=kinds))
+
+
+def test_a_log_flood_grows_the_database_by_a_bounded_amount(server_database: str) -> None:
+    # Enough to pass the log's 1 MiB budget: 240 refused requests keep about 1.1 MB of bodies.
+    passed(log_flood.run(server_database, requests=240, concurrency=10, comment=20_000))
 
 
 def test_sigterm_with_two_workers_stops_listening(postgres_url: str, tmp_path: Path) -> None:

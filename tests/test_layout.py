@@ -127,6 +127,7 @@ def test_the_wheel_leaves_out_tests_benchmarks_and_testkit() -> None:
         "bench.faults.sigterm",
         "bench.faults.hostile_cxml",
         "bench.faults.signin_burst",
+        "bench.faults.log_flood",
     ],
 )
 def test_the_benchmarks_run_from_the_root(script: str) -> None:

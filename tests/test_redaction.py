@@ -1,4 +1,6 @@
-"""Secrets never reach the connection log, whatever shape the body is in."""
+"""Secrets never reach the connection log, whatever shape the body is in: here, bodies that do
+not parse, redacted by their text (those that parse are redacted by their tree:
+tests/test_secret_markup.py)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,28 @@ from domain.cxml_log import redact
             "<a><SharedSecret>k1</SharedSecret><SharedSecret>k2 and the rest",
             "<a><SharedSecret>***</SharedSecret><SharedSecret>***",
         ),
+        # Nested ones counted: the outer secret ends at its own closing tag, or never.
         (
             "<SharedSecret>k1 <SharedSecret>k2</SharedSecret> after",
-            "<SharedSecret>***</SharedSecret> after",
+            "<SharedSecret>***",
+        ),
+        (
+            "<SharedSecret>W<SharedSecret>t</SharedSecret>rest</SharedSecret> then <x>",
+            "<SharedSecret>***</SharedSecret> then <x>",
+        ),
+        # Inside a secret, a CDATA section or a comment hides no closing tag.
+        (
+            "<SharedSecret><![CDATA[a</SharedSecret>b]]>c</SharedSecret><x>",
+            "<SharedSecret>***</SharedSecret><x>",
+        ),
+        (
+            "<SharedSecret>a<!-- </SharedSecret> -->b</SharedSecret><x>",
+            "<SharedSecret>***</SharedSecret><x>",
+        ),
+        ("<SharedSecret>a<!-- </SharedSecret> b", "<SharedSecret>***"),
+        (
+            "</SharedSecret> stray <SharedSecret >k</SharedSecret>",
+            "</SharedSecret> stray <SharedSecret >***</SharedSecret>",
         ),
     ],
 )

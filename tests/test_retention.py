@@ -150,7 +150,7 @@ def server_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_database(request.getfixturevalue("postgres_url"), "opsportal_retention")
 
 
-UNMATCHED = "{ cxmlLog(first: 100) { edges { node { requestBody } } } }"
+UNMATCHED = "{ cxmlLog(first: 20) { edges { node { requestBody } } } }"
 
 
 def test_a_running_server_purges_on_its_own(server_database: str, tmp_path: Path) -> None:

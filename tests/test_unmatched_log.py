@@ -37,10 +37,12 @@ query($id: ID!, $failure: CxmlFailure) {
   } } } }
 }"""
 STRANGER_SECRET = "stranger-secret-never-shown-42"
+# The largest page these tests ask for: each body counts at 64 KiB against the 5 MiB answer.
+PAGE = 35
 
 
 async def _log(api: Api, token: str, **variables: Any) -> list[dict[str, Any]]:
-    body = await api(UNMATCHED, {"first": 100, **variables}, token)
+    body = await api(UNMATCHED, {"first": PAGE, **variables}, token)
     assert "errors" not in body, body
     return [e["node"] for e in body["data"]["cxmlLog"]["edges"]]
 
@@ -257,7 +259,7 @@ async def _statements(api: Api, token: str) -> int:
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     try:
-        body = await api(UNMATCHED, {"first": 100}, token)
+        body = await api(UNMATCHED, {"first": PAGE}, token)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)

@@ -21,6 +21,7 @@ const FAILURES = {
   DUPLICATE_PAYLOAD: "The payloadID was used before, for a different document.",
   DUPLICATE_ORDER: "A new order repeats an orderID this customer has already sent.",
   UNKNOWN_ORDER: "An update or delete names an order this customer never sent.",
+  CLIENT_DISCONNECTED: "The client went away, or its body missed the deadline, mid-request.",
   INTERNAL_ERROR: "The server failed; the buyer may retry.",
 };
 
@@ -49,7 +50,9 @@ export function ConnectionLogTab({ customer }) {
         <th scope="col">What went wrong</th><th scope="col" class="number">Time (ms)</th><th scope="col">Bodies</th></tr></thead>
       <tbody>${entries.map((entry) => html`<tr>
         <td><${Time} iso=${entry.receivedAt} /></td>
-        <td>${entry.requestType || "(unreadable)"}<br /><span class="hint code">${entry.route}</span></td>
+        <td>${entry.requestType || "(unreadable)"}<br /><span class="hint code">${entry.route}</span>
+          ${!entry.authenticated && html`<br /><span class="badge badge-warn"
+            title="The sender did not prove to be this customer: anyone may have sent it. Only its first 4 KiB are kept.">not authenticated</span>`}</td>
         <td><span class=${entry.failure ? "status-bad" : "status-ok"}>${entry.statusCode} ${entry.statusText}</span></td>
         <td>${entry.failure ? html`<strong>${entry.failure}</strong>: ${FAILURES[entry.failure] || ""}
           ${entry.reason && html`<br />${entry.reason}`}` : "Succeeded"}</td>

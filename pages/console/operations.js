@@ -111,7 +111,7 @@ query ConnectionLog($id: ID!, $after: String) {
     cxmlLog(first: 20, after: $after) {
       edges { node {
         receivedAt route requestType payloadId statusCode statusText failure reason durationMs
-        requestBody responseBody
+        authenticated requestBody responseBody
       } }
       pageInfo { hasNextPage endCursor }
     }
