@@ -170,3 +170,38 @@ async def test_a_punchout_setup_takes_a_fixed_number_of_statements(
     # session and the exchange's log entry: one statement on PostgreSQL, two INSERTs in one
     # transaction on SQLite.
     assert small == large == (2 if is_postgres() else 3)
+
+
+CREATE = """mutation($input: CreateCompanyInput!) {
+  createCompany(input: $input) { company { id } errors { code } } }"""
+UPDATE = """mutation($input: UpdateCompanyInput!) {
+  updateCompany(input: $input) { company { id } errors { code } } }"""
+
+
+async def test_company_writes_take_a_fixed_number_of_statements(api: Api, world: World) -> None:
+    """A create and a rename cost the same statements however many companies there are (no
+    renumbering, no scan): the rank is placed by one neighbour statement in its gap."""
+    from domain.access import Viewer
+    from domain.companies import create_company
+    from persistence.tables import Staff
+
+    token = world.tokens["administrator"]
+
+    async def writes(tag: str) -> list[int]:
+        create = {"input": {"name": f"Midway Traders {tag}", "code": f"MID-{tag}"}}
+        with counted() as made:
+            body = await api(CREATE, create, token)
+        assert not body["data"]["createCompany"]["errors"], body
+        company_id = body["data"]["createCompany"]["company"]["id"]
+        rename = {"input": {"id": company_id, "name": f"Northwind Supply {tag}"}}
+        with counted() as renamed:
+            body = await api(UPDATE, rename, token)
+        assert not body["data"]["updateCompany"]["errors"], body
+        return [made.count, renamed.count]
+
+    small = await writes("A")
+    admin = Viewer(await Staff.get(email="founder@supplier.example"))
+    for i in range(60):  # names over the whole alphabet, none in the written names' gaps
+        await create_company(admin, f"{chr(65 + i % 26)}{i:03d} Holdings", f"FILL-{i}")
+    large = await writes("B")
+    assert small == large, (small, large)
