@@ -194,7 +194,7 @@ class _Formatter(argparse.HelpFormatter):
 
 
 def parser() -> argparse.ArgumentParser:
-    from opsportal import cli_import, cli_staff
+    from opsportal import cli_catalog, cli_import, cli_staff
     from opsportal.environment import epilog
 
     top = argparse.ArgumentParser(
@@ -232,6 +232,7 @@ def parser() -> argparse.ArgumentParser:
 
     cli_staff.register(commands, _Formatter)
     cli_import.register(commands, _Formatter)
+    cli_catalog.register(commands, _Formatter)
 
     demo = commands.add_parser(
         "demo",
