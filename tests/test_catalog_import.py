@@ -133,3 +133,20 @@ def test_the_database_stays_closed_on_bad_input(tmp_path: Path) -> None:
     done = Cli(tmp_path, env, env["DATABASE_URL"])("catalog", "import", "in.csv")
     assert done.returncode == 2 and "unit_price" in one_line(done.stderr)
     assert not (tmp_path / "x.sqlite3").exists()
+
+
+async def test_the_demo_catalog_is_deterministic_and_priced_for_acme(world: World) -> None:
+    from opsportal.demo_catalog import demo_products, load_demo_catalog
+
+    assert list(demo_products(50)) == list(demo_products(50))
+    products, prices = await load_demo_catalog("ACME", 400)
+    assert (products.imported, products.skipped_total) == (400, 0)
+    assert prices.imported > 100 and prices.skipped_total == 0
+    papers = [p for p, _ in (await find_products("paper", 50))[0]]
+    assert len(papers) >= 20
+    for paper in papers:  # every paper product has Acme's contract price
+        found = await price_for(world.acme.id, paper.supplier_part_id, date.today())
+        assert found is not None and found.is_contract_price
+        assert found.unit_price < paper.unit_price
+    again, _ = await load_demo_catalog("ACME", 400)
+    assert (again.imported, again.updated) == (0, 400)
