@@ -35,6 +35,15 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
+async def _keep_session(connection: Any) -> None:
+    """What the pool does to a connection given back, beyond asyncpg's own clean-up (which
+    rolls back a transaction left open): nothing. asyncpg's default sends `RESET ALL`, `CLOSE
+    ALL`, `UNLISTEN *` and `pg_advisory_unlock_all()`: a round trip after every statement
+    outside a transaction (tortoise takes a pooled connection for each), for session state
+    this code never leaves: its settings are `SET LOCAL`, its locks `pg_advisory_xact_lock`,
+    it listens to nothing and declares no cursor (tests/test_postgres_sessions.py)."""
+
+
 def _connection(database_url: str) -> str | dict[str, Any]:
     if database_url.startswith(("postgres://", "postgresql://")):
         config = expand_db_url(database_url.replace("postgresql://", "postgres://", 1))
@@ -42,6 +51,7 @@ def _connection(database_url: str) -> str | dict[str, Any]:
         # indexes (a range bound is only known at execution).
         settings = config["credentials"].setdefault("server_settings", {})
         settings.setdefault("plan_cache_mode", "force_custom_plan")
+        config["credentials"].setdefault("reset", _keep_session)
         return config
     if database_url.startswith("sqlite://") and "synchronous=" not in database_url:
         # WAL (tortoise's default) with synchronous=NORMAL: commits survive a crash of the
