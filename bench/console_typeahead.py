@@ -2,9 +2,9 @@
 painted, and the console's first load.
 
     python -m bench.console_typeahead [--companies 1000000] [--keystrokes 500]
-                                      [--database-url URL]
+                                      [--dataset faker|small-vocabulary] [--database-url URL]
 
-Fills the database as bench.typeahead does (demo companies; a database that has them already
+Fills the database as bench.typeahead does (the named dataset; a database that has it already
 is reused), starts `opsportal serve` with one worker, and drives Debian's chromium through
 Playwright on loopback:
 - first load of the console: by the server's first visitor, by a new visitor (empty cache)
@@ -35,6 +35,7 @@ from typing import Any
 
 from bench.typeahead import prepare
 from testkit.chromium import CHROMIUM_ARGS, chromium_executable
+from testkit.datasets import DATASETS
 from testkit.servers import serving
 from testkit.stats import percentile
 
@@ -153,15 +154,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, default=1_000_000)
     parser.add_argument("--keystrokes", type=int, default=500)
+    parser.add_argument("--dataset", choices=DATASETS, default="faker")
     parser.add_argument(
         "--database-url",
         help="default: a SQLite file in the system's temporary folder, kept for the next run",
     )
     args = parser.parse_args()
+    suffix = "" if args.dataset == "faker" else f"-{args.dataset}"
     database_url = args.database_url or (
-        f"sqlite://{tempfile.gettempdir()}/opsportal-console-bench-{args.companies}.sqlite3"
+        f"sqlite://{tempfile.gettempdir()}/opsportal-console-bench-{args.companies}{suffix}.sqlite3"
     )
-    _, texts = asyncio.run(prepare(database_url, args.companies, args.keystrokes))
+    _, texts = asyncio.run(prepare(database_url, args.companies, args.keystrokes, args.dataset))
     from playwright.sync_api import sync_playwright
 
     with serving(database_url, tempfile.gettempdir()) as base, sync_playwright() as playwright:
@@ -169,8 +172,8 @@ def main() -> int:
             executable_path=chromium_executable(), args=CHROMIUM_ARGS
         )
         print(
-            f"\n{args.companies:,} companies on {database_url.split('://')[0]}, one uvicorn "
-            f"worker, Chromium {browser.version}, loopback\n"
+            f"\n{args.companies:,} companies ({args.dataset}) on {database_url.split('://')[0]}, "
+            f"one uvicorn worker, Chromium {browser.version}, loopback\n"
         )
         first_load(browser, base)
         typing(browser, base, texts, args.keystrokes)

@@ -2,8 +2,8 @@
 
 - administrator, superuser: every company; edit companies; add punchout customers; edit
   customers; read PUNCHOUT API Keys; read the cXML requests no customer was matched to;
-  manage staff accounts.
-- role companyEdit: every company; edit companies; edit customers.
+  manage staff accounts; edit the catalog (products and contract prices).
+- role companyEdit: every company; edit companies; edit customers; edit the catalog.
 - role crmCompanyEdit: only the companies assigned to them; edit those companies' customers.
 - anyone else: nothing.
 """
@@ -37,11 +37,18 @@ class Ability(enum.Enum):
     READ_UNMATCHED_CXML = "read the cXML requests no customer was matched to"
     # Add, change and list staff accounts (and so know which emails are accounts).
     MANAGE_STAFF = "manage staff accounts"
+    # Products and contract prices (reading them: whoever reaches companies).
+    EDIT_CATALOG = "create and edit products and contract prices"
 
 
 _BY_ROLE: dict[str, frozenset[Ability]] = {
     COMPANY_EDIT: frozenset(
-        {Ability.REACH_COMPANIES, Ability.EDIT_COMPANIES, Ability.EDIT_CUSTOMERS}
+        {
+            Ability.REACH_COMPANIES,
+            Ability.EDIT_COMPANIES,
+            Ability.EDIT_CUSTOMERS,
+            Ability.EDIT_CATALOG,
+        }
     ),
     CRM_COMPANY_EDIT: frozenset({Ability.REACH_COMPANIES, Ability.EDIT_CUSTOMERS}),
 }

@@ -90,6 +90,8 @@ async def _assignable_staff(
     other email, an account or not, gets the same NOT_FOUND, so that the answer does not tell
     them which emails are staff accounts."""
     wanted = {e.strip().lower() for e in emails}
+    if not wanted:  # no statement for nothing: a company write's cost is counted (issue 16)
+        return []
     if len(wanted) > MAX_ASSIGNED_STAFF:  # the bound of Company.assignedStaff in the API
         raise CompanyRefused(
             CompanyCode.INVALID,
@@ -160,6 +162,10 @@ async def _insert_company(viewer: Viewer, name: str, code: str, emails: list[str
     return company
 
 
+# What an update writes (the rank only when it places the company again).
+_FIELDS = ["name", "code", "name_key", "code_key", "german_name_key", "search_text", "updated_at"]
+
+
 async def update_company(
     viewer: Viewer | None,
     company_id: int,
@@ -178,13 +184,17 @@ async def update_company(
     try:
         async with in_transaction() as conn:
             keys = search_keys(new_name, new_code)
+            changed = [*_FIELDS]
             if keys.name_key != company.name_key:
                 company.sort_rank = await place(keys.name_key, company.id, conn)
+                changed.append("sort_rank")
             company.name, company.code = new_name, new_code
             company.name_key, company.code_key = keys.name_key, code_key(new_code)
             company.german_name_key = keys.german_name_key
             company.search_text = keys.search_text
-            await company.save(using_db=conn)
+            # The rank only where it was placed here, under the lock: the one read with the
+            # company may since have moved with a window respaced by another write.
+            await company.save(using_db=conn, update_fields=changed)
             after: dict[str, object] = {"name": new_name, "code": new_code}
             if assigned_staff is not None:
                 staff = await _assignable_staff(viewer, assigned_staff, conn, company.id)

@@ -1,44 +1,54 @@
 """Importing companies in bulk from rows of `code,name` (a CSV file, the demo).
 
-Never half way: a bad row (a reader's problem, a bad code or name, a duplicate, a row the
-database refuses) is skipped with its line and reason, and every other row is imported.
+A bad row (a reader's problem, a bad code or name, a duplicate, a row the database refuses)
+is skipped with its line and reason, and every other row is imported. The import itself is
+all or nothing: one transaction, so that it either stores every good row, ranked and in the
+word index, or (the database gone, the process killed) nothing at all.
+
+How it goes (profile and timings in docs/performance.md#company-import): every row is read,
+checked and folded first (the same functions as createCompany), outside the transaction;
+then, in it, the new companies are ranked from one sort (domain.import_ranks), stored as
+plain tuples in large batches (COPY on PostgreSQL), and entered in the word index once, in
+rank order. When the load at least doubles the table, or moves every rank, the table's
+secondary indexes and the word index's triggers and keys are set aside and built once after
+it (persistence.bulk_load), instead of being updated row by row.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
-from tortoise.exceptions import DBConnectionError
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
 from domain.companies import clean_code, clean_name, search_keys
 from domain.errors import CompanyRefused
-from domain.ranks import rank_new
+from domain.import_ranks import bulk_ranks
+from domain.ranks import RANK_LOCK
 from domain.text import code_key
-from persistence.flat_values import flat_values
-from persistence.sql import adapt, is_postgres, row_marks
-from persistence.tables import Company
+from persistence import bulk_load
+from persistence.sql import adapt, insert_rows, is_postgres
 
-BATCH = 5000
-COMPANY_COLUMNS = (
-    "name",
-    "code",
-    "code_key",
-    "name_key",
-    "german_name_key",
-    "search_text",
-    "created_at",
-    "updated_at",
-)
+BATCH = 20_000  # rows a statement (executemany or COPY), and between two progress reports
 SHOWN = 200  # characters of a rejected row's code and name kept in its Reject
 DUPLICATE = "duplicate code"
+# PostgreSQL's statistics and visibility map are refreshed after a load that adds this share
+# of the companies (below it, autovacuum's own thresholds take it in their stride).
+TIDY_SHARE = 0.05
+
+Progress = Callable[[str, int, int], None]
+"""progress(phase, done, total): phase "reading" (rows read; total 0, unknown), "storing"
+(companies stored of `total`), then "indexing" once (the word index, then the commit)."""
 
 
-@dataclass(frozen=True)
-class SourceRow:
+class SourceRow(NamedTuple):
     """A row as read, with its line in the file; `problem` is set when the reader already
     found it unusable (undecodable bytes, a field past the size limit)."""
 
@@ -59,144 +69,178 @@ class Reject:
 class ImportReport:
     imported: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> rows (never 0)
-    new_ids: list[int] = field(default_factory=list, repr=False)
 
     @property
     def skipped_total(self) -> int:
         return sum(self.skipped.values())
 
 
-@dataclass(frozen=True)
-class _Row:
+class _New(NamedTuple):
+    """A good row: its line, then what the company table stores of it (folded once), in the
+    order of bulk_load.COLUMNS' last six."""
+
     line: int
-    code: str
     name: str
+    code: str
+    code_key: str
+    name_key: str
+    german_name_key: str | None
+    search_text: str
 
 
-class _Import:
-    """One import's report, and its rejects held until their batch is stored, so that they
-    reach `on_reject` in line order (a duplicate of a stored code is known only then)."""
+class _Run:
+    """One import's report and its rejects, passed on in line order once it is over."""
 
     def __init__(self, on_reject: Callable[[Reject], None] | None) -> None:
         self.report = ImportReport()
         self.on_reject = on_reject
-        self.pending: list[Reject] = []
+        self.rejects: list[Reject] = []
 
     def reject(self, line: int, code: str, name: str, reason: str) -> None:
         self.report.skipped[reason] += 1
         if self.on_reject:
-            self.pending.append(Reject(line, code[:SHOWN], name[:SHOWN], reason))
+            self.rejects.append(Reject(line, code[:SHOWN], name[:SHOWN], reason))
 
     def flush(self) -> None:
         if self.on_reject:
-            for reject in sorted(self.pending, key=lambda r: r.line):
+            for reject in sorted(self.rejects, key=lambda r: r.line):
                 self.on_reject(reject)
-        self.pending = []
+        self.rejects = []
 
 
 async def import_companies(
     rows: Iterable[Mapping[str, str | None] | SourceRow],
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     on_reject: Callable[[Reject], None] | None = None,
 ) -> ImportReport:
-    """Insert new companies in batches; a bad row is counted, passed to `on_reject` and
-    skipped, never fatal. Plain mappings are numbered 1, 2, ... in place of lines. The new
-    companies get their alphabetical ranks (and enter the word index) at the end, at once."""
-    run = _Import(on_reject)
-    report = run.report
-    batch: dict[str, _Row] = {}
-    for number, given in enumerate(rows, start=1):
-        row = given if isinstance(given, SourceRow) else SourceRow(number, given)
-        _take(row, batch, run)
-        # Rejects are held until their batch is stored: they too stay few.
-        if len(batch) >= BATCH or len(run.pending) >= BATCH:
-            await _store(batch, run)
-            batch = {}
-            if progress:
-                progress(report.imported + report.skipped_total)
-    await _store(batch, run)
-    if progress:
-        progress(report.imported + report.skipped_total)
-    await rank_new(report.new_ids)
-    return report
-
-
-def _take(row: SourceRow, batch: dict[str, _Row], run: _Import) -> None:
-    """Add a row to the batch, or reject it."""
-    raw_code, raw_name = row.values.get("code") or "", row.values.get("name") or ""
-    if row.problem:
-        run.reject(row.line, raw_code, raw_name, row.problem)
-        return
-    try:
-        code, name = clean_code(raw_code), clean_name(raw_name)
-    except CompanyRefused as exc:
-        run.reject(row.line, raw_code, raw_name, f"{exc.field}: {exc.message}")
-        return
-    key = code_key(code)
-    if key in batch:
-        run.reject(row.line, code, name, DUPLICATE)
-    else:
-        batch[key] = _Row(row.line, code, name)
-
-
-# The database is gone, not a row bad: those stop the import (what is stored stays stored).
-_UNAVAILABLE = (OSError, DBConnectionError)
-
-
-async def _store(batch: dict[str, _Row], run: _Import) -> None:
-    """A batch in one transaction; if the database refuses it, row by row, so that only the
-    rows it refuses are skipped."""
-    try:
-        if batch:
-            await _insert(batch, run)
-    except _UNAVAILABLE:
-        raise
-    except Exception:  # noqa: BLE001 - which row is at fault is found below
-        for key, row in batch.items():
-            try:
-                await _insert({key: row}, run)
-            except _UNAVAILABLE:
-                raise
-            except Exception as exc:  # noqa: BLE001 - that row alone is skipped
-                detail = (str(exc).strip().splitlines() or [""])[0][:200]
-                refused = f"the database refused it ({type(exc).__name__}: {detail})"
-                run.reject(row.line, row.code, row.name, refused)
+    """Import the rows; a bad row is counted, passed to `on_reject` (after the import, in line
+    order) and skipped, never fatal. Plain mappings are numbered 1, 2, ... in place of lines.
+    Anything else that goes wrong (the database gone) raises, and nothing is imported."""
+    run = _Run(on_reject)
+    tell = progress or (lambda phase, done, total: None)
+    added, renumbered = 0, False
+    with _without_gc():
+        good = _read(rows, run, tell)
+        if good:
+            async with in_transaction() as conn:
+                added, renumbered = await _load(conn, good, run, tell)
+    if added and is_postgres():
+        db = get_connection("default")
+        total = (await db.execute_query_dict("SELECT count(*) AS n FROM company"))[0]["n"]
+        if renumbered or added >= TIDY_SHARE * total:
+            await bulk_load.tidy(db)
+    run.report.imported = added
     run.flush()
+    return run.report
 
 
-def _values(key: str, row: _Row, stamp: object) -> list[object]:
-    keys = search_keys(row.name, row.code)
-    return [row.name, row.code, key, keys.name_key, keys.german_name_key, keys.search_text] + [
-        stamp,
-        stamp,
-    ]
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """No cyclic garbage collection during an import: it makes millions of tuples, none of
+    them ever part of a cycle, and each collection walks those still held (at a million rows:
+    1.8 s of collections while storing alone, 0.9 s with the rows frozen). Imports run in a
+    command of their own (the demo's and the benchmarks' too): nothing else waits on it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _insert_sql(table: str, columns: tuple[str, ...], postgres: bool) -> str:
-    marks = row_marks(len(columns), postgres)
-    return f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})'
-
-
-async def _insert(batch: dict[str, _Row], run: _Import) -> None:
-    # Plain executemany, not ORM objects: building a million models costs more than the
-    # database's own work (measured: 132 s against 60 s for a million rows on SQLite).
-    # The report changes only once the transaction has committed.
-    async with in_transaction() as conn:
-        existing: set[str] = set(
-            await flat_values(Company.filter(code_key__in=list(batch)).using_db(conn), "code_key")
+def _read(
+    rows: Iterable[Mapping[str, str | None] | SourceRow], run: _Run, tell: Progress
+) -> list[_New]:
+    """Check and fold every row (no database needed); duplicates within the rows are found
+    here, duplicates of stored companies in the transaction."""
+    good: list[_New] = []
+    seen: set[str] = set()
+    number = 0
+    for number, given in enumerate(rows, start=1):
+        line, values, problem = given if isinstance(given, SourceRow) else (number, given, None)
+        raw_code, raw_name = values.get("code") or "", values.get("name") or ""
+        if problem:
+            run.reject(line, raw_code, raw_name, problem)
+            continue
+        try:
+            code, name = clean_code(raw_code), clean_name(raw_name)
+        except CompanyRefused as exc:
+            run.reject(line, raw_code, raw_name, f"{exc.field}: {exc.message}")
+            continue
+        key = code_key(code)
+        if key in seen:
+            run.reject(line, code, name, DUPLICATE)
+            continue
+        seen.add(key)
+        keys = search_keys(name, code)
+        good.append(
+            _New(line, name, code, key, keys.name_key, keys.german_name_key, keys.search_text)
         )
-        new = {k: v for k, v in batch.items() if k not in existing}
-        new_ids: list[int] = []
-        if new:
-            postgres = is_postgres(conn)
-            stamp = adapt(datetime.now(UTC), postgres)
-            await conn.execute_many(
-                _insert_sql("company", COMPANY_COLUMNS, postgres),
-                [_values(key, r, stamp) for key, r in new.items()],
-            )
-            new_ids = await flat_values(Company.filter(code_key__in=list(new)).using_db(conn), "id")
-    for key in existing:
-        row = batch[key]
-        run.reject(row.line, row.code, row.name, DUPLICATE)  # flushed in line order
-    run.report.new_ids += new_ids
-    run.report.imported += len(new)
+        if number % BATCH == 0:
+            tell("reading", number, 0)
+    tell("reading", number, 0)
+    return good
+
+
+async def _load(
+    conn: BaseDBAsyncClient, good: list[_New], run: _Run, tell: Progress
+) -> tuple[int, bool]:
+    """Everything the import writes, in its one transaction; the companies stored, and
+    whether every company was renumbered."""
+    if is_postgres(conn):
+        # Company creations wait until the load is done: they would take ranks it gives.
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RANK_LOCK])
+    await bulk_load.pause_search_triggers(conn, True)
+    await bulk_load.make_room(conn)
+    present = await bulk_load.present(conn)
+    new: list[_New] = []
+    for row in good:
+        if row.code_key in present.code_keys:
+            run.reject(row.line, row.code, row.name, DUPLICATE)
+        else:
+            new.append(row)
+    if not new:
+        await bulk_load.pause_search_triggers(conn, False)
+        return 0, False
+    ids = await bulk_load.next_ids(conn, len(new))
+    ranks = bulk_ranks(present.ranked, [row.name_key for row in new])
+    # Many rows into few, or every rank moved: what would be updated row by row (secondary
+    # indexes, the word index's triggers and keys) is built once after instead.
+    many = len(new) >= len(present.ranked) or ranks.renumbered
+    aside = await bulk_load.set_aside(conn) if many else []
+    await bulk_load.move_ranks(conn, ranks.moves)
+    refused = await _store(conn, new, ids, ranks.new, run, tell)
+    tell("indexing", 0, 0)
+    entries = [(ranks.new[i], new[i].search_text) for i in ranks.order if ids[i] not in refused]
+    await bulk_load.fill_search_index(conn, (ids[0], ids[-1]), entries, everything=ranks.renumbered)
+    await bulk_load.put_back(conn, aside)
+    await bulk_load.pause_search_triggers(conn, False)
+    return len(new) - len(refused), ranks.renumbered
+
+
+async def _store(
+    conn: BaseDBAsyncClient,
+    new: list[_New],
+    ids: Sequence[int],
+    ranks: list[int],
+    run: _Run,
+    tell: Progress,
+) -> set[int]:
+    """Insert the new companies in batches; only the rows the database refuses are skipped.
+    The ids of those."""
+    stamp = adapt(datetime.now(UTC), is_postgres(conn))
+    refusals: list[tuple[Any, BaseException]] = []  # (id, the database's error)
+    for start in range(0, len(new), BATCH):
+        end = min(start + BATCH, len(new))
+        batch = [(ids[i], ranks[i], stamp, stamp) + new[i][1:] for i in range(start, end)]
+        refusals += await insert_rows(conn, "company", bulk_load.COLUMNS, batch)
+        tell("storing", end, len(new))
+    if refusals:
+        position = {company_id: i for i, company_id in enumerate(ids)}
+        for company_id, exc in refusals:
+            row = new[position[company_id]]
+            detail = (str(exc).strip().splitlines() or [""])[0][:200]
+            reason = f"the database refused it ({type(exc).__name__}: {detail})"
+            run.reject(row.line, row.code, row.name, reason)
+    return {company_id for company_id, _ in refusals}

@@ -114,7 +114,15 @@ class Exchange:
 
 async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> CxmlExchange:
     """Store an exchange; bodies are redacted here, so no caller can forget to."""
-    return await CxmlExchange.create(
+    row = entry(exchange)
+    await row.save(using_db=using)
+    return row
+
+
+def entry(exchange: Exchange) -> CxmlExchange:
+    """The log row of an exchange, not stored yet (see `record`): for a caller that stores it
+    together with rows of its own (persistence.inserts)."""
+    return CxmlExchange(
         customer_id=exchange.customer_id,
         received_at=exchange.received_at,
         route=exchange.route,
@@ -130,5 +138,4 @@ async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> 
         response_body=_bounded(redact(exchange.response_body, exchange.secrets)),
         identities=_logged(exchange.identities, exchange.secrets),
         attachments=[_listed(a) for a in exchange.attachments] or None,
-        using_db=using,
     )

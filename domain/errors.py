@@ -62,6 +62,14 @@ class StaffCode(enum.Enum):
     NOT_FOUND = "The object does not exist."
 
 
+class CatalogCode(enum.Enum):
+    REQUIRED = "A required value is missing or blank."
+    INVALID = "A value has the wrong form; the message says which."
+    TAKEN = "Another product has this supplier part ID."
+    NOT_FOUND = "The product or company does not exist, or is out of your scope."
+    UNKNOWN_UNIT = "The unit of measure is not a UN/CEFACT code (Recommendation 20 or 21)."
+
+
 class CompanyRefused(DomainError):
     code: CompanyCode
 
@@ -73,6 +81,13 @@ class CustomerRefused(DomainError):
     code: CustomerCode
 
     def __init__(self, code: CustomerCode, message: str, field: str | None = None) -> None:
+        super().__init__(code, message, field)
+
+
+class CatalogRefused(DomainError):
+    code: CatalogCode
+
+    def __init__(self, code: CatalogCode, message: str, field: str | None = None) -> None:
         super().__init__(code, message, field)
 
 

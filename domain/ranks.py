@@ -2,68 +2,86 @@
 
 SQLite's full-text index (FTS5) is keyed by the rank, so it hands out matches already in
 alphabetical order and a page of typeahead results stops after the first few matches,
-however many there are. A new or renamed company takes a rank between its neighbours; when a
-gap runs out, or after a bulk load, every rank is renumbered and the index rebuilt once.
+however many there are; PostgreSQL's company_prefix carries it too. A new or renamed company
+takes a rank between its neighbours (domain.rank_windows): it splits the gap, or, when the gap
+is used up, a window of at most a few hundred neighbours around it is respaced in the same
+transaction. No request renumbers every company: where even the largest window leaves little
+room, the request still succeeds and a background task (domain.rank_spread) spreads the
+crowded region out in short batches. Renumbering every company is for bulk loads and the
+start-up repair only.
 """
 
 from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
+from tortoise.transactions import in_transaction
 
+from domain import rank_spread, rank_store
+from domain.rank_store import AFTER_EVERY_ID, RANK_LOCK
+from domain.rank_windows import GAP, ROOM, WINDOW, Around, respace, split
 from persistence.database import dialect
 from persistence.search_index import POSTGRES_PREFIX_FILL
-from persistence.sql import Sql, is_postgres
 from persistence.tables import Company
 
-GAP = 1 << 20  # room for twenty halvings between two neighbours before a renumbering
-RANK_LOCK = 0x72616E6B  # the PostgreSQL advisory lock that serialises rank placement
+__all__ = ["GAP", "RANK_LOCK", "place", "rank_new", "renumber", "repair_if_needed"]
+
+# Where WINDOW rows a side leave no room at all (a crowded region the background task has not
+# reached yet), a request may respace this many a side: still bounded, still well under 1 s.
+LAST_RESORT = 8 * WINDOW
+_LAST_RESORT_SIZES = (0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 768, LAST_RESORT)
 
 
-def _db(conn: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
-    return conn or get_connection("default")
+class RanksExhausted(RuntimeError):
+    """No room near a place even after respacing LAST_RESORT rows a side (unreachable while
+    the background spreading runs: it restores room long before)."""
 
 
-async def _neighbour(
-    conn: BaseDBAsyncClient | None, name_key: str, me: int, *, before: bool
-) -> int | None:
-    """The rank of the company just before (or after) (name_key, me) in alphabetical order."""
-    sql = Sql(_db(conn))
-    beyond, order = ("<", "DESC") if before else (">", "ASC")
-    rows = await sql.rows(
-        "SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
-        f"(name_key, id) {beyond} ({sql.p(name_key)}, {sql.p(me)}) "
-        f"ORDER BY name_key {order}, id {order} LIMIT 1"
-    )
-    return rows[0]["sort_rank"] if rows else None
+async def place(name_key: str, company_id: int | None, conn: BaseDBAsyncClient) -> int:
+    """A free rank between the neighbours of (name_key, company_id), inside the caller's
+    transaction `conn`; a new company (no id yet) goes after every company of the same name.
+    May respace a window of neighbours (their ranks and index entries change in `conn`)."""
+    await rank_store.lock(conn)
+    me = company_id if company_id is not None else AFTER_EVERY_ID
+    near = await rank_store.neighbours(conn, name_key, me, 2)
+    low = near.before[0][1] if near.before else None
+    if not near.after:
+        return (low or 0) + GAP
+    high = near.after[0][1]
+    if high - (low or 0) >= 2:
+        return split(low or 0, high, _left(near), _right(near))
+    around = await rank_store.ranks_around(conn, low, high, me, WINDOW + 1)
+    window = respace(around)
+    if window is None:
+        around = await rank_store.ranks_around(conn, low, high, me, LAST_RESORT + 1)
+        window = respace(around, sizes=_LAST_RESORT_SIZES)
+    if window is None or window.rank is None:
+        raise RanksExhausted(f"no room for a rank near {high}")
+    if company_id is not None:
+        await rank_store.unrank(conn, company_id)
+    await rank_store.move(conn, window.moves)
+    if window.spacing < ROOM:
+        rank_spread.spread_later(window.rank)
+    return window.rank
 
 
-async def place(
-    name_key: str, company_id: int | None, conn: BaseDBAsyncClient | None = None
-) -> int:
-    """A free rank between the neighbours of (name_key, company_id); a new company (no id
-    yet) goes after every company of the same name."""
-    if conn is not None and is_postgres(conn):
-        # One placement at a time, until the transaction ends: two concurrent creations would
-        # otherwise pick the same free rank. (SQLite runs one transaction at a time anyway.)
-        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [RANK_LOCK])
-    me = company_id if company_id is not None else 2**31 - 1  # after every id (int4)
-    # Row values, not "a < x OR (a = x AND b < y)": that OR made SQLite sort every row on one
-    # side (measured: 2.4 s at 200,000 companies); a row value is one range of the index.
-    for _ in range(2):
-        low = await _neighbour(conn, name_key, me, before=True) or 0
-        high = await _neighbour(conn, name_key, me, before=False)
-        if high is None:
-            return low + GAP
-        if high - low >= 2:
-            return (low + high) // 2
-        await renumber(conn)
-    raise RuntimeError("no rank found after renumbering")  # unreachable: renumbering spaces all
+def _left(near: Around) -> int | None:
+    """The gap below the lower neighbour (None: there is none, the gap starts at 0)."""
+    if not near.before:
+        return None
+    return near.before[0][1] - (near.before[1][1] if len(near.before) > 1 else 0)
+
+
+def _right(near: Around) -> int | None:
+    """The gap above the upper neighbour (None: it is the last company)."""
+    return near.after[1][1] - near.after[0][1] if len(near.after) > 1 else None
 
 
 async def renumber(conn: BaseDBAsyncClient | None = None) -> None:
-    """Give every company a fresh, evenly spaced rank, and rebuild SQLite's index once."""
-    db = _db(conn)
+    """Give every company a fresh, evenly spaced rank, and rebuild SQLite's index once: for
+    bulk loads and the start-up repair only (seconds at a million companies), never inside a
+    request."""
+    db = conn or get_connection("default")
     sqlite = dialect() == "sqlite"
     await db.execute_script(f"UPDATE search_index_state SET paused = {'1' if sqlite else 'TRUE'}")
     # Negative first, so that no new rank meets an old one under the unique index.
@@ -90,7 +108,8 @@ async def renumber(conn: BaseDBAsyncClient | None = None) -> None:
 
 async def rank_new(company_ids: list[int]) -> None:
     """Rank companies added without one (a bulk import): one by one when they are few next to
-    the rest, else by renumbering everything once."""
+    the rest (each placed as a created company is, in a short transaction of its own), else by
+    renumbering everything once."""
     if not company_ids:
         return
     total = await Company.all().count()
@@ -98,8 +117,10 @@ async def rank_new(company_ids: list[int]) -> None:
         await renumber()
         return
     for company in await Company.filter(id__in=company_ids).only("id", "name_key"):
-        rank = await place(company.name_key, company.id)
-        await Company.filter(id=company.id).update(sort_rank=rank)
+        async with in_transaction() as conn:
+            rank = await place(company.name_key, company.id, conn)
+            await Company.filter(id=company.id).using_db(conn).update(sort_rank=rank)
+    await rank_spread.settled()
 
 
 async def repair_if_needed() -> None:

@@ -18,6 +18,8 @@ from domain.errors import (
     AccessDenied,
     CartCode,
     CartRefused,
+    CatalogCode,
+    CatalogRefused,
     CompanyCode,
     CompanyRefused,
     CustomerCode,
@@ -49,6 +51,9 @@ CustomerErrorCode = graphql_enum(
 LoginErrorCode = graphql_enum(SignInCode, "LoginErrorCode", "Why signing in failed.")
 CartErrorCode = graphql_enum(
     CartCode, "CartErrorCode", "Why a cart change or transfer was refused."
+)
+CatalogErrorCode = graphql_enum(
+    CatalogCode, "CatalogErrorCode", "Why a product or contract price could not be saved."
 )
 
 # A payload's `errors`: `refusals` answers the first problem it finds.
@@ -87,15 +92,23 @@ class CartError:
     message: str = strawberry.field(description=_MESSAGE)
 
 
+@strawberry.type(description="A problem with a product or contract price mutation's input.")
+class CatalogError:
+    field: str | None = strawberry.field(description=_FIELD)
+    code: enum.Enum = strawberry.field(description=_CODE, graphql_type=CatalogErrorCode)
+    message: str = strawberry.field(description=_MESSAGE)
+
+
 # Which payload error each input refusal becomes, with that payload's code enum.
 PAYLOAD_ERRORS: dict[type[DomainError], tuple[type[Any], type[enum.Enum]]] = {
     CompanyRefused: (CompanyError, CompanyErrorCode),
     CustomerRefused: (CustomerError, CustomerErrorCode),
     SignInRefused: (LoginError, LoginErrorCode),
     CartRefused: (CartError, CartErrorCode),
+    CatalogRefused: (CatalogError, CatalogErrorCode),
 }
 
-E = TypeVar("E", CompanyError, CustomerError, LoginError, CartError)
+E = TypeVar("E", CompanyError, CustomerError, LoginError, CartError, CatalogError)
 
 
 def payload_error(exc: DomainError, error_type: type[E]) -> E:

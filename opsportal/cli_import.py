@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from domain.errors import CompanyCode, CompanyRefused
+from domain.errors import CompanyCode, CompanyRefused, DomainError
 from domain.key_vault import KeyVault
 from opsportal.cli_runtime import run_with_database
 from opsportal.config import Settings
@@ -60,16 +60,16 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{path}: {shape.describe()}")
     total = _count_rows(path) if sys.stderr.isatty() else 0
 
-    def progress(done: int) -> None:
+    def progress(phase: str, done: int, of: int) -> None:
+        # Reading counts the file's lines, storing the good rows; indexing is one step.
         if total:
-            filled = int(BAR * min(done, total) / total)
+            of = of or total
+            if phase == "indexing":
+                filled, said = BAR, "the word index, then the commit"
+            else:
+                filled, said = int(BAR * min(done, of) / of), f"{done / of:4.0%} {done:,}/{of:,}"
             bar = "#" * filled + "-" * (BAR - filled)
-            print(
-                f"\r[{bar}] {done / total:4.0%} {done:,}/{total:,} rows",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
+            print(f"\r[{bar}] {phase:<8} {said:<32}", end="", file=sys.stderr, flush=True)
 
     shown: list[Reject] = []
 
@@ -88,6 +88,16 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
         try:
             report = await import_companies(rows(path, shape), progress, rejected)
+        except DomainError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one transaction: it is undone whole
+            detail = (str(exc).strip().splitlines() or [""])[0][:300]
+            print(
+                f"{chr(10) if total else ''}opsportal: the import failed and nothing was "
+                f"imported ({type(exc).__name__}: {detail})",
+                file=sys.stderr,
+            )
+            return 1
         finally:
             if out:
                 out.close()

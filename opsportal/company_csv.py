@@ -204,12 +204,13 @@ def rows(path: Path, shape: CsvLayout) -> Iterator[SourceRow]:
                     yield SourceRow(start, {}, f"unreadable: {exc}")
                 continue
             end = reader.line_num
-            if not any(f.strip() for f in fields):
+            joined = "".join(fields)  # one string to look through, not one a field
+            if not joined.strip():
                 continue  # blank lines, and rows of empty cells that spreadsheets leave
             if columns is None:
                 columns = tuple(f.strip().lstrip("\ufeff").strip().lower() for f in fields)
                 continue
-            if any(_UNDECODED.search(f) for f in fields):
+            if _UNDECODED.search(joined):
                 shown = [_UNDECODED.sub("\ufffd", f) for f in fields]
                 name = codecs.lookup(shape.encoding).name
                 yield SourceRow(start, dict(zip(columns, shown, strict=False)), f"bytes not {name}")

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from domain import punchout_keys, ranks, retention
+from domain import punchout_keys, rank_spread, ranks, retention
 from domain.key_vault import KeyVault, VaultError
 from opsportal.config import Settings
 from persistence.database import open_database
@@ -56,7 +56,10 @@ async def started(
         for name, step in steps:
             log.debug("start-up: %s", name)
             await step(vault)
-        yield vault
+        try:
+            yield vault
+        finally:
+            await rank_spread.stop()  # a background spreading of ranks, before the database closes
 
 
 def retention_policies(settings: Settings) -> tuple[retention.Policy, ...]:

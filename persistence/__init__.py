@@ -5,4 +5,8 @@ Knows nothing of the domain's rules; `domain/` builds on it, never the other way
 
 # The tortoise app "models" (its label is recorded in every migration, so it stays): every
 # module that declares tables.
-MODEL_MODULES = ["persistence.tables", "persistence.punchout_tables"]
+MODEL_MODULES = [
+    "persistence.tables",
+    "persistence.punchout_tables",
+    "persistence.catalog_tables",
+]

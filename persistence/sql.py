@@ -7,7 +7,9 @@ datetimes as tortoise stores them, and turns rows back into table objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -61,6 +63,104 @@ def row_marks(count: int, postgres: bool) -> str:
 
 def adapt_rows(rows: Iterable[Sequence[Any]], postgres: bool) -> list[list[Any]]:
     return [[adapt(v, postgres) for v in row] for row in rows]
+
+
+async def insert_rows(
+    conn: BaseDBAsyncClient, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[tuple[Any, BaseException]]:
+    """Many rows in one go, as plain tuples through the driver itself (one executemany on
+    SQLite, one COPY on PostgreSQL), inside the open transaction. A row the database refuses
+    (`refused`) is left out and returned, as its first value with the error; the others go
+    in. The rows' first values are a key new to the table, ascending; times adapted."""
+    refusals: list[tuple[Any, BaseException]] = []
+    if is_postgres(conn):
+        await _copy_halving(conn, table, list(columns), rows, refusals)
+    else:
+        await _executemany_resuming(conn, table, columns, rows, refusals)
+    return refusals
+
+
+async def _executemany_resuming(
+    conn: BaseDBAsyncClient,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    refusals: list[tuple[Any, BaseException]],
+) -> None:
+    # SQLite undoes only the statement that failed, one row: the rows before it stay in, and
+    # the insert goes on after it. No savepoint: its journal cost more than the insert itself.
+    names = ", ".join(f'"{c}"' for c in columns)
+    statement = f'INSERT INTO "{table}" ({names}) VALUES ({row_marks(len(columns), False)})'
+    count = f'SELECT count(*) FROM "{table}" WHERE "{columns[0]}" BETWEEN ? AND ?'
+    async with conn.acquire_connection() as raw:
+        rest = rows
+        while rest:
+            try:
+                await raw.executemany(statement, rest)
+                return
+            except Exception as exc:
+                if not refused(exc) or not raw.in_transaction:  # RAISE(ROLLBACK) ended it
+                    raise
+                cursor = await raw.execute(count, (rest[0][0], rest[-1][0]))
+                went_in = int((await cursor.fetchone())[0])
+                refusals.append((rest[went_in][0], exc))
+                rest = rest[went_in + 1 :]
+
+
+async def _copy_halving(
+    conn: BaseDBAsyncClient,
+    table: str,
+    columns: list[str],
+    rows: Sequence[Sequence[Any]],
+    refusals: list[tuple[Any, BaseException]],
+) -> None:
+    # A refused row fails the whole COPY (and PostgreSQL's transaction, until the savepoint
+    # is rolled back to): halve until the refused rows are found.
+    try:
+        async with savepoint(conn):
+            async with conn.acquire_connection() as raw:
+                await raw.copy_records_to_table(table, records=rows, columns=columns)
+    except Exception as exc:
+        if not refused(exc):
+            raise
+        if len(rows) == 1:
+            refusals.append((rows[0][0], exc))
+            return
+        half = len(rows) // 2
+        await _copy_halving(conn, table, columns, rows[:half], refusals)
+        await _copy_halving(conn, table, columns, rows[half:], refusals)
+
+
+def refused(exc: BaseException) -> bool:
+    """Whether an error means the database refused the values (a constraint, a trigger's
+    refusal, a value it cannot store), not that it failed: the caller may skip those rows."""
+    from tortoise.exceptions import IntegrityError
+
+    if isinstance(exc, IntegrityError | sqlite3.IntegrityError | sqlite3.DataError):
+        return True
+    import asyncpg
+
+    return isinstance(exc, asyncpg.IntegrityConstraintViolationError | asyncpg.DataError)
+
+
+async def run(conn: BaseDBAsyncClient, statement: str, params: Sequence[Any] = ()) -> None:
+    """One statement, inside a transaction as well as outside: tortoise's execute_script goes
+    through sqlite3's executescript, which first commits any transaction open on SQLite."""
+    await conn.execute_query(statement, list(params))
+
+
+@asynccontextmanager
+async def savepoint(conn: BaseDBAsyncClient, name: str = "bulk") -> AsyncIterator[None]:
+    """A savepoint inside the open transaction: what the block did is undone if it raises,
+    and the transaction goes on."""
+    await run(conn, f"SAVEPOINT {name}")
+    try:
+        yield
+    except Exception:
+        await run(conn, f"ROLLBACK TO SAVEPOINT {name}")
+        await run(conn, f"RELEASE SAVEPOINT {name}")
+        raise
+    await run(conn, f"RELEASE SAVEPOINT {name}")
 
 
 @cache

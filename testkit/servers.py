@@ -104,13 +104,20 @@ def start_server(
 
 
 @contextmanager
-def serving(database_url: str, cwd: str, start_timeout: float = 120) -> Iterator[str]:
-    """The server's base URL while it runs; stopped afterwards."""
+def served(database_url: str, cwd: str, start_timeout: float = 120) -> Iterator[Server]:
+    """The running server (its address, its process); stopped afterwards."""
     try:
         server = start_server(database_url, cwd, start_timeout=start_timeout)
     except ServerDidNotStart as exc:
         raise SystemExit(f"the server did not start: {exc}") from None
     try:
-        yield server.base
+        yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def serving(database_url: str, cwd: str, start_timeout: float = 120) -> Iterator[str]:
+    """The server's base URL while it runs; stopped afterwards."""
+    with served(database_url, cwd, start_timeout) as server:
+        yield server.base

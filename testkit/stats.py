@@ -44,6 +44,15 @@ class Figures:
         )
 
 
+def ratio_row(name: str, figures: Figures, floor: Figures, width: int = 38) -> str:
+    """`figures` over `floor`, column by column (throughput, then each latency), as Figures.row
+    prints them: the line under a workload and its floor measured in the same run."""
+    return (
+        f"{name:<{width}} {figures.rps / floor.rps:>7.2f}x {figures.p50 / floor.p50:>7.2f}x "
+        f"{figures.p95 / floor.p95:>7.2f}x {figures.p99 / floor.p99:>7.2f}x"
+    )
+
+
 def header(width: int = 38, first: str = "") -> str:
     """The column names above Figures.row lines."""
     return f"{first:<{width}} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"

@@ -55,6 +55,8 @@ TABLES = [
     "customer",
     "staff_token",
     "staff_company",
+    "contract_price",
+    "product",
     "company",
     "staff",
 ]

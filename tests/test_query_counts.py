@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from persistence.punchout_tables import CartLine
-from testkit.documents import order_document
+from persistence.sql import is_postgres
+from testkit.documents import order_document, setup_document
 from testkit.operations import COMPANY_DETAILS, CUSTOMER_DETAILS
-from tests.conftest import Api, Buyer, World, add_customer, global_id
+from tests.conftest import Api, Buyer, World, add_customer, global_id, make_buyer
 from tests.cxml_helpers import post_cxml
 
 # Ten orders (the console's page): 50, each with up to 1,000 lines, pass the cost bound.
@@ -28,16 +31,22 @@ class Statements(logging.Handler):
         self.count += 1
 
 
-async def statements(api: Api, query: str, variables: dict, token: str) -> int:
+@contextmanager
+def counted() -> Iterator[Statements]:
     logger = logging.getLogger("tortoise.db_client")
     handler, level = Statements(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     try:
-        body = await api(query, variables, token)
+        yield handler
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+
+
+async def statements(api: Api, query: str, variables: dict, token: str) -> int:
+    with counted() as handler:
+        body = await api(query, variables, token)
     assert "errors" not in body, body
     return handler.count
 
@@ -136,3 +145,28 @@ async def test_cart_lines_asked_for_together_load_in_one_batch(api: Api, buyer: 
     one = await statements(api, aliased_nodes(1), {"n0": ids[0]}, credential)
     every = {f"n{i}": line_id for i, line_id in enumerate(ids)}
     assert await statements(api, aliased_nodes(len(ids)), every, credential) == one
+
+
+async def setup_statements(api: Api, document: str) -> int:
+    with counted() as handler:
+        answer = await post_cxml(api.http, document)
+    assert answer.code == 200, answer.body
+    return handler.count
+
+
+async def test_a_punchout_setup_takes_a_fixed_number_of_statements(
+    api: Api, world: World, buyer: Buyer
+) -> None:
+    document = setup_document(buyer.username, buyer.key)
+    await post_cxml(api.http, document)  # the key's first use is noted (once in a while)
+    small = await setup_statements(api, document)
+    # More of all a setup reads and writes: customers with keys, sessions, log entries.
+    for i in range(5):
+        other = await make_buyer(world.globex, f"other-{i}@buyer.example")
+        assert (await post_cxml(api.http, setup_document(other.username, other.key))).code == 200
+        assert (await post_cxml(api.http, document)).code == 200
+    large = await setup_statements(api, document)
+    # Who is calling (the customer, its working keys and settings, one statement), then the
+    # session and the exchange's log entry: one statement on PostgreSQL, two INSERTs in one
+    # transaction on SQLite.
+    assert small == large == (2 if is_postgres() else 3)

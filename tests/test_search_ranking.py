@@ -148,7 +148,7 @@ async def test_renames_and_new_companies_keep_their_place(api: Api, world: World
     from persistence.tables import Staff
 
     admin = Viewer(await Staff.get(email="founder@supplier.example"))
-    # Many names squeezed between two neighbours use up the gap, forcing a renumbering.
+    # Many names squeezed between two neighbours use up the gap: a window is respaced.
     for i in range(30):
         await create_company(admin, "Acme " + "a" * (30 - i), f"SQ{i}")
     first = await Company.get(code="K0001")
