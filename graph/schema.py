@@ -31,6 +31,7 @@ from graph.response_size import ResponseBudget
 from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
 from graph.storefront import StorefrontMutation, StorefrontQuery, cart_line_by_id
+from graph.storefront_catalog import StorefrontCatalogQuery
 from graph.text_input import RefuseUnstorableText
 
 MAX_TOKENS = 2000
@@ -78,6 +79,7 @@ class Query(
     RoleQuery,
     NodeQuery,
     StorefrontQuery,
+    StorefrontCatalogQuery,
     CxmlLogQuery,
 ):
     pass

@@ -26,6 +26,7 @@ from domain.limits import (
 from domain.records import Address as AddressRecord
 from domain.records import CartItem, Contact, Identities
 from domain.records import Extrinsic as Extrinsic_
+from graph import storefront_catalog
 from graph.address import Address
 from graph.amounts import money, quantity
 from graph.bounds import at_most
@@ -299,23 +300,17 @@ async def _change(info: Info, change: Callable[[SessionRow], Awaitable[object]])
 
 @strawberry.type
 class StorefrontMutation:
-    @strawberry.mutation(extensions=[in_punchout_session()], description="Add a line.")
+    @strawberry.mutation(
+        extensions=[in_punchout_session()],
+        description="Add a line: a catalog product at the company's price (productId), or a "
+        "free-form line where the server allows them (else FREE_FORM_REFUSED). The same "
+        "product at the same price again adds to its line's quantity.",
+    )
     async def add_cart_line(self, info: Info, input: AddCartLineInput) -> CartPayload:
-        line = storefront.LineInput(
-            supplier_part_id=input.supplier_part_id,
-            supplier_part_auxiliary_id=input.supplier_part_auxiliary_id,
-            description=input.description,
-            quantity=input.quantity,
-            unit_of_measure=input.unit_of_measure,
-            unit_price=input.unit_price,
-            currency=input.currency,
-            unspsc=input.unspsc,
-            classifications=[c.to_record() for c in input.classifications or ()],
-            manufacturer_part_id=input.manufacturer_part_id,
-            manufacturer_name=input.manufacturer_name,
-            lead_time=input.lead_time,
+        allowed = info.context.settings.free_form_lines
+        return await _change(
+            info, lambda session: storefront_catalog.add_line(session, input, allowed)
         )
-        return await _change(info, lambda session: storefront.add_line(session, line))
 
     @strawberry.mutation(extensions=[in_punchout_session()], description="Change a quantity.")
     async def update_cart_line(self, info: Info, input: UpdateCartLineInput) -> CartPayload:

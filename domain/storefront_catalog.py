@@ -1,0 +1,136 @@
+"""The storefront's catalog: the products a punchout session may find, at its company's prices,
+and cart lines made from them.
+
+A line added from the catalog takes everything but its quantity from the product (part IDs,
+description, unit, classifications, manufacturer, lead time) and its price from
+`domain.catalog_prices` (the company's contract price valid today, else the list price): the
+browser never names a price. Free-form lines, priced by the storefront itself, stay for
+headless shops where the setting allows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from tortoise.expressions import Q
+
+from domain import storefront
+from domain.catalog import get_product
+from domain.catalog_prices import prices_for
+from domain.catalog_records import CatalogPrice, CatalogProduct
+from domain.errors import CartCode, CartRefused
+from domain.numbers import plain
+from domain.text import code_key, words
+from persistence.catalog_tables import Product
+from persistence.punchout_tables import PunchoutSession
+
+MAX_RESULTS = 50  # a typeahead's page: `first` is at most this
+
+
+def today() -> date:
+    """The day whose contract prices apply: today, in UTC (validity windows are whole days)."""
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class Found:
+    """A product as a session finds it: with the price its company pays today."""
+
+    product: CatalogProduct
+    price: CatalogPrice
+
+
+async def _matching(query: str, limit: int) -> list[Product]:
+    """Active products matching what was typed, best first: the part ID exactly, then names
+    that start with the words, then products each of whose words starts a word of the name
+    or the part ID; alphabetical within each. On the folded keys the catalog keeps."""
+    typed = words(query)
+    part = code_key(query.strip())
+    if not typed and not part:
+        return []
+    found: dict[int, Product] = {}
+    tiers = [Q(part_key=part)] if part else []
+    if typed:
+        tiers.append(Q(name_key__startswith=" ".join(typed)))
+        each = [Q(search_text__startswith=w) | Q(search_text__contains=f" {w}") for w in typed]
+        tiers.append(Q(*each, join_type="AND"))
+    for tier in tiers:
+        if len(found) >= limit:
+            break
+        rows = await Product.filter(tier, active=True).order_by("name_key", "id").limit(limit)
+        for row in rows:
+            found.setdefault(row.id, row)
+    return list(found.values())[:limit]
+
+
+async def search(session: PunchoutSession, query: str, first: int) -> tuple[list[Found], bool]:
+    """Up to `first` products for the typed text, each at the session company's price today,
+    and whether more match."""
+    first = max(1, min(first, MAX_RESULTS))
+    rows = await _matching(query, first + 1)
+    priced = await prices_for(
+        session.customer.company_id, [r.supplier_part_id for r in rows[:first]], today()
+    )
+    found = [
+        Found(price.product, price)
+        for r in rows[:first]
+        if (price := priced.get(r.supplier_part_id)) is not None
+    ]
+    return found, len(rows) > first
+
+
+async def add_product(session: PunchoutSession, product_id: int | None, quantity: str) -> None:
+    """A cart line of the product at the company's price today (the same product at the same
+    price again: its line's quantity grows); NOT_FOUND for a product not in the catalog, or
+    no longer offered."""
+    storefront.editable(session)
+    product = await get_product(product_id) if product_id is not None else None
+    price = None
+    if product is not None and product.active:
+        price = (
+            await prices_for(session.customer.company_id, [product.supplier_part_id], today())
+        ).get(product.supplier_part_id)
+    if product is None or price is None:
+        raise CartRefused(
+            CartCode.NOT_FOUND,
+            "No such product in the catalog (or no longer offered).",
+            "productId",
+        )
+    line = storefront.LineInput(
+        supplier_part_id=product.supplier_part_id,
+        supplier_part_auxiliary_id=product.supplier_part_auxiliary_id,
+        description=product.description or product.name,
+        quantity=quantity,
+        unit_of_measure=product.unit_of_measure,
+        unit_price=plain(price.unit_price),
+        currency=price.currency,
+        classifications=product.classifications,
+        manufacturer_part_id=product.manufacturer_part_id,
+        manufacturer_name=product.manufacturer_name,
+        lead_time=product.lead_time_days,
+    )
+    await storefront.add_line(session, line, merge=True)
+
+
+async def add_free_form(
+    session: PunchoutSession, line: storefront.LineInput, allowed: bool, missing: Sequence[str]
+) -> None:
+    """A line the storefront priced itself (a headless shop's), where the setting allows
+    them: `missing` names the line's fields that were not given."""
+    storefront.editable(session)
+    if not allowed:
+        raise CartRefused(
+            CartCode.FREE_FORM_REFUSED,
+            "Add products from the catalog (productId and quantity): this server refuses "
+            "lines priced by the storefront (OPSPORTAL_STOREFRONT_FREE_FORM_LINES).",
+            "productId",
+        )
+    if missing:
+        raise CartRefused(
+            CartCode.INVALID,
+            f"Give productId, or the line itself: {', '.join(missing)} missing.",
+            missing[0],
+        )
+    await storefront.add_line(session, line)
