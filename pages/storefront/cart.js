@@ -122,18 +122,17 @@ export function CartPanel({ shop, readOnly }) {
       ? html`<p class="empty">Your cart is empty.${readOnly ? "" : " Search for products and add them."}</p>`
       : html`<table class="cart">
         <thead><tr>
-          <th scope="col">Product</th><th scope="col">Part ID</th>
-          <th scope="col" class="number">Unit price</th><th scope="col" class="number">Quantity</th>
-          <th scope="col">Unit</th><th scope="col" class="number">Amount</th>
+          <th scope="col">Product</th><th scope="col" class="number">Unit price</th>
+          <th scope="col" class="number">Quantity</th><th scope="col" class="number">Amount</th>
           ${!readOnly && html`<th scope="col"><span class="visually-hidden">Remove</span></th>`}
         </tr></thead>
         <tbody>${cart.lines.map((line) => html`<tr key=${line.id} data-part=${line.supplierPartId}>
-          <td id=${`line-${line.id}`}>${line.description}</td>
-          <td class="code">${line.supplierPartId}</td>
+          <td><span id=${`line-${line.id}`}>${line.description}</span>
+            <span class="code part">${line.supplierPartId}</span></td>
           <td class="number">${line.unitPrice} ${line.currency}</td>
           <td class="number">${readOnly ? line.quantity : html`<${QuantityField} line=${line}
-            error=${lineErrors[line.id]} onCommit=${(q) => shop.change(line, q)} />`}</td>
-          <td>${line.unitOfMeasure}</td>
+            error=${lineErrors[line.id]} onCommit=${(q) => shop.change(line, q)} />`}
+            <span class="unit">${line.unitOfMeasure}</span></td>
           <td class="number">${line.amount} ${line.currency}</td>
           ${!readOnly && html`<td><button type="button" class="destructive small"
             aria-describedby=${`line-${line.id}`}

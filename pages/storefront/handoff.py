@@ -39,6 +39,7 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>{title}</title>
+<link rel="icon" href="{icon}" type="image/svg+xml">
 <link rel="stylesheet" href="{console_css}">
 <link rel="stylesheet" href="{storefront_css}">
 {script}</head>
@@ -96,6 +97,7 @@ def page(title: str, text: str, origin: str | None, *, status: int, back: bool =
         title=html.escape(title),
         text=html.escape(text),
         origin=html.escape(origin or ""),
+        icon=ASSETS.versioned("/pages/console/icon.svg"),
         console_css=ASSETS.versioned("/pages/console/console.css"),
         storefront_css=ASSETS.versioned("/pages/storefront/storefront.css"),
         script=(

@@ -93,7 +93,7 @@ export function ProductSearch({ onAdd }) {
     <table role="grid" id="product-results" class="results products" aria-label="Matching products"
       data-query=${query} hidden=${!results.length}>
       <thead><tr>
-        <th scope="col">Product</th><th scope="col">Part ID</th>
+        <th scope="col">Product</th>
         <th scope="col" class="number">Price</th><th scope="col">Unit</th>
         <th scope="col">Quantity</th><th scope="col"><span class="visually-hidden">Add</span></th>
       </tr></thead>
@@ -103,8 +103,8 @@ export function ProductSearch({ onAdd }) {
           data-part=${product.supplierPartId} onMouseEnter=${() => setActive(index)}>
           <td id=${`product-option-${index}`}><span class="product-name">${product.name}</span>
             ${product.description && product.description !== product.name
-              && html`<span class="hint product-description">${product.description}</span>`}</td>
-          <td class="code">${product.supplierPartId}</td>
+              && html`<span class="hint product-description">${product.description}</span>`}
+            <span class="code part">${product.supplierPartId}</span></td>
           <td class="number"><${Price} price=${product.price} /></td>
           <td>${product.unitOfMeasure}</td>
           <td><input class="quantity" type="text" inputmode="decimal" autocomplete="off"
