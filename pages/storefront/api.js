@@ -6,6 +6,7 @@ import { ApiError, UNREACHABLE } from "../console/api.js";
 
 export { ApiError };
 const KEY = "opsportal.storefront.session";
+const ENDED = "opsportal.storefront.ended"; // this tab's session has ended: say so, not "none"
 const listeners = new Set();
 
 export const credential = {
@@ -15,6 +16,7 @@ export const credential = {
     const found = new URLSearchParams(location.hash.slice(1)).get("session");
     if (found) {
       sessionStorage.setItem(KEY, found);
+      sessionStorage.removeItem(ENDED);
       history.replaceState(history.state, "", location.pathname + location.search);
     }
     return sessionStorage.getItem(KEY);
@@ -22,8 +24,13 @@ export const credential = {
   get() {
     return sessionStorage.getItem(KEY);
   },
+  // The session has ended (its cart returned, or expired): its credential opens nothing now.
   forget() {
+    if (sessionStorage.getItem(KEY) !== null) sessionStorage.setItem(ENDED, "1");
     sessionStorage.removeItem(KEY);
+  },
+  ended() {
+    return sessionStorage.getItem(ENDED) !== null;
   },
   onEnded(listener) {
     listeners.add(listener);

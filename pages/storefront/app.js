@@ -42,8 +42,10 @@ function Shop({ session, onEnded }) {
 }
 
 function App() {
-  const [state, setState] = useState(() => (
-    credential.adopt() ? { loading: true } : { ended: "none" }));
+  const [state, setState] = useState(() => {
+    if (credential.adopt()) return { loading: true };
+    return { ended: credential.ended() ? "ended" : "none" };
+  });
   const load = async () => {
     setState({ loading: true });
     try {

@@ -132,7 +132,7 @@ export function CartPanel({ shop, readOnly }) {
           <td class="number">${line.unitPrice} ${line.currency}</td>
           <td class="number">${readOnly ? line.quantity : html`<${QuantityField} line=${line}
             error=${lineErrors[line.id]} onCommit=${(q) => shop.change(line, q)} />`}
-            <span class="unit">${line.unitOfMeasure}</span></td>
+            <span class="unit">${" "}${line.unitOfMeasure}</span></td>
           <td class="number">${line.amount} ${line.currency}</td>
           ${!readOnly && html`<td><button type="button" class="destructive small"
             aria-describedby=${`line-${line.id}`}

@@ -1,0 +1,282 @@
+"""The built-in storefront in Chromium, against a real `opsportal serve` on SQLite and on
+PostgreSQL, with a buyer's endpoint on loopback recording what the browser posts: the round
+trip of a punchout (setup, the StartPage, search, cart, "Return cart to procurement"), edit and
+inspect sessions, expired and used links, and the keyboard alone."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from testkit.buyer_endpoint import BuyerEndpoint, Received
+from tests.browser import DEMO_PASSWORD, WatchedPage, chromium_path
+from tests.cxml_helpers import assert_cxml
+from tests.storefront_browser import (
+    ACME,
+    AGENT,
+    ShopSite,
+    cart_line,
+    cart_rows,
+    item_out,
+    result,
+    search,
+    seed_catalog,
+)
+
+OpenPage = Callable[..., WatchedPage]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def shop_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ShopSite]:
+    from domain.key_vault import new_kek
+    from testkit.postgres import fresh_database
+    from testkit.servers import start_server
+
+    chromium_path()  # skip (or fail) before building a database for nothing
+    folder = tmp_path_factory.mktemp(f"storefront-{request.param}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSPORTAL_")}
+    env["OPSPORTAL_KEY_ENCRYPTION_KEY"] = new_kek()
+    env["OPSPORTAL_ALLOW_HTTP_BUYER_URLS"] = "1"  # the buyer's endpoint is http, on loopback
+    if request.param == "postgres":
+        server_url = request.getfixturevalue("postgres_url")
+        name = f"storefront_{os.getpid()}_{folder.name}"
+        with ThreadPoolExecutor(1) as thread:  # Playwright's loop runs in this thread
+            database_url = thread.submit(fresh_database, server_url, name).result()
+    else:
+        database_url = f"sqlite://{folder / 'opsportal.sqlite3'}"
+    env["DATABASE_URL"] = database_url
+    demo = subprocess.run(
+        [sys.executable, "-m", "opsportal.cli", "demo", "--companies", "50"]
+        + ["--password", DEMO_PASSWORD],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert demo.returncode == 0, demo.stderr
+    key = re.search(r"PUNCHOUT API Key: (\S+)", demo.stdout)
+    assert key, demo.stdout
+    seed_catalog(folder, env)
+    with open(folder / "server.log", "w") as log:
+        server = start_server(database_url, folder, env=env, stderr=log, start_timeout=60)
+    try:
+        yield ShopSite(request.param, folder, env, server, key.group(1))
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def buyer() -> Iterator[BuyerEndpoint]:
+    with BuyerEndpoint() as endpoint:
+        yield endpoint
+
+
+def open_shop(open_page: OpenPage, start_url: str, buyer: BuyerEndpoint) -> WatchedPage:
+    watched = open_page(start_url, also=(buyer.url,))
+    expect(watched.page.get_by_role("heading", name="Your cart")).to_be_visible()
+    return watched
+
+
+def arrived(page: Page, buyer: BuyerEndpoint, count: int = 1, seconds: float = 30) -> Received:
+    """The buyer's `count`-th post, once it has come; the page runs meanwhile (its requests
+    pass through this thread's route handler)."""
+    deadline = time.monotonic() + seconds
+    while len(buyer.received) < count:
+        assert time.monotonic() < deadline, f"no cart came to the buyer within {seconds} s"
+        page.wait_for_timeout(50)
+    return buyer.received[count - 1]
+
+
+def returned(page: Page, buyer: BuyerEndpoint, button: str, count: int = 1) -> Received:
+    page.get_by_role("button", name=button, exact=True).click()
+    received = arrived(page, buyer, count)
+    expect(page.get_by_role("heading", name="Cart received")).to_be_visible()
+    assert_cxml(received.root())  # valid against the cXML DTD in the conformance run
+    return received
+
+
+def test_the_round_trip(open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEndpoint) -> None:
+    start = shop_site.setup(buyer.url, cookie=f"cookie-{shop_site.database}")
+    watched = open_shop(open_page, start, buyer)
+    page = watched.page
+    # The credential left the address bar for this tab's sessionStorage.
+    assert page.url == f"{shop_site.base}/storefront"
+    stored = page.evaluate("sessionStorage.getItem('opsportal.storefront.session')")
+    assert stored.startswith("pos_") and start.rsplit("/", 1)[1] not in page.url
+    facts = page.get_by_role("definition")  # who punched out and from where
+    expect(page.locator(".session-facts")).to_contain_text("Jane Buyer")
+    expect(page.locator(".session-facts")).to_contain_text("jane@buyer.example")
+    expect(page.locator(".session-facts")).to_contain_text(ACME)
+    expect(page.locator(".user-agent")).to_have_text(AGENT)
+    expect(page.locator(".badge.test")).to_have_text("test")
+    timer = page.get_by_role("timer")
+    expect(timer).to_have_text(re.compile(r"^1:5\d:\d\d$"))
+    before = timer.inner_text()
+    expect(timer).not_to_have_text(before)  # it counts down, live
+    assert facts.count() >= 4
+
+    search(page, "shop test paper")
+    a4, a3 = result(page, "SHOP-PAP-A4"), result(page, "SHOP-PAP-A3")
+    expect(a4).to_contain_text("3.99 USD")  # Acme's contract price
+    expect(a4).to_contain_text("contract price")
+    expect(a3).to_contain_text("8.90 USD")  # the list price: Acme has no contract for it
+    expect(a3).not_to_contain_text("contract price")
+    a4.get_by_label(re.compile("^Quantity of")).fill("2")
+    a4.get_by_role("button", name="Add to cart").click()
+    expect(cart_line(page, "SHOP-PAP-A4")).to_be_visible()
+    a3.get_by_role("button", name="Add to cart").click()
+    expect(cart_line(page, "SHOP-PAP-A3")).to_be_visible()
+    quantity = cart_line(page, "SHOP-PAP-A3").get_by_label(re.compile("^Quantity of"))
+    quantity.fill("3")
+    quantity.press("Enter")
+    expect(cart_line(page, "SHOP-PAP-A3")).to_contain_text("26.70 USD")
+    expect(page.locator("#cart-total")).to_have_text("34.68 USD")  # 2 x 3.99 + 3 x 8.90
+    assert cart_rows(page) == [("SHOP-PAP-A4", "2", "7.98 USD"), ("SHOP-PAP-A3", "3", "26.70 USD")]
+
+    received = returned(page, buyer, "Return cart to procurement")
+    assert received.form_field == "cxml-urlencoded"
+    assert received.buyer_cookie == f"cookie-{shop_site.database}"
+    assert received.total == ("34.68", "USD")
+    assert [(x.supplier_part_id, x.quantity, x.unit_price) for x in received.lines] == [
+        ("SHOP-PAP-A4", "2", "3.99"),
+        ("SHOP-PAP-A3", "3", "8.90"),
+    ]
+    root = received.root()
+    assert root.find("Message").get("deploymentMode") == "test"
+    assert root.find(".//PunchOutOrderMessageHeader").get("operationAllowed") == "edit"
+    assert "referer" not in {h.lower() for h in received.headers}
+    watched.assert_clean()
+    # The session has ended: its storefront says so, and opens nothing.
+    page.goto(f"{shop_site.base}/storefront")
+    expect(page.get_by_role("heading", name="Punchout session ended")).to_be_visible()
+
+
+def test_an_edit_session_opens_with_the_buyers_lines(
+    open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEndpoint
+) -> None:
+    items = item_out(1, "SHOP-PAP-A4", "2", "3.99", "Shop test copy paper A4, 500 sheets")
+    items += item_out(2, "SHOP-PAP-A3", "3", "8.90", "Shop test copy paper A3, 500 sheets")
+    start = shop_site.setup(buyer.url, operation="edit", items=items)
+    page = open_shop(open_page, start, buyer).page
+    assert cart_rows(page) == [("SHOP-PAP-A4", "2", "7.98 USD"), ("SHOP-PAP-A3", "3", "26.70 USD")]
+    cart_line(page, "SHOP-PAP-A3").get_by_role("button", name="Remove").click()
+    expect(cart_line(page, "SHOP-PAP-A3")).to_have_count(0)
+    search(page, "SHOP-PEN-1")
+    result(page, "SHOP-PEN-1").get_by_role("button", name="Add to cart").click()
+    expect(cart_line(page, "SHOP-PEN-1")).to_be_visible()
+    expect(page.locator("#cart-total")).to_have_text("9.23 USD")
+    received = returned(page, buyer, "Return cart to procurement")
+    assert [(x.supplier_part_id, x.quantity) for x in received.lines] == [
+        ("SHOP-PAP-A4", "2"),
+        ("SHOP-PEN-1", "1"),
+    ]
+
+
+def test_an_inspect_session_is_read_only(
+    open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEndpoint
+) -> None:
+    items = item_out(1, "SHOP-PAP-A4", "2", "3.99", "Shop test copy paper A4, 500 sheets")
+    start = shop_site.setup(buyer.url, operation="inspect", items=items)
+    page = open_shop(open_page, start, buyer).page
+    expect(page.get_by_text("cannot be changed here")).to_be_visible()
+    assert cart_rows(page) == [("SHOP-PAP-A4", "2", "7.98 USD")]
+    expect(page.get_by_role("combobox", name="Search products")).to_have_count(0)
+    expect(page.get_by_role("button", name="Remove")).to_have_count(0)
+    expect(page.locator("table.cart input")).to_have_count(0)
+    expect(page.get_by_role("button", name="Return cart to procurement")).to_have_count(0)
+    received = returned(page, buyer, "Return to procurement")
+    assert received.root().find(".//PunchOutOrderMessageHeader").get("operationAllowed") == (
+        "inspect"
+    )
+
+
+def test_expired_and_used_links_say_so(
+    open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEndpoint
+) -> None:
+    # A used link: the StartPage answers a page that says what happened.
+    used = shop_site.setup(buyer.url)
+    assert httpx.get(used, follow_redirects=False).status_code == 303
+    page = open_page(used).page
+    expect(page.get_by_role("heading", name="Punchout session expired")).to_be_visible()
+    expect(page.get_by_text("start again from your procurement system")).to_be_visible()
+    # A link past its time, and a session that runs out while the page is open.
+    brief = shop_site.start_another(
+        OPSPORTAL_PUNCHOUT_START_TTL_SECONDS="1", OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES="0.05"
+    )
+    try:
+        late = shop_site.setup(buyer.url, base=brief.base)
+        time.sleep(1.5)
+        page = open_page(late).page
+        expect(page.get_by_role("heading", name="Punchout session expired")).to_be_visible()
+        opened = open_shop(open_page, shop_site.setup(buyer.url, base=brief.base), buyer).page
+        expect(opened.get_by_role("heading", name="Punchout session ended")).to_be_visible(
+            timeout=15_000
+        )
+    finally:
+        brief.stop()
+    # No credential at all: the storefront says where to start.
+    page = open_page(f"{shop_site.base}/storefront").page
+    expect(page.get_by_role("heading", name="No punchout session")).to_be_visible()
+
+
+def test_the_keyboard_alone(open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEndpoint) -> None:
+    start = shop_site.setup(buyer.url, cookie="keyboard")
+    page = open_shop(open_page, start, buyer).page
+    keys = page.keyboard
+    box = page.get_by_role("combobox", name="Search products")
+    expect(box).to_be_focused()  # the search has the focus from the start
+    keys.type("shop test paper", delay=30)
+    expect(page.locator("#product-results")).to_have_attribute("data-query", "shop test paper")
+    keys.press("ArrowDown")
+    keys.press("Enter")  # the first result, quantity 1
+    expect(page.locator("table.cart tbody tr")).to_have_count(1)
+    keys.press("ArrowDown")
+    keys.press("Enter")  # the second
+    expect(page.locator("table.cart tbody tr")).to_have_count(2)
+    # Tab from the search into the results: the first row's quantity, then its button.
+    keys.press("Tab")
+    first = page.locator("#product-results tbody tr").first
+    expect(first.locator("input.quantity")).to_be_focused()
+    keys.press("Control+a")
+    keys.type("4")
+    keys.press("Tab")
+    expect(first.get_by_role("button", name="Add to cart")).to_be_focused()
+    keys.press("Enter")
+    part = first.get_attribute("data-part") or ""
+    expect(cart_line(page, part).locator("input.quantity")).to_have_value("5")
+    # On through the results to the cart: change a quantity, remove a line, return.
+    line = cart_line(page, part).locator("input.quantity")
+    for _ in range(30):
+        keys.press("Tab")
+        if line.evaluate("e => e === document.activeElement"):
+            break
+    expect(line).to_be_focused()
+    keys.press("Control+a")
+    keys.type("6")
+    keys.press("Enter")
+    expect(line).to_have_value("6")
+    keys.press("Tab")
+    expect(cart_line(page, part).get_by_role("button", name="Remove")).to_be_focused()
+    keys.press("Enter")
+    expect(page.locator("table.cart tbody tr")).to_have_count(1)
+    button = page.get_by_role("button", name="Return cart to procurement")
+    for _ in range(10):
+        if button.evaluate("e => e === document.activeElement"):
+            break
+        keys.press("Tab")
+    expect(button).to_be_focused()
+    keys.press("Enter")
+    received = arrived(page, buyer)
+    assert received.buyer_cookie == "keyboard" and len(received.lines) == 1
