@@ -32,7 +32,9 @@ from domain.catalog_rules import (
     unit_of_measure,
 )
 from domain.errors import CatalogCode, CatalogRefused
+from domain.ranks import place
 from persistence.catalog_tables import Product
+from persistence.search_corpus import PRODUCTS
 
 # The API's names of the optional fields a change may empty (ProductChange.clear).
 CLEARABLE_FIELDS = {
@@ -56,6 +58,9 @@ async def create_product(viewer: Viewer | None, data: ProductInput) -> CatalogPr
     values = product_values(data)
     try:
         async with in_transaction() as conn:
+            # Its alphabetical place among the products, as a company's among the companies
+            # (domain.ranks): the typeahead's word index is keyed by it.
+            values["sort_rank"] = await place(values["name_key"], None, conn, PRODUCTS)
             row = await Product.create(**values, using_db=conn)
             product = CatalogProduct.from_row(row)
             await audit.record(
@@ -116,6 +121,8 @@ async def update_product(
     before = CatalogProduct.from_row(row).audited()
     try:
         async with in_transaction() as conn:
+            if values.get("name_key", row.name_key) != row.name_key or row.sort_rank is None:
+                values["sort_rank"] = await place(values["name_key"], row.id, conn, PRODUCTS)
             row.update_from_dict(values)
             await row.save(using_db=conn)
             product = CatalogProduct.from_row(row)

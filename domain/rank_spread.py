@@ -24,6 +24,7 @@ from tortoise.transactions import in_transaction
 
 from domain import rank_store
 from domain.rank_windows import GAP, WINDOW, Around, Window, respace
+from persistence.search_corpus import COMPANIES, Corpus
 
 log = logging.getLogger("opsportal.ranks")
 
@@ -32,15 +33,15 @@ BATCH = 200  # rows a transaction
 REACH = 1 << 17  # rows a side the task looks at, at most
 ATTEMPTS = 3  # plans made again after a request changed the stretch
 
-_points: list[int] = []
+_points: list[tuple[int, Corpus]] = []
 _task: asyncio.Task[None] | None = None
 
 
-def spread_later(point: int) -> None:
+def spread_later(point: int, corpus: Corpus = COMPANIES) -> None:
     """Ask for the stretch around rank `point` to be spread out, once the caller's
     transaction has ended (the task's first batch waits for the placement lock)."""
     global _task
-    _points.append(point)
+    _points.append((point, corpus))
     if _task is None or _task.done():
         # A context of its own: the caller's holds its transaction's connection (tortoise
         # keeps it in a context variable), which a task started here would otherwise share.
@@ -66,24 +67,24 @@ async def stop() -> None:
 
 async def _run() -> None:
     while _points:
-        point = _points.pop()
+        point, corpus = _points.pop()
         try:
-            await spread(point)
+            await spread(point, corpus)
         except asyncio.CancelledError:
             raise
         except Exception:  # the next crowded placement asks again; the server goes on
             log.exception("spreading the ranks around %d stopped", point)
 
 
-async def spread(point: int) -> bool:
+async def spread(point: int, corpus: Corpus = COMPANIES) -> bool:
     """Spread out the stretch around rank `point`; False if requests kept changing it."""
     async with in_transaction() as conn:
-        await rank_store.lock(conn)  # the asking request's transaction has ended
+        await rank_store.lock(conn, corpus)  # the asking request's transaction has ended
     for _ in range(ATTEMPTS):
-        window = await _plan(point)
+        window = await _plan(point, corpus)
         if window is None or not window.moves:
             return True
-        if await _write(window.moves):
+        if await _write(window.moves, corpus):
             return True
     log.warning("spreading the ranks around %d gave way to requests %d times", point, ATTEMPTS)
     return False
@@ -99,11 +100,11 @@ def _sizes(reach: int) -> list[int]:
     return sizes
 
 
-async def _plan(point: int) -> Window | None:
+async def _plan(point: int, corpus: Corpus) -> Window | None:
     reach = 4 * WINDOW
     while True:
-        before = await rank_store.side_by_rank(point, down=True, count=reach + 1)
-        after = await rank_store.side_by_rank(point, down=False, count=reach + 1)
+        before = await rank_store.side_by_rank(point, down=True, count=reach + 1, corpus=corpus)
+        after = await rank_store.side_by_rank(point, down=False, count=reach + 1, corpus=corpus)
         around = Around(before, after, len(before) <= reach, len(after) <= reach)
         if _roomy(around):
             return None
@@ -120,7 +121,7 @@ def _roomy(around: Around) -> bool:
     return nearby is not None and nearby.spacing >= SPREAD_ROOM
 
 
-async def _write(moves: Sequence[tuple[int, int, int]]) -> bool:
+async def _write(moves: Sequence[tuple[int, int, int]], corpus: Corpus) -> bool:
     """Apply the plan BATCH moves a transaction; False (and stop) where a request has changed
     the ranks a batch would cross."""
     expected = {company_id: old for company_id, old, _ in moves}
@@ -129,14 +130,14 @@ async def _write(moves: Sequence[tuple[int, int, int]]) -> bool:
         low = min(min(old, new) for _, old, new in batch)
         high = max(max(old, new) for _, old, new in batch)
         async with in_transaction() as conn:
-            await rank_store.lock(conn)
-            found = await rank_store.ranks_between(conn, low, high, 4 * BATCH + 1)
+            await rank_store.lock(conn, corpus)
+            found = await rank_store.ranks_between(conn, low, high, 4 * BATCH + 1, corpus)
             unchanged = len(found) <= 4 * BATCH and all(
                 expected.get(company_id) == rank for company_id, rank in found.items()
             )
             if not unchanged or any(found.get(c) != old for c, old, _ in batch):
                 return False
-            await rank_store.move(conn, batch)
+            await rank_store.move(conn, batch, corpus)
         expected.update((company_id, new) for company_id, _, new in batch)
         await asyncio.sleep(0)  # let waiting requests in between batches
     return True

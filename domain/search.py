@@ -1,4 +1,8 @@
-"""The company typeahead: ranked, scoped, and served by indexes at a million companies.
+"""The typeahead: ranked, scoped, and served by indexes at a million companies (or products).
+
+One engine for every table described in persistence.search_corpus: companies (`search`, by
+code and name) and products (domain.product_search, by part ID and name). Below, "company"
+stands for a row of either, and "code" for its exact key.
 
 Ranking: exact code, then name prefix, then every typed word a prefix of some word of the name
 or code; alphabetical (folded name, then id) within each tier. Every part is one bounded index
@@ -20,17 +24,20 @@ checked in full). A crmCompanyEdit viewer's few assigned companies drive their q
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from domain.access import Ability, Viewer, require, scope_condition
 from domain.companies import CODE_PATTERN
 from domain.text import code_key, has_german_spelling, prefix_upper_bound, words
+from persistence.search_corpus import COMPANIES, Corpus
 from persistence.sql import Sql, is_postgres
 
 EXACT_CODE, NAME_PREFIX, WORD_PREFIX = 0, 1, 2
 MAX_TOKENS = 8  # typed words beyond these are ignored: a typeahead is not a document search
-COLUMNS = "c.id, c.name, c.code, c.name_key"
+COLUMNS = COMPANIES.columns
 
 
 @dataclass(frozen=True)
@@ -74,40 +81,67 @@ class _Sql(Sql):
         return f"{column} || ''" if self.postgres else f"+{column}"
 
 
-PREFIX = 4  # company_prefix holds words' first 1-4 letters (migration 0008)
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a search may show: `condition` on the row `c` (None: all), and whether those
+    are a few that should drive the queries (a crmCompanyEdit viewer's assigned companies)."""
+
+    condition: Callable[[Sql], str | None]
+    driven: bool = False
+
+
+EVERY_ROW = Scope(lambda sql: None)
+
+
+@dataclass(frozen=True)
+class Search:
+    """One search's fixed parts: the table, who sees what, and the exact tier's key."""
+
+    corpus: Corpus
+    scope: Scope
+    exact: str | None
+
+
+PREFIX = 4  # <table>_prefix holds words' first 1-4 letters (migrations 0008, 0019)
 _BIGGEST = 2**63 - 1
 
 
-def _first_rank_from(sql: _Sql, bound: str) -> str:
+def _first_rank_from(sql: _Sql, corpus: Corpus, bound: str) -> str:
     """The rank of the first ranked name at or after `bound` (NULL: none), as a subquery."""
     return (
-        "(SELECT sort_rank FROM company WHERE sort_rank IS NOT NULL AND "
+        f"(SELECT sort_rank FROM {corpus.table} WHERE sort_rank IS NOT NULL AND "
         f"name_key >= {sql.p(bound)} ORDER BY name_key, id LIMIT 1)"
     )
 
 
 def _word_part(
-    sql: _Sql, phrase: str, after: SearchPosition | None, rank: str, beyond: bool
+    sql: _Sql,
+    corpus: Corpus,
+    phrase: str,
+    after: SearchPosition | None,
+    rank: str,
+    beyond: bool,
 ) -> str:
     """The condition on `rank` of one of the word tier's two parts: after the cursor, and
     before (or, `beyond`, after) the run of names that start with `phrase`, which the
     name-prefix tier showed. The bounds are subqueries, so the tier needs no query of its own;
     each part is one range of an index that hands out matches in rank order."""
     start = (
-        f"COALESCE((SELECT sort_rank FROM company WHERE id = {sql.p(after.id)}), -1)"
+        f"COALESCE((SELECT sort_rank FROM {corpus.table} WHERE id = {sql.p(after.id)}), -1)"
         if after is not None and after.tier == WORD_PREFIX
         else "-1"
     )
     if beyond:  # one lower bound, so that the index seeks to it
-        upper = _first_rank_from(sql, prefix_upper_bound(phrase))
+        upper = _first_rank_from(sql, corpus, prefix_upper_bound(phrase))
         greatest = "GREATEST" if sql.postgres else "max"
         return f"{rank} >= {greatest}({start} + 1, COALESCE({upper}, {_BIGGEST}))"
-    return f"{rank} > {start} AND {rank} < COALESCE({_first_rank_from(sql, phrase)}, {_BIGGEST})"
+    first = _first_rank_from(sql, corpus, phrase)
+    return f"{rank} > {start} AND {rank} < COALESCE({first}, {_BIGGEST})"
 
 
 def _stream_part(
     sql: _Sql,
-    exact: str | None,
+    how: Search,
     tokens: list[str],
     after: SearchPosition | None,
     limit: int,
@@ -117,32 +151,34 @@ def _stream_part(
     (index-only), read in rank (alphabetical) order; a word longer than the stored prefixes is
     checked in full. The walk meets the alphabetically first matches first and stops at
     `limit`."""
+    corpus, exact = how.corpus, how.exact
     ordered = sorted(tokens, key=len, reverse=True)  # the longest word's stream is the shortest
     phrase = " ".join(tokens)
     joins = [
-        f"JOIN company_prefix p{n} ON p{n}.prefix = {sql.p(t[:PREFIX])} "
+        f"JOIN {corpus.prefixes} p{n} ON p{n}.prefix = {sql.p(t[:PREFIX])} "
         f"AND p{n}.sort_rank = p0.sort_rank"
         for n, t in enumerate(ordered)
         if n
     ]
     where = [
         f"p0.prefix = {sql.p(ordered[0][:PREFIX])}",
-        _word_part(sql, phrase, after, "p0.sort_rank", beyond),
+        _word_part(sql, corpus, phrase, after, "p0.sort_rank", beyond),
     ]
     where += [sql.has_word(t) for t in ordered if len(t) > PREFIX]
-    where.append(f"c.code_key <> {sql.p(exact)}" if exact is not None else "")
+    where.append(f"c.{corpus.exact_key} <> {sql.p(exact)}" if exact is not None else "")
     where.append(sql.not_german_prefix(phrase) if has_german_spelling(phrase) else "")
+    where.append(how.scope.condition(sql) or "")
     return (
-        f"SELECT {WORD_PREFIX} AS tier, p0.sort_rank AS ord, {COLUMNS} "
-        f"FROM company_prefix p0 {' '.join(joins)} "
-        f"JOIN company c ON c.sort_rank = p0.sort_rank WHERE {_all(where)} "
+        f"SELECT {WORD_PREFIX} AS tier, p0.sort_rank AS ord, {corpus.columns} "
+        f"FROM {corpus.prefixes} p0 {' '.join(joins)} "
+        f"JOIN {corpus.table} c ON c.sort_rank = p0.sort_rank WHERE {_all(where)} "
         f"ORDER BY p0.sort_rank LIMIT {sql.p(limit)}"
     )
 
 
 def _fts_part(
     sql: _Sql,
-    exact: str | None,
+    how: Search,
     tokens: list[str],
     after: SearchPosition | None,
     limit: int,
@@ -150,17 +186,19 @@ def _fts_part(
 ) -> str:
     """SQLite's word tier (one part): FTS5 hands out matches in rank (alphabetical) order;
     the first `limit` are all a page can use."""
+    corpus, exact = how.corpus, how.exact
     phrase = " ".join(tokens)
     match = " ".join(f'"{t}"*' for t in tokens)
     where = [
-        f"company_fts MATCH {sql.p(match)}",
-        _word_part(sql, phrase, after, "f.rowid", beyond),
+        f"{corpus.fts} MATCH {sql.p(match)}",
+        _word_part(sql, corpus, phrase, after, "f.rowid", beyond),
     ]
-    where.append(f"c.code_key <> {sql.p(exact)}" if exact is not None else "")
+    where.append(f"c.{corpus.exact_key} <> {sql.p(exact)}" if exact is not None else "")
     where.append(sql.not_german_prefix(phrase) if has_german_spelling(phrase) else "")
+    where.append(how.scope.condition(sql) or "")
     return (
-        f"SELECT {WORD_PREFIX} AS tier, f.rowid AS ord, {COLUMNS} FROM company_fts f "
-        f"CROSS JOIN company c ON c.sort_rank = f.rowid WHERE {_all(where)} "
+        f"SELECT {WORD_PREFIX} AS tier, f.rowid AS ord, {corpus.columns} FROM {corpus.fts} f "
+        f"CROSS JOIN {corpus.table} c ON c.sort_rank = f.rowid WHERE {_all(where)} "
         f"ORDER BY f.rowid LIMIT {sql.p(limit)}"
     )
 
@@ -177,65 +215,69 @@ def _after(sql: _Sql, tier: int, after: SearchPosition | None) -> str | None:
     return f"({later} OR ({same}))"
 
 
-def _arm(sql: _Sql, tier: int, where: list[str | None], order_driven: bool, limit: int) -> str:
-    """One tier's companies in alphabetical order (folded name, then id), at most `limit`."""
+def _arm(
+    sql: _Sql, corpus: Corpus, tier: int, where: list[str | None], order_driven: bool, limit: int
+) -> str:
+    """One tier's rows in alphabetical order (folded name, then id), at most `limit`."""
     order = sql.unindexed("c.name_key") if order_driven else "c.name_key"
     return (
-        f"SELECT {tier} AS tier, CAST(NULL AS BIGINT) AS ord, {COLUMNS} FROM company c "
-        f"WHERE {_all(where)} ORDER BY {order}, c.id LIMIT {sql.p(limit)}"
+        f"SELECT {tier} AS tier, CAST(NULL AS BIGINT) AS ord, {corpus.columns} "
+        f"FROM {corpus.table} c WHERE {_all(where)} ORDER BY {order}, c.id LIMIT {sql.p(limit)}"
     )
 
 
 def _german_prefix_arm(
-    sql: _Sql, exact: str | None, phrase: str, after: SearchPosition | None, limit: int
+    sql: _Sql, how: Search, phrase: str, after: SearchPosition | None, limit: int
 ) -> str:
     """The names whose German reading, but not the plain one, starts with `phrase`: a range
     of the german_name_key index (few rows: names with an umlaut, where the typed text spells
     it out), in alphabetical order; merged with the name-prefix tier by the outer ORDER BY."""
+    exact, key = how.exact, how.corpus.exact_key
     where = [
-        f"c.code_key <> {sql.p(exact)}" if exact is not None else None,
+        f"c.{key} <> {sql.p(exact)}" if exact is not None else None,
         sql.starts(phrase, "c.german_name_key"),
         f"NOT ({sql.starts(phrase)})",
         _after(sql, NAME_PREFIX, after),
+        how.scope.condition(sql),
     ]
-    return _arm(sql, NAME_PREFIX, where, True, limit)
+    return _arm(sql, how.corpus, NAME_PREFIX, where, True, limit)
 
 
 def _tier_arms(
     sql: _Sql,
     tier: int,
-    exact: str | None,
+    how: Search,
     tokens: list[str],
-    viewer: Viewer,
     limit: int,
     after: SearchPosition | None,
 ) -> list[str]:
-    """The SELECTs of one tier (arms of a UNION ALL), parameters in order; an unscoped
-    viewer's word tier is _fts_part's or _stream_part's instead."""
+    """The SELECTs of one tier (arms of a UNION ALL), parameters in order; an undriven
+    scope's word tier is _fts_part's or _stream_part's instead."""
+    exact, key, driven = how.exact, how.corpus.exact_key, how.scope.driven
     phrase = " ".join(tokens)
     german = bool(tokens) and has_german_spelling(phrase)
     where: list[str | None] = []
     if tier == EXACT_CODE:
-        where.append(f"c.code_key = {sql.p(exact)}")
+        where.append(f"c.{key} = {sql.p(exact)}")
     elif tier == NAME_PREFIX and not tokens:
         pass  # nothing typed: every company, alphabetically
     else:
         if exact is not None:
-            where.append(f"c.code_key <> {sql.p(exact)}")
+            where.append(f"c.{key} <> {sql.p(exact)}")
         if tier == WORD_PREFIX:  # a scoped viewer: the assigned companies, checked for each word
             where.append(f"NOT ({sql.starts(phrase)})")
             if german:
                 where.append(sql.not_german_prefix(phrase))
             where += [sql.has_word(t) for t in tokens]
-        elif german and viewer.scoped:
+        elif german and driven:
             where.append(f"(({sql.starts(phrase)}) OR ({sql.starts(phrase, 'c.german_name_key')}))")
         else:
             where.append(sql.starts(phrase))
-    where += [scope_condition(viewer, sql), _after(sql, tier, after)]
+    where += [how.scope.condition(sql), _after(sql, tier, after)]
     # An assigned few companies drive a scoped viewer's queries.
-    arms = [_arm(sql, tier, where, viewer.scoped, limit)]
-    if tier == NAME_PREFIX and german and not viewer.scoped:
-        arms.append(_german_prefix_arm(sql, exact, phrase, after, limit))
+    arms = [_arm(sql, how.corpus, tier, where, driven, limit)]
+    if tier == NAME_PREFIX and german and not driven:
+        arms.append(_german_prefix_arm(sql, how, phrase, after, limit))
     return arms
 
 
@@ -266,52 +308,54 @@ def _gated(sql: _Sql, steps: list[Arms], limit: int) -> str:
     return f"WITH {', '.join(withs)} {every} ORDER BY tier, ord, name_key, id LIMIT {sql.p(limit)}"
 
 
-async def _page(steps: list[Arms], limit: int) -> list[tuple[Hit, SearchPosition]]:
-    """The first `limit` hits of the steps, in one statement (see _gated and _select)."""
+Row = dict[str, Any]
+
+
+async def _page(steps: list[Arms], limit: int) -> list[tuple[Row, SearchPosition]]:
+    """The first `limit` rows of the steps, in one statement (see _gated and _select)."""
     sql = _Sql()
     if len(steps) == 1:
         statement = _select(sql, steps[0](sql, limit), limit)
     else:
         statement = _gated(sql, steps, limit)
     return [
-        (
-            Hit(r["id"], r["name"], r["code"], r["name_key"]),
-            SearchPosition(r["tier"], r["name_key"], r["id"]),
-        )
-        for r in await sql.rows(statement)
+        (r, SearchPosition(r["tier"], r["name_key"], r["id"])) for r in await sql.rows(statement)
     ]
 
 
-async def search(
-    viewer: Viewer | None, search: str, first: int, after: SearchPosition | None = None
-) -> tuple[list[tuple[Hit, SearchPosition]], bool]:
-    """Up to `first` ranked hits after `after`, and whether more follow.
-
-    One statement for the exact code and the name prefix (and for a crmCompanyEdit viewer,
-    whose few companies drive every query, the word tier too). An unscoped viewer's word tier
-    follows only when the page is not full yet, in two parts: before the run of names the
-    name-prefix tier showed, then after it (each an index range read in rank order; either
-    may read far at a million companies, so neither runs unless the page needs it)."""
-    viewer = require(viewer, Ability.REACH_COMPANIES)
+async def ranked(
+    corpus: Corpus,
+    scope: Scope,
+    exact_pattern: re.Pattern[str] | None,
+    search: str,
+    first: int,
+    after: SearchPosition | None = None,
+) -> tuple[list[tuple[Row, SearchPosition]], bool]:
+    """Up to `first` ranked rows of `corpus` (as its `columns` select them) after `after`,
+    and whether more follow: the engine every typeahead shares (see `search`). The exact tier
+    is tried when the typed text (trimmed) matches `exact_pattern` (None: always)."""
     tokens = list(dict.fromkeys(words(search)))[:MAX_TOKENS]
     tiers = [EXACT_CODE, NAME_PREFIX, WORD_PREFIX] if tokens else [NAME_PREFIX]
     # The exact-code hit, shown first, is left out of the later tiers; no code looks like a
     # text outside the code pattern (then the tier is skipped, and nothing is left out).
-    exact = code_key(search) if CODE_PATTERN.fullmatch(search.strip()) else None
+    typed = search.strip()
+    fits = typed and (exact_pattern is None or exact_pattern.fullmatch(typed))
+    exact = code_key(search)[:255] if fits else None
     if exact is None:
         tiers = [t for t in tiers if t != EXACT_CODE]
     if after is not None:
         tiers = [t for t in tiers if t >= after.tier]
-    words_apart = WORD_PREFIX in tiers and not viewer.scoped
+    how = Search(corpus, scope, exact)
+    words_apart = WORD_PREFIX in tiers and not scope.driven
     direct = [t for t in tiers if t != WORD_PREFIX or not words_apart]
 
     def tiers_arms(sql: _Sql, limit: int) -> list[str]:
-        return [a for t in direct for a in _tier_arms(sql, t, exact, tokens, viewer, limit, after)]
+        return [a for t in direct for a in _tier_arms(sql, t, how, tokens, limit, after)]
 
     def word_part(beyond: bool) -> Arms:
         def arms(sql: _Sql, limit: int) -> list[str]:
             part = _stream_part if sql.postgres else _fts_part
-            return [part(sql, exact, tokens, after, limit, beyond)]
+            return [part(sql, how, tokens, after, limit, beyond)]
 
         return arms
 
@@ -324,9 +368,26 @@ async def search(
     statements = [[step] for step in steps]
     if words_apart and is_postgres():
         statements = statements[:-2] + [steps[-2:]]
-    found: list[tuple[Hit, SearchPosition]] = []
+    found: list[tuple[Row, SearchPosition]] = []
     for statement in statements:
         if len(found) > first:
             break
         found += await _page(statement, first + 1 - len(found))
     return found[:first], len(found) > first
+
+
+async def search(
+    viewer: Viewer | None, search: str, first: int, after: SearchPosition | None = None
+) -> tuple[list[tuple[Hit, SearchPosition]], bool]:
+    """Up to `first` ranked companies after `after`, and whether more follow.
+
+    One statement for the exact code and the name prefix (and for a crmCompanyEdit viewer,
+    whose few companies drive every query, the word tier too). An unscoped viewer's word tier
+    follows only when the page is not full yet, in two parts: before the run of names the
+    name-prefix tier showed, then after it (each an index range read in rank order; either
+    may read far at a million companies, so neither runs unless the page needs it)."""
+    viewer = require(viewer, Ability.REACH_COMPANIES)
+    scope = Scope(lambda sql: scope_condition(viewer, sql), viewer.scoped)
+    rows, more = await ranked(COMPANIES, scope, CODE_PATTERN, search, first, after)
+    hits = [(Hit(r["id"], r["name"], r["code"], r["name_key"]), at) for r, at in rows]
+    return hits, more

@@ -11,22 +11,17 @@ headless shops where the setting allows them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-
-from tortoise.expressions import Q
 
 from domain import storefront
 from domain.catalog import get_product
 from domain.catalog_prices import prices_for
-from domain.catalog_records import CatalogPrice, CatalogProduct
+from domain.catalog_records import CatalogPrice
 from domain.errors import CartCode, CartRefused
 from domain.numbers import plain
-from domain.text import code_key, words
-from persistence.catalog_tables import Product
+from domain.product_search import find_products
+from domain.search import SearchPosition
 from persistence.punchout_tables import PunchoutSession
-
-MAX_RESULTS = 50  # a typeahead's page: `first` is at most this
 
 
 def today() -> date:
@@ -34,51 +29,19 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-@dataclass(frozen=True)
-class Found:
-    """A product as a session finds it: with the price its company pays today."""
-
-    product: CatalogProduct
-    price: CatalogPrice
-
-
-async def _matching(query: str, limit: int) -> list[Product]:
-    """Active products matching what was typed, best first: the part ID exactly, then names
-    that start with the words, then products each of whose words starts a word of the name
-    or the part ID; alphabetical within each. On the folded keys the catalog keeps."""
-    typed = words(query)
-    part = code_key(query.strip())
-    if not typed and not part:
-        return []
-    found: dict[int, Product] = {}
-    tiers = [Q(part_key=part)] if part else []
-    if typed:
-        tiers.append(Q(name_key__startswith=" ".join(typed)))
-        each = [Q(search_text__startswith=w) | Q(search_text__contains=f" {w}") for w in typed]
-        tiers.append(Q(*each, join_type="AND"))
-    for tier in tiers:
-        if len(found) >= limit:
-            break
-        rows = await Product.filter(tier, active=True).order_by("name_key", "id").limit(limit)
-        for row in rows:
-            found.setdefault(row.id, row)
-    return list(found.values())[:limit]
-
-
-async def search(session: PunchoutSession, query: str, first: int) -> tuple[list[Found], bool]:
-    """Up to `first` products for the typed text, each at the session company's price today,
-    and whether more match."""
-    first = max(1, min(first, MAX_RESULTS))
-    rows = await _matching(query, first + 1)
+async def search(
+    session: PunchoutSession, query: str, first: int, after: SearchPosition | None = None
+) -> tuple[list[tuple[CatalogPrice, SearchPosition]], bool]:
+    """The catalog's typeahead (domain.product_search: active products only) for a punchout
+    session: up to `first` products after `after`, each at the price its company pays today
+    (one more statement for the page's prices), and whether more follow."""
+    found, more = await find_products(query, first, after)
     priced = await prices_for(
-        session.customer.company_id, [r.supplier_part_id for r in rows[:first]], today()
+        session.customer.company_id, [p.supplier_part_id for p, _ in found], today()
     )
-    found = [
-        Found(price.product, price)
-        for r in rows[:first]
-        if (price := priced.get(r.supplier_part_id)) is not None
-    ]
-    return found, len(rows) > first
+    return [
+        (price, at) for p, at in found if (price := priced.get(p.supplier_part_id)) is not None
+    ], more
 
 
 async def add_product(session: PunchoutSession, product_id: int | None, quantity: str) -> None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from graph.audit import AuditEvent
     from graph.customer import Customer
     from graph.order import Order
+    from graph.product import ContractPrice
 
 SEARCH_CAP = 50
 CUSTOMERS_CAP = 100
@@ -43,6 +44,7 @@ CustomerRef = Annotated["Customer", strawberry.lazy("graph.customer")]
 CUSTOMER: LazyType[str, str] = LazyType("Customer", "graph.customer")
 OrderRef = Annotated["Order", strawberry.lazy("graph.order")]
 AuditRef = Annotated["AuditEvent", strawberry.lazy("graph.audit")]
+ContractPriceRef = Annotated["ContractPrice", strawberry.lazy("graph.product")]
 
 
 @strawberry.type(description="A buyer organisation in the supplier's CRM.")
@@ -114,6 +116,16 @@ class Company(relay.Node):
         from graph.order import orders_page
 
         return await orders_page(first, after, company_id=self.id)
+
+    @strawberry.field(description="The company's contract prices (the catalog), oldest first.")
+    async def prices(
+        self,
+        first: Annotated[int, strawberry.argument(description="At most 100.")] = 50,
+        after: After = None,
+    ) -> relay.Connection[ContractPriceRef]:  # type: ignore[type-var]  # not a Node
+        from graph.product import prices_page
+
+        return await prices_page(self.id, first, after)
 
 
 async def search(

@@ -27,11 +27,12 @@ from graph.cxml_log import CxmlLogQuery
 from graph.document_size import ExpandedSizeLimit
 from graph.order import order_by_id
 from graph.permissions import staff_or_punchout_session
+from graph.product import Product, ProductQuery, product_by_id
+from graph.product_mutations import CatalogMutation
 from graph.response_size import ResponseBudget
 from graph.role import RoleQuery
 from graph.staff import StaffMutation, StaffQuery
 from graph.storefront import StorefrontMutation, StorefrontQuery, cart_line_by_id
-from graph.storefront_catalog import StorefrontCatalogQuery
 from graph.text_input import RefuseUnstorableText
 
 MAX_TOKENS = 2000
@@ -54,7 +55,12 @@ async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
         return await cart_line_by_id(info, id)
     if await info.context.punchout_session() is not None:
         return None  # a storefront's credential reaches the lines of its own cart only
-    by_type = {"Company": company_by_id, "Customer": customer_by_id, "Order": order_by_id}
+    by_type = {
+        "Company": company_by_id,
+        "Customer": customer_by_id,
+        "Order": order_by_id,
+        "Product": product_by_id,
+    }
     resolver = by_type.get(type_name)
     return await resolver(info, id) if resolver else None
 
@@ -79,8 +85,8 @@ class Query(
     RoleQuery,
     NodeQuery,
     StorefrontQuery,
-    StorefrontCatalogQuery,
     CxmlLogQuery,
+    ProductQuery,
 ):
     pass
 
@@ -89,7 +95,9 @@ class Query(
     description="Every change staff make. Input problems come back in each payload's `errors`; "
     "refusals as GraphQL errors with `extensions.code` FORBIDDEN or UNAUTHENTICATED."
 )
-class Mutation(StaffMutation, CompanyMutation, CustomerMutation, StorefrontMutation):
+class Mutation(
+    StaffMutation, CompanyMutation, CustomerMutation, StorefrontMutation, CatalogMutation
+):
     pass
 
 
@@ -112,7 +120,7 @@ class PortalSchema(strawberry.Schema):
 schema = PortalSchema(
     query=Query,
     mutation=Mutation,
-    types=[Company, Customer],
+    types=[Company, Customer, Product],
     # Factories: a fresh extension per request; the parse/validate caches are shared anyway.
     extensions=[
         # Abuse limits, checked before anything runs: far above what the frontend sends.

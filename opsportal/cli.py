@@ -121,12 +121,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from opsportal.demo import load_demo
+    from opsportal.demo import DEMO_PUNCHOUT_COMPANY, load_demo
+    from opsportal.demo_catalog import load_demo_catalog
 
     async def work(vault: KeyVault | None) -> int:
         demo = await load_demo(_vault(vault), args.companies, args.password)
         report = demo.report
         print(f"demo companies: {report.imported:,} new, {report.skipped_total:,} already there")
+        products, prices = await load_demo_catalog(DEMO_PUNCHOUT_COMPANY)
+        print(
+            f"demo catalog: {products.imported:,} new products, {products.updated:,} updated; "
+            f"{prices.imported + prices.updated:,} contract prices for {DEMO_PUNCHOUT_COMPANY}"
+        )
         print("demo logins:")
         width = max(len(login.email) for login in demo.logins)
         for login in demo.logins:
@@ -194,7 +200,7 @@ class _Formatter(argparse.HelpFormatter):
 
 
 def parser() -> argparse.ArgumentParser:
-    from opsportal import cli_import, cli_staff
+    from opsportal import cli_catalog, cli_import, cli_staff
     from opsportal.environment import epilog
 
     top = argparse.ArgumentParser(
@@ -232,6 +238,7 @@ def parser() -> argparse.ArgumentParser:
 
     cli_staff.register(commands, _Formatter)
     cli_import.register(commands, _Formatter)
+    cli_catalog.register(commands, _Formatter)
 
     demo = commands.add_parser(
         "demo",

@@ -1,6 +1,7 @@
-"""Reading a companies CSV as spreadsheets write them: the encoding (a BOM, --encoding, UTF-8,
-or else a guess among the Windows code pages), the delimiter (--delimiter, or sniffed), the
-columns, and each row with its line number; a row that cannot be read is handed on as a
+"""Reading a CSV as spreadsheets write them (the companies import's, the catalog's and the
+prices'): the encoding (a BOM, --encoding, UTF-8, or else a guess among the Windows code
+pages), the delimiter (--delimiter, or sniffed), the columns (`required` ones, by default
+code and name), and each row with its line number; a row that cannot be read is handed on as a
 problem, never raised, so that the import skips it and goes on."""
 
 from __future__ import annotations
@@ -157,8 +158,13 @@ def _sniff(text: str) -> str | None:
         return None
 
 
-def layout(path: Path, encoding: str | None = None, delimiter: str | None = None) -> CsvLayout:
-    """How to read the file; INVALID (naming the columns found) without code and name."""
+def layout(
+    path: Path,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    required: tuple[str, ...] = REQUIRED,
+) -> CsvLayout:
+    """How to read the file; INVALID (naming the columns found) without the required ones."""
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     chosen, source = _encoding(path, head, encoding)
@@ -173,14 +179,14 @@ def layout(path: Path, encoding: str | None = None, delimiter: str | None = None
         tried += [(d, "from the header") for d in DELIMITERS if d != sniffed]
     for candidate, how in tried:
         columns = _header(text, candidate)
-        if set(REQUIRED) <= set(columns):
+        if set(required) <= set(columns):
             return CsvLayout(chosen, source, candidate, how, columns)
     first, how = tried[0]
     found = ", ".join(repr(c) for c in _header(text, first)) or "none"
     described = CsvLayout(chosen, source, first, how, ()).describe()
     raise CompanyRefused(
         CompanyCode.INVALID,
-        f"{path}: the CSV needs the columns code,name; found {found} ({described}). "
+        f"{path}: the CSV needs the columns {','.join(required)}; found {found} ({described}). "
         "Give --delimiter or --encoding if that is wrong.",
     )
 

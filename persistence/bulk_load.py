@@ -1,7 +1,9 @@
 """A bulk load into the company table, beyond inserting its rows (domain.company_import): the
 companies already there, ids taken ahead, the table's secondary indexes and triggers set
 aside while the rows pour in and put back after, the word index filled once, in rank order.
-Everything here runs inside the load's one transaction, but `tidy`."""
+Everything here runs inside the load's one transaction, but `tidy`. The same for any table the
+typeahead searches (persistence.search_corpus: the product import, domain.product_import),
+given as `corpus`; companies by default."""
 
 from __future__ import annotations
 
@@ -10,15 +12,7 @@ from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from persistence.search_index import (
-    POSTGRES_PREFIX_FILL,
-    POSTGRES_PREFIX_FILL_IDS,
-    POSTGRES_TRIGGERS,
-    SQLITE_FTS_ADD,
-    SQLITE_FTS_CLEAR,
-    SQLITE_FTS_FILL_IDS,
-    SQLITE_TRIGGERS,
-)
+from persistence.search_corpus import COMPANIES, Corpus
 from persistence.sql import is_postgres, run
 
 # The columns a load writes: the key first (sql.insert_rows), what the load gives, then the
@@ -72,7 +66,7 @@ async def pause_search_triggers(conn: BaseDBAsyncClient, paused: bool) -> None:
     await run(conn, f"UPDATE search_index_state SET paused = {value}")
 
 
-async def next_ids(conn: BaseDBAsyncClient, count: int) -> Sequence[int]:
+async def next_ids(conn: BaseDBAsyncClient, count: int, table: str = "company") -> Sequence[int]:
     """`count` ids for new companies, ascending, that no other insert takes."""
     if count == 0:
         return []
@@ -80,23 +74,23 @@ async def next_ids(conn: BaseDBAsyncClient, count: int) -> Sequence[int]:
         # One block of the sequence: no company insert comes between the two statements, as
         # every one takes the rank lock first, which the load holds (domain.company_import).
         _, rows = await conn.execute_query(
-            "SELECT nextval(pg_get_serial_sequence('company', 'id')) AS first"
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS first"
         )
         first = int(rows[0]["first"])
         last = first + count - 1
-        await run(conn, "SELECT setval(pg_get_serial_sequence('company', 'id'), $1)", [last])
+        await run(conn, f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), $1)", [last])
         return range(first, first + count)
     # AUTOINCREMENT: never an id used before, even by a deleted company (the write lock is
     # held, so no other insert comes between).
     _, rows = await conn.execute_query(
-        "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'company'), 0), "
-        "COALESCE((SELECT max(id) FROM company), 0)) AS last"
+        f"SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), "
+        f"COALESCE((SELECT max(id) FROM {table}), 0)) AS last"
     )
     first = int(rows[0]["last"]) + 1
     return range(first, first + count)
 
 
-async def set_aside(conn: BaseDBAsyncClient) -> list[str]:
+async def set_aside(conn: BaseDBAsyncClient, corpus: Corpus = COMPANIES) -> list[str]:
     """Set aside, for a load that makes most of the table (or renumbers it), what it would
     otherwise update row by row: the company table's plain indexes and the unique one of
     sort_rank (the load gives distinct ranks itself), the word index's triggers (the load fills
@@ -105,35 +99,37 @@ async def set_aside(conn: BaseDBAsyncClient) -> list[str]:
     time). Other unique indexes, constraints and triggers stay and check every row. The
     statements that put everything back exactly as it was, once the load is in."""
     if is_postgres(conn):
-        return await _postgres_set_aside(conn)
-    marks = ", ".join("?" for _ in SQLITE_TRIGGERS)
+        return await _postgres_set_aside(conn, corpus)
+    triggers = corpus.sqlite_triggers
+    marks = ", ".join("?" for _ in triggers)
     _, rows = await conn.execute_query(
         "SELECT m.type, m.name, m.sql FROM sqlite_master m "
-        "LEFT JOIN pragma_index_list('company') i ON i.name = m.name "
-        "WHERE m.tbl_name = 'company' AND m.sql IS NOT NULL AND ("
+        f"LEFT JOIN pragma_index_list('{corpus.table}') i ON i.name = m.name "
+        f"WHERE m.tbl_name = '{corpus.table}' AND m.sql IS NOT NULL AND ("
         f"(m.type = 'trigger' AND m.name IN ({marks})) OR (m.type = 'index' AND "
         '(NOT i."unique" OR (SELECT group_concat(name) FROM pragma_index_info(m.name)) '
         "= 'sort_rank')))",
-        list(SQLITE_TRIGGERS),
+        list(triggers),
     )
     for row in rows:
         await run(conn, f'DROP {row["type"].upper()} "{row["name"]}"')
     return [str(row["sql"]) for row in rows]
 
 
-async def _postgres_set_aside(conn: BaseDBAsyncClient) -> list[str]:
+async def _postgres_set_aside(conn: BaseDBAsyncClient, corpus: Corpus) -> list[str]:
+    table, prefixes = corpus.table, corpus.prefixes
     _, constraints = await conn.execute_query(
         "SELECT conrelid::regclass::text AS tbl, conname AS name, "
         "pg_get_constraintdef(oid) AS def FROM pg_constraint "
-        "WHERE conrelid = 'company_prefix'::regclass OR (conrelid = 'company'::regclass "
+        f"WHERE conrelid = '{prefixes}'::regclass OR (conrelid = '{table}'::regclass "
         "AND contype = 'u' AND conkey = ARRAY[(SELECT attnum FROM pg_attribute "
-        "WHERE attrelid = 'company'::regclass AND attname = 'sort_rank')]::int2[])"
+        f"WHERE attrelid = '{table}'::regclass AND attname = 'sort_rank')]::int2[])"
     )
     _, indexes = await conn.execute_query(
         "SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i "
         "JOIN pg_index x ON x.indexrelid = (quote_ident(i.schemaname) || '.' || "
         "quote_ident(i.indexname))::regclass WHERE i.schemaname = current_schema() "
-        "AND i.tablename IN ('company', 'company_prefix') AND NOT x.indisunique"
+        f"AND i.tablename IN ('{table}', '{prefixes}') AND NOT x.indisunique"
     )
     back: list[str] = []
     for row in constraints:
@@ -142,9 +138,9 @@ async def _postgres_set_aside(conn: BaseDBAsyncClient) -> list[str]:
     for row in indexes:
         await run(conn, f'DROP INDEX "{row["name"]}"')
         back.append(str(row["sql"]))
-    for trigger in POSTGRES_TRIGGERS:
-        await run(conn, f"ALTER TABLE company DISABLE TRIGGER {trigger}")
-        back.append(f"ALTER TABLE company ENABLE TRIGGER {trigger}")
+    for trigger in corpus.postgres_triggers:
+        await run(conn, f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+        back.append(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
     return back
 
 
@@ -153,15 +149,17 @@ async def put_back(conn: BaseDBAsyncClient, statements: list[str]) -> None:
         await run(conn, statement)
 
 
-async def move_ranks(conn: BaseDBAsyncClient, moves: Sequence[tuple[int, int]]) -> None:
+async def move_ranks(
+    conn: BaseDBAsyncClient, moves: Sequence[tuple[int, int]], corpus: Corpus = COMPANIES
+) -> None:
     """Give present companies new ranks: (id, rank) pairs."""
     if not moves:
         return
     # Negative first, so that no new rank meets an old one under the unique index.
-    await run(conn, "UPDATE company SET sort_rank = -id")
+    await run(conn, f"UPDATE {corpus.table} SET sort_rank = -id")
     mark = ("$1", "$2") if is_postgres(conn) else ("?", "?")
     await conn.execute_many(
-        f"UPDATE company SET sort_rank = {mark[0]} WHERE id = {mark[1]}",
+        f"UPDATE {corpus.table} SET sort_rank = {mark[0]} WHERE id = {mark[1]}",
         [[rank, company_id] for company_id, rank in moves],
     )
 
@@ -172,6 +170,7 @@ async def fill_search_index(
     entries: Sequence[tuple[int, str]],
     *,
     everything: bool,
+    corpus: Corpus = COMPANIES,
 ) -> None:
     """The word index (SQLite's FTS5 table, PostgreSQL's prefix streams) of the new companies:
     those whose ids lie in `ids`, whose (sort_rank, search_text) are `entries` in rank order
@@ -179,24 +178,24 @@ async def fill_search_index(
     every company, the old entries removed."""
     if is_postgres(conn):
         if everything:
-            await run(conn, "TRUNCATE company_prefix")
-            await run(conn, POSTGRES_PREFIX_FILL)
+            await run(conn, f"TRUNCATE {corpus.prefixes}")
+            await run(conn, corpus.postgres_prefix_fill())
         else:
-            await run(conn, POSTGRES_PREFIX_FILL_IDS, ids)
+            await run(conn, corpus.postgres_prefix_fill_ids(), ids)
         return
     if everything:
-        await run(conn, SQLITE_FTS_CLEAR)
-        await run(conn, SQLITE_FTS_FILL_IDS, _EVERY_ID)
+        await run(conn, corpus.sqlite_fts_clear())
+        await run(conn, corpus.sqlite_fts_fill_ids(), _EVERY_ID)
     else:
         async with conn.acquire_connection() as raw:
-            await raw.executemany(SQLITE_FTS_ADD, entries)
+            await raw.executemany(corpus.sqlite_fts_add(), entries)
 
 
-async def tidy(conn: BaseDBAsyncClient) -> None:
+async def tidy(conn: BaseDBAsyncClient, corpus: Corpus = COMPANIES) -> None:
     """After a large load's transaction, outside any: PostgreSQL's statistics (or the planner
     misjudges the streams) and visibility map made fresh, so that the prefix streams are read
     from the index alone (measured in domain.ranks: p99 140 ms without, 16 ms with, at a
     million companies). A small load leaves both to autovacuum."""
     if is_postgres(conn):
-        await conn.execute_script("VACUUM ANALYZE company")
-        await conn.execute_script("VACUUM ANALYZE company_prefix")
+        await conn.execute_script(f"VACUUM ANALYZE {corpus.table}")
+        await conn.execute_script(f"VACUUM ANALYZE {corpus.prefixes}")

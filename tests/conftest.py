@@ -119,7 +119,7 @@ async def db(database_url: str) -> str:
     """Empty tables for this test; yields the database's dialect."""
     conn = connections.get("default")
     if dialect() == "postgres":
-        tables = ", ".join([*TABLES, "company_prefix"])
+        tables = ", ".join([*TABLES, "company_prefix", "product_prefix"])
         await conn.execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     else:
         await conn.execute_script("".join(f"DELETE FROM {t};" for t in TABLES))

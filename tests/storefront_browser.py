@@ -1,14 +1,17 @@
-"""The built-in storefront in Chromium, as its tests drive it: a demo site with a small catalog
-of its own (prices the tests know), the buyer's setup requests, and the page's parts."""
+"""The built-in storefront in Chromium, as its tests drive it: a demo site (the demo catalog and
+Acme Supplies Ltd's contract prices, read straight from its tables for what to expect), the
+buyer's setup requests, and the page's parts."""
 
 from __future__ import annotations
 
-import os
+import asyncio
 import re
-import subprocess
-import sys
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import httpx
@@ -20,55 +23,52 @@ from testkit.servers import Server, start_server
 DEMO_CUSTOMER = "punchout-demo@buyer.example"
 ACME = "Acme Supplies Ltd"
 AGENT = "Test Procurement 1.0"  # the UserAgent of testkit's setup documents
-# (part ID, name, list price, unit): the catalog the tests put beside the demo's, in USD.
-PRODUCTS = [
-    ("SHOP-PAP-A4", "Shop test copy paper A4, 500 sheets", "4.25", "RM"),
-    ("SHOP-PAP-A3", "Shop test copy paper A3, 500 sheets", "8.90", "RM"),
-    ("SHOP-PEN-1", "Shop test ballpoint pen, blue", "1.25", "EA"),
-]
-ACME_PRICES = {"SHOP-PAP-A4": "3.99"}  # Acme's contract prices
-SEED = """
-import asyncio, json, sys
-from domain.access import Viewer
-from domain.catalog import create_product
-from domain.catalog_prices import ContractPriceInput, set_contract_price
-from domain.catalog_rules import ProductInput
-from domain.records import Classification
-from opsportal.config import Settings
-from opsportal.startup import STARTUP, started
-from persistence.tables import Company, Staff
-
-async def main() -> None:
-    products, prices = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-    settings = Settings.from_env()
-    async with started(settings.database_url, settings.key_vault(), STARTUP):
-        admin = Viewer(await Staff.get(email="admin@demo.example"))
-        acme = await Company.get(name="Acme Supplies Ltd")
-        for part, name, price, unit in products:
-            made = await create_product(admin, ProductInput(
-                supplier_part_id=part, name=name, unit_price=price, currency="USD",
-                unit_of_measure=unit, classifications=[Classification("UNSPSC", "14111507")],
-                description=name, manufacturer_name="Navigator", lead_time_days=2))
-            if part in prices:
-                await set_contract_price(admin, ContractPriceInput(made.id, acme.id, prices[part]))
-
-asyncio.run(main())
-"""
+ACME_CODE = "C000042"
+WITHOUT_CONTRACT = """SELECT p.supplier_part_id FROM product p WHERE p.active AND NOT EXISTS (
+  SELECT 1 FROM contract_price cp JOIN company c ON c.id = cp.company_id
+  WHERE cp.product_id = p.id AND c.code = ?) ORDER BY p.supplier_part_id LIMIT 1"""
+LIST_PRICE = "SELECT unit_price, currency, name FROM product WHERE supplier_part_id = ?"
+CONTRACT_PRICE = """SELECT cp.unit_price FROM contract_price cp
+  JOIN company c ON c.id = cp.company_id JOIN product p ON p.id = cp.product_id
+  WHERE c.code = ? AND p.supplier_part_id = ?"""
 
 
-def seed_catalog(folder: Path, env: dict[str, str]) -> None:
-    """The tests' products and Acme's contract prices, through the catalog's domain API."""
-    import json
+def rows(database_url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+    """What a statement reads straight from the database (`?` placeholders): the tests'
+    expectations, from the tables rather than from the API under test."""
+    if database_url.startswith("sqlite://"):
+        with sqlite3.connect(database_url.removeprefix("sqlite://").split("?", 1)[0]) as conn:
+            return list(conn.execute(statement, params))
+    import asyncpg
 
-    done = subprocess.run(
-        [sys.executable, "-c", SEED, json.dumps(PRODUCTS), json.dumps(ACME_PRICES)],
-        cwd=folder,
-        env={**env, "PYTHONPATH": os.getcwd()},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    numbered = statement
+    for number in range(1, len(params) + 1):
+        numbered = numbered.replace("?", f"${number}", 1)
+
+    async def run() -> list[tuple[Any, ...]]:
+        conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+        try:
+            return [tuple(r) for r in await conn.fetch(numbered, *params)]
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as thread:  # Playwright's event loop runs in this thread
+        return thread.submit(asyncio.run, run()).result()
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A demo product as the tables price it for Acme Supplies Ltd."""
+
+    part: str
+    name: str
+    list_price: Decimal
+    acme_price: Decimal | None  # its contract price, if Acme has one
+    currency: str
+
+    @property
+    def price(self) -> Decimal:
+        return self.acme_price if self.acme_price is not None else self.list_price
 
 
 @dataclass
@@ -77,6 +77,7 @@ class ShopSite:
     (the buyer's endpoint is on loopback)."""
 
     database: str
+    database_url: str
     folder: Path
     env: dict[str, str]
     server: Server
@@ -85,6 +86,17 @@ class ShopSite:
     @property
     def base(self) -> str:
         return self.server.base
+
+    def priced(self, part: str) -> Priced:
+        [(price, currency, name)] = rows(self.database_url, LIST_PRICE, part)
+        contract = rows(self.database_url, CONTRACT_PRICE, ACME_CODE, part)
+        acme = Decimal(str(contract[0][0])) if contract else None
+        return Priced(part, name, Decimal(str(price)), acme, currency)
+
+    def without_contract(self) -> Priced:
+        """An active demo product Acme pays the list price for."""
+        [(part,)] = rows(self.database_url, WITHOUT_CONTRACT, ACME_CODE)
+        return self.priced(part)
 
     def start_another(self, **settings: str) -> Server:
         log = open(self.folder / "server-extra.log", "a")  # noqa: SIM115
@@ -120,11 +132,16 @@ class ShopSite:
         return found.group(1)
 
 
+def money(amount: Decimal) -> str:
+    """An amount as the page and the cart message show it: rounded half-up to cents."""
+    return str(amount.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"))
+
+
 def item_out(number: int, part: str, quantity: str, price: str, description: str) -> str:
     """An ItemOut line, as an edit or inspect setup brings a returned cart back."""
     return f"""<ItemOut quantity="{quantity}" lineNumber="{number}">
       <ItemID><SupplierPartID>{escape(part)}</SupplierPartID></ItemID>
-      <ItemDetail><UnitPrice><Money currency="USD">{price}</Money></UnitPrice>
+      <ItemDetail><UnitPrice><Money currency="EUR">{price}</Money></UnitPrice>
         <Description xml:lang="en">{escape(description)}</Description>
         <UnitOfMeasure>RM</UnitOfMeasure>
         <Classification domain="UNSPSC">14111507</Classification></ItemDetail>

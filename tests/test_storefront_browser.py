@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -27,9 +28,9 @@ from tests.storefront_browser import (
     cart_line,
     cart_rows,
     item_out,
+    money,
     result,
     search,
-    seed_catalog,
 )
 
 OpenPage = Callable[..., WatchedPage]
@@ -68,11 +69,10 @@ def shop_site(
     assert demo.returncode == 0, demo.stderr
     key = re.search(r"PUNCHOUT API Key: (\S+)", demo.stdout)
     assert key, demo.stdout
-    seed_catalog(folder, env)
     with open(folder / "server.log", "w") as log:
         server = start_server(database_url, folder, env=env, stderr=log, start_timeout=60)
     try:
-        yield ShopSite(request.param, folder, env, server, key.group(1))
+        yield ShopSite(request.param, database_url, folder, env, server, key.group(1))
     finally:
         server.stop()
 
@@ -127,31 +127,45 @@ def test_the_round_trip(open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEn
     expect(timer).not_to_have_text(before)  # it counts down, live
     assert facts.count() >= 4
 
-    search(page, "shop test paper")
-    a4, a3 = result(page, "SHOP-PAP-A4"), result(page, "SHOP-PAP-A3")
-    expect(a4).to_contain_text("3.99 USD")  # Acme's contract price
-    expect(a4).to_contain_text("contract price")
-    expect(a3).to_contain_text("8.90 USD")  # the list price: Acme has no contract for it
-    expect(a3).not_to_contain_text("contract price")
-    a4.get_by_label(re.compile("^Quantity of")).fill("2")
-    a4.get_by_role("button", name="Add to cart").click()
-    expect(cart_line(page, "SHOP-PAP-A4")).to_be_visible()
-    a3.get_by_role("button", name="Add to cart").click()
-    expect(cart_line(page, "SHOP-PAP-A3")).to_be_visible()
-    quantity = cart_line(page, "SHOP-PAP-A3").get_by_label(re.compile("^Quantity of"))
+    # "paper": the demo's paper products, each at Acme's contract price.
+    search(page, "paper")
+    paper = shop_site.priced(
+        page.locator("#product-results tbody tr").first.get_attribute("data-part") or ""
+    )
+    assert paper.acme_price is not None and paper.acme_price < paper.list_price
+    found = result(page, paper.part)
+    expect(found).to_contain_text(f"{money(paper.acme_price)} {paper.currency}")
+    expect(found).to_contain_text("contract price")
+    found.get_by_label(re.compile("^Quantity of")).fill("2")
+    found.get_by_role("button", name="Add to cart").click()
+    expect(cart_line(page, paper.part)).to_be_visible()
+    # A product Acme has no contract price for: the list price.
+    other = shop_site.without_contract()
+    search(page, other.part)
+    found = result(page, other.part)
+    expect(found).to_contain_text(f"{money(other.list_price)} {other.currency}")
+    expect(found).not_to_contain_text("contract price")
+    found.get_by_role("button", name="Add to cart").click()
+    expect(cart_line(page, other.part)).to_be_visible()
+    quantity = cart_line(page, other.part).get_by_label(re.compile("^Quantity of"))
     quantity.fill("3")
     quantity.press("Enter")
-    expect(cart_line(page, "SHOP-PAP-A3")).to_contain_text("26.70 USD")
-    expect(page.locator("#cart-total")).to_have_text("34.68 USD")  # 2 x 3.99 + 3 x 8.90
-    assert cart_rows(page) == [("SHOP-PAP-A4", "2", "7.98 USD"), ("SHOP-PAP-A3", "3", "26.70 USD")]
+    euro = paper.currency
+    expect(cart_line(page, other.part)).to_contain_text(f"{money(3 * other.price)} {euro}")
+    total = money(2 * paper.price + 3 * other.price)
+    expect(page.locator("#cart-total")).to_have_text(f"{total} {euro}")
+    assert cart_rows(page) == [
+        (paper.part, "2", f"{money(2 * paper.price)} {euro}"),
+        (other.part, "3", f"{money(3 * other.price)} {euro}"),
+    ]
 
     received = returned(page, buyer, "Return cart to procurement")
     assert received.form_field == "cxml-urlencoded"
     assert received.buyer_cookie == f"cookie-{shop_site.database}"
-    assert received.total == ("34.68", "USD")
-    assert [(x.supplier_part_id, x.quantity, x.unit_price) for x in received.lines] == [
-        ("SHOP-PAP-A4", "2", "3.99"),
-        ("SHOP-PAP-A3", "3", "8.90"),
+    assert received.total == (total, euro)
+    assert [(x.supplier_part_id, x.quantity, Decimal(x.unit_price)) for x in received.lines] == [
+        (paper.part, "2", paper.acme_price),  # Acme's contract price
+        (other.part, "3", other.list_price),  # the list price
     ]
     root = received.root()
     assert root.find("Message").get("deploymentMode") == "test"
@@ -166,32 +180,41 @@ def test_the_round_trip(open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEn
 def test_an_edit_session_opens_with_the_buyers_lines(
     open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEndpoint
 ) -> None:
-    items = item_out(1, "SHOP-PAP-A4", "2", "3.99", "Shop test copy paper A4, 500 sheets")
-    items += item_out(2, "SHOP-PAP-A3", "3", "8.90", "Shop test copy paper A3, 500 sheets")
+    paper, other = shop_site.priced("DEMO-00001"), shop_site.without_contract()
+    items = item_out(1, paper.part, "2", str(paper.price), paper.name)
+    items += item_out(2, other.part, "3", str(other.price), other.name)
     start = shop_site.setup(buyer.url, operation="edit", items=items)
     page = open_shop(open_page, start, buyer).page
-    assert cart_rows(page) == [("SHOP-PAP-A4", "2", "7.98 USD"), ("SHOP-PAP-A3", "3", "26.70 USD")]
-    cart_line(page, "SHOP-PAP-A3").get_by_role("button", name="Remove").click()
-    expect(cart_line(page, "SHOP-PAP-A3")).to_have_count(0)
-    search(page, "SHOP-PEN-1")
-    result(page, "SHOP-PEN-1").get_by_role("button", name="Add to cart").click()
-    expect(cart_line(page, "SHOP-PEN-1")).to_be_visible()
-    expect(page.locator("#cart-total")).to_have_text("9.23 USD")
+    euro = paper.currency
+    assert cart_rows(page) == [
+        (paper.part, "2", f"{money(2 * paper.price)} {euro}"),
+        (other.part, "3", f"{money(3 * other.price)} {euro}"),
+    ]
+    cart_line(page, other.part).get_by_role("button", name="Remove").click()
+    expect(cart_line(page, other.part)).to_have_count(0)
+    pen = shop_site.priced("DEMO-00007")  # ballpoint pens
+    search(page, pen.part)
+    result(page, pen.part).get_by_role("button", name="Add to cart").click()
+    expect(cart_line(page, pen.part)).to_be_visible()
+    total = money(2 * paper.price + pen.price)
+    expect(page.locator("#cart-total")).to_have_text(f"{total} {euro}")
     received = returned(page, buyer, "Return cart to procurement")
     assert [(x.supplier_part_id, x.quantity) for x in received.lines] == [
-        ("SHOP-PAP-A4", "2"),
-        ("SHOP-PEN-1", "1"),
+        (paper.part, "2"),
+        (pen.part, "1"),
     ]
+    assert received.total == (total, euro)
 
 
 def test_an_inspect_session_is_read_only(
     open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEndpoint
 ) -> None:
-    items = item_out(1, "SHOP-PAP-A4", "2", "3.99", "Shop test copy paper A4, 500 sheets")
+    paper = shop_site.priced("DEMO-00001")
+    items = item_out(1, paper.part, "2", str(paper.price), paper.name)
     start = shop_site.setup(buyer.url, operation="inspect", items=items)
     page = open_shop(open_page, start, buyer).page
     expect(page.get_by_text("cannot be changed here")).to_be_visible()
-    assert cart_rows(page) == [("SHOP-PAP-A4", "2", "7.98 USD")]
+    assert cart_rows(page) == [(paper.part, "2", f"{money(2 * paper.price)} {paper.currency}")]
     expect(page.get_by_role("combobox", name="Search products")).to_have_count(0)
     expect(page.get_by_role("button", name="Remove")).to_have_count(0)
     expect(page.locator("table.cart input")).to_have_count(0)
@@ -237,8 +260,8 @@ def test_the_keyboard_alone(open_page: OpenPage, shop_site: ShopSite, buyer: Buy
     keys = page.keyboard
     box = page.get_by_role("combobox", name="Search products")
     expect(box).to_be_focused()  # the search has the focus from the start
-    keys.type("shop test paper", delay=30)
-    expect(page.locator("#product-results")).to_have_attribute("data-query", "shop test paper")
+    keys.type("paper", delay=30)
+    expect(page.locator("#product-results")).to_have_attribute("data-query", "paper")
     keys.press("ArrowDown")
     keys.press("Enter")  # the first result, quantity 1
     expect(page.locator("table.cart tbody tr")).to_have_count(1)

@@ -128,7 +128,7 @@ async def test_products_come_at_the_companys_price(
     assert theirs[0]["price"] == {"unitPrice": "4.25", "currency": "EUR", "isContractPrice": False}
 
 
-async def test_products_are_bounded_and_for_sessions_only(
+async def test_products_are_bounded_and_priced_for_sessions_only(
     api: Api, buyer: Buyer, world: World, catalog: Catalog
 ) -> None:
     token = await open_session(api, buyer)
@@ -138,10 +138,18 @@ async def test_products_are_bounded_and_for_sessions_only(
     assert error_codes(await api(PRODUCTS, {"search": "paper", "first": -1}, token)) == [
         "BAD_USER_INPUT"
     ]
-    for stranger in (world.tokens["administrator"], None, "pos_not-a-session"):
+    for stranger in (None, "pos_not-a-session"):
         assert error_codes(await api(PRODUCTS, {"search": "paper"}, stranger)) == [
             "UNAUTHENTICATED"
         ]
+    assert error_codes(await api(PRODUCTS, {"search": "paper"}, world.tokens["none"])) == [
+        "FORBIDDEN"
+    ]
+    # Staff read the same field: every product, inactive too, at no company's price.
+    staff = await api(PRODUCTS, {"search": "paper"}, world.tokens["administrator"])
+    nodes = [e["node"] for e in staff["data"]["products"]["edges"]]
+    assert {n["supplierPartId"] for n in nodes} == {"PAP-A4-80", "PAP-A3-80", "PAP-OLD"}
+    assert {n["price"] is None for n in nodes} == {True}
 
 
 async def test_a_product_line_comes_from_the_catalog(
