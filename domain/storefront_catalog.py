@@ -2,7 +2,8 @@
 and cart lines made from them.
 
 A line added from the catalog takes everything but its quantity from the product (part IDs,
-description, unit, classifications, manufacturer, lead time) and its price from
+its name as the line's description, unit, classifications, manufacturer, lead time) and its
+price from
 `domain.catalog_prices` (the company's contract price valid today, else the list price): the
 browser never names a price. Free-form lines, priced by the storefront itself, stay for
 headless shops where the setting allows them.
@@ -64,7 +65,7 @@ async def add_product(session: PunchoutSession, product_id: int | None, quantity
     line = storefront.LineInput(
         supplier_part_id=product.supplier_part_id,
         supplier_part_auxiliary_id=product.supplier_part_auxiliary_id,
-        description=product.description or product.name,
+        description=product.name,  # what a requisition shows; the catalog keeps the rest
         quantity=quantity,
         unit_of_measure=product.unit_of_measure,
         unit_price=plain(price.unit_price),

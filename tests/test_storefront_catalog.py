@@ -170,7 +170,7 @@ async def test_a_product_line_comes_from_the_catalog(
     assert paper == {
         "supplierPartId": "PAP-A4-80",
         "supplierPartAuxiliaryId": None,
-        "description": "Copy paper A4 80 g, bright white.",
+        "description": "Copy paper A4 80 g",  # the product's name
         "quantity": "5",
         "unitOfMeasure": "RM",
         "unitPrice": "3.99",  # the contract price, not the list price 4.25

@@ -103,7 +103,8 @@ export function ProductSearch({ onAdd }) {
           data-part=${product.supplierPartId} onMouseEnter=${() => setActive(index)}>
           <td id=${`product-option-${index}`}><span class="product-name">${product.name}</span>
             ${product.description && product.description !== product.name
-              && html`<span class="hint product-description">${product.description}</span>`}
+              && html`<span class="hint product-description"
+                title=${product.description}>${product.description}</span>`}
             <span class="code part">${product.supplierPartId}</span></td>
           <td class="number"><${Price} price=${product.price} /></td>
           <td>${product.unitOfMeasure}</td>
