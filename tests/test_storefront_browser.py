@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -303,3 +304,49 @@ def test_the_keyboard_alone(open_page: OpenPage, shop_site: ShopSite, buyer: Buy
     keys.press("Enter")
     received = arrived(page, buyer)
     assert received.buyer_cookie == "keyboard" and len(received.lines) == 1
+
+
+def test_the_readme_walkthrough(
+    open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEndpoint
+) -> None:
+    """README, "Trying it: a punchout in your browser", as written: the server's setting, the
+    endpoint's command, the setup request (its key, and the endpoint's port, this run's)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("#### Trying it: a punchout in your browser", 1)[1]
+    script = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert "\nOPSPORTAL_ALLOW_HTTP_BUYER_URLS=1 opsportal serve\n" in script
+    assert "\npython -m testkit.buyer_endpoint --port 9000\n" in script
+    curl = re.search(
+        r"curl -s (\S+) -H '([^']+)' --data-binary @- <<EOF \| grep -o '([^']+)'\n(.*?)\nEOF\n",
+        script,
+        re.S,
+    )
+    assert curl, "the walkthrough lost its setup request"
+    url, header, pattern, document = curl.groups()
+    assert url == "http://127.0.0.1:8000/cxml" and "$KEY" in document
+    document = document.replace("$KEY", shop_site.key)
+    document = document.replace("http://127.0.0.1:9000/punchout/return", buyer.url)
+    name, value = header.split(": ", 1)
+    answer = httpx.post(
+        f"{shop_site.base}/cxml", content=document, headers={name: value}, timeout=60
+    )
+    start = re.search(pattern, answer.text)  # what `grep -o` prints
+    assert start, answer.text
+    page = open_shop(open_page, start.group(0), buyer).page
+    expect(page.locator(".session-facts")).to_contain_text("jane@buyer.example")
+    expect(page.locator(".session-facts")).to_contain_text(ACME)
+    expect(page.locator(".user-agent")).to_have_text("curl")
+    expect(page.locator(".badge.test")).to_have_text("test")
+    search(page, "paper")
+    rows = page.locator("#product-results tbody tr")
+    for n in (0, 1):
+        expect(rows.nth(n)).to_contain_text("contract price")
+        rows.nth(n).get_by_role("button", name="Add to cart").click()
+        expect(page.locator("table.cart tbody tr")).to_have_count(n + 1)
+    quantity = page.locator("table.cart tbody tr").first.locator("input.quantity")
+    quantity.fill("2")
+    quantity.press("Enter")
+    expect(quantity).to_have_value("2")
+    received = returned(page, buyer, "Return cart to procurement")
+    assert received.buyer_cookie == "demo-cookie-1"
+    assert [x.quantity for x in received.lines] == ["2", "1"]
