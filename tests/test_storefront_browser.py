@@ -350,3 +350,46 @@ def test_the_readme_walkthrough(
     received = returned(page, buyer, "Return cart to procurement")
     assert received.buyer_cookie == "demo-cookie-1"
     assert [x.quantity for x in received.lines] == ["2", "1"]
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_findings(page: Page) -> list[dict[str, object]]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    page.wait_for_load_state("networkidle")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())  # through the DevTools protocol: the policy allows it
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' '))}))"
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def test_axe_finds_nothing_serious(
+    open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEndpoint
+) -> None:
+    report: dict[str, list[dict[str, object]]] = {}
+    paper = shop_site.priced("DEMO-00001")
+    items = item_out(1, paper.part, "2", str(paper.price), paper.name)
+    for scheme in ("light", "dark"):
+        page = open_page(shop_site.setup(buyer.url), also=(buyer.url,), color_scheme=scheme).page
+        search(page, "paper")
+        page.get_by_role("combobox", name="Search products").press("ArrowDown")
+        report[f"{scheme}: search"] = axe_findings(page)
+        page.locator("#product-results tbody tr").first.get_by_role("button").click()
+        quantity = page.locator("table.cart input.quantity").first
+        quantity.fill("0")  # refused: the error at the field
+        quantity.press("Enter")
+        expect(page.locator(".quantity-field .error-message")).to_be_visible()
+        report[f"{scheme}: cart, a refused quantity"] = axe_findings(page)
+        inspect = shop_site.setup(buyer.url, operation="inspect", items=items)
+        page = open_page(inspect, also=(buyer.url,), color_scheme=scheme).page
+        expect(page.get_by_role("button", name="Return to procurement")).to_be_visible()
+        report[f"{scheme}: inspect"] = axe_findings(page)
+        page = open_page(f"{shop_site.base}/storefront", color_scheme=scheme).page
+        expect(page.get_by_role("heading", name="No punchout session")).to_be_visible()
+        report[f"{scheme}: no session"] = axe_findings(page)
+    assert {screen: found for screen, found in report.items() if found} == {}
