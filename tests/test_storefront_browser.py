@@ -393,3 +393,32 @@ def test_axe_finds_nothing_serious(
         expect(page.get_by_role("heading", name="No punchout session")).to_be_visible()
         report[f"{scheme}: no session"] = axe_findings(page)
     assert {screen: found for screen, found in report.items() if found} == {}
+
+
+def test_refusals_show_at_the_field(
+    open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEndpoint
+) -> None:
+    page = open_shop(open_page, shop_site.setup(buyer.url), buyer).page
+    search(page, "paper")
+    row = page.locator("#product-results tbody tr").first
+    row.get_by_label(re.compile("^Quantity of")).fill("1,5")
+    row.get_by_role("button", name="Add to cart").click()
+    expect(row.locator(".error-message")).to_contain_text("1,5")  # why, at the field
+    expect(page.locator("table.cart")).to_have_count(0)  # nothing added
+    row.get_by_label(re.compile("^Quantity of")).fill("1.5")
+    row.get_by_role("button", name="Add to cart").click()
+    expect(row.locator(".error-message")).to_have_count(0)
+    line = page.locator("table.cart tbody tr").first
+    quantity = line.locator("input.quantity")
+    quantity.fill("0")
+    quantity.press("Enter")
+    expect(line.locator(".error-message")).to_contain_text("above 0")
+    expect(quantity).to_have_value("0")  # what was typed stays
+    page.get_by_role("button", name="Return cart to procurement").click()
+    expect(page.get_by_role("alert")).to_contain_text("correct it or remove the line")
+    assert buyer.received == []  # not handed back
+    quantity.fill("2")
+    quantity.press("Enter")
+    expect(line.locator(".error-message")).to_have_count(0)
+    received = returned(page, buyer, "Return cart to procurement")
+    assert [x.quantity for x in received.lines] == ["2"]

@@ -57,7 +57,11 @@ export function ProductSearch({ onAdd }) {
   const setQuantity = (product, value) => setQuantities({ ...quantities, [product.id]: value });
   const input = useRef(null);
   useEffect(() => input.current && input.current.focus(), []);
-  const add = (product) => onAdd(product, quantityOf(product).trim());
+  const [refusals, setRefusals] = useState({}); // by product: why it was not added
+  const add = async (product) => {
+    const refused = await onAdd(product, quantityOf(product).trim());
+    setRefusals((old) => ({ ...old, [product.id]: refused }));
+  };
   const open = Boolean(query) && text.trim() === query && (results.length > 0 || !error);
   const onKey = (event) => {
     if (event.key === "ArrowDown" && results.length) setActive((active + 1) % results.length);
@@ -108,10 +112,16 @@ export function ProductSearch({ onAdd }) {
             <span class="code part">${product.supplierPartId}</span></td>
           <td class="number"><${Price} price=${product.price} /></td>
           <td>${product.unitOfMeasure}</td>
-          <td><input class="quantity" type="text" inputmode="decimal" autocomplete="off"
+          <td><div class=${refusals[product.id] ? "field-error quantity-field" : "quantity-field"}>
+            ${refusals[product.id] && html`<p class="error-message" id=${`add-error-${index}`}>
+              <span class="visually-hidden">Error: </span>${refusals[product.id].message}</p>`}
+            <input class="quantity" type="text" inputmode="decimal" autocomplete="off"
             aria-label=${`Quantity of ${product.name}`} value=${quantityOf(product)}
+            aria-invalid=${refusals[product.id] ? "true" : undefined}
+            aria-describedby=${refusals[product.id] ? `add-error-${index}` : undefined}
             onInput=${(e) => setQuantity(product, e.currentTarget.value)}
-            onKeyDown=${(e) => { if (e.key === "Enter") { e.preventDefault(); add(product); } }} /></td>
+            onKeyDown=${(e) => { if (e.key === "Enter") { e.preventDefault(); add(product); } }} />
+          </div></td>
           <td><button type="button"
             aria-describedby=${`product-option-${index}`}
             onClick=${() => add(product)}>Add to cart</button></td>
