@@ -216,12 +216,13 @@ async def test_demo_again_keeps_passwords_and_says_who_may_do_what(cli: Cli) -> 
     assert found, first.stdout
     generated = found.group(1)
     assert await passwords_work(generated)
-    may_edit = "may create and edit companies, change customers' roles and identities"
+    catalog = "create and edit products and contract prices"
+    may_edit = f"may create and edit companies, change customers' roles and identities, {catalog}"
     for line in [
         "  admin@demo.example   administrator: every company; may create and edit companies, "
         "add punchout customers, rotate PUNCHOUT API Keys or disable punchout customers, "
         "change customers' roles and identities, read PUNCHOUT API Keys, "
-        "read the cXML requests no customer was matched to, manage staff accounts",
+        f"read the cXML requests no customer was matched to, manage staff accounts, {catalog}",
         f"  editor@demo.example  companyEdit: every company; {may_edit}",
     ]:
         assert line in first.stdout.splitlines(), first.stdout
