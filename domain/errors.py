@@ -54,6 +54,10 @@ class CartCode(enum.Enum):
         "The buyer's BrowserFormPost URL is not one a cart is posted to: https only (http "
         "where OPSPORTAL_ALLOW_HTTP_BUYER_URLS allows it)."
     )
+    FREE_FORM_REFUSED = (
+        "Lines are added from the catalog (productId) here: free-form lines, priced by the "
+        "storefront, are refused (OPSPORTAL_STOREFRONT_FREE_FORM_LINES)."
+    )
 
 
 class StaffCode(enum.Enum):

@@ -298,11 +298,38 @@ async def _same_currency(session: PunchoutSession, currency: str, conn: BaseDBAs
         )
 
 
-async def add_line(session: PunchoutSession, line: LineInput) -> CartLine:
+async def _same_item(
+    session: PunchoutSession, values: LineValues, conn: BaseDBAsyncClient
+) -> CartLine | None:
+    """The cart's line of this very item at this very price, with nothing the buyer sent."""
+    rows = await CartLine.filter(
+        session_id=session.id,
+        supplier_part_id=values["supplier_part_id"],
+        supplier_part_auxiliary_id=values["supplier_part_auxiliary_id"],
+        unit_of_measure=values["unit_of_measure"],
+        currency=values["currency"],
+    ).using_db(conn)
+    item = (values["unit_price"], values["classifications"], values["manufacturer_name"])
+    found = (
+        r
+        for r in rows
+        if (r.unit_price, r.classifications, r.manufacturer_name) == item and not r.extrinsics
+    )
+    return next(found, None)
+
+
+async def add_line(session: PunchoutSession, line: LineInput, *, merge: bool = False) -> CartLine:
+    """A new line; with `merge` (a catalog product), the line of the same item at the same
+    price takes the quantity instead, if the cart has one."""
     editable(session)
     values = _clean(line)
     async with in_transaction() as conn:
         await hold(session, conn)  # the cap and the currency hold until the commit
+        if merge and (same := await _same_item(session, values, conn)) is not None:
+            total = Decimal(same.quantity) + values["quantity"]
+            same.quantity = _decimal(format(total, "f"), "quantity", positive=True)
+            await same.save(update_fields=["quantity"], using_db=conn)
+            return same
         if await CartLine.filter(session_id=session.id).using_db(conn).count() >= MAX_CART_LINES:
             raise CartRefused(
                 CartCode.CART_FULL,

@@ -9,9 +9,9 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from domain import catalog, catalog_prices, product_search
+from domain import catalog, catalog_prices, product_search, storefront_catalog
 from domain.access import Ability
-from domain.catalog_records import CatalogProduct
+from domain.catalog_records import CatalogPrice, CatalogProduct
 from domain.catalog_records import ContractPrice as ContractPriceRecord
 from domain.limits import MAX_CLASSIFICATIONS
 from domain.records import unspsc_of
@@ -28,7 +28,8 @@ from graph.pagination import (
     page_info,
     parse_global_id,
 )
-from graph.permissions import guard
+from graph.permissions import guard, staff_or_punchout_session
+from graph.storefront_catalog import ProductPrice
 
 SEARCH_CAP = 50
 PRICES_CAP = 100
@@ -68,10 +69,17 @@ class Product(relay.Node):
     )
     created_at: datetime = strawberry.field(description="When it was added.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
+    price: ProductPrice | None = strawberry.field(
+        default=None,
+        description="For a punchout session's `products`: what its company pays today (its "
+        "contract price, else the list price), the price `addCartLine` gives the line. Null "
+        "for staff, who read unitPrice and a company's prices.",
+    )
 
     @classmethod
-    def from_record(cls, p: CatalogProduct) -> Product:
+    def from_record(cls, p: CatalogProduct, price: CatalogPrice | None = None) -> Product:
         return cls(
+            price=ProductPrice.of(price) if price is not None else None,
             id=p.id,
             _id=relay.GlobalID("Product", str(p.id)),
             supplier_part_id=p.supplier_part_id,
@@ -147,6 +155,21 @@ async def search(
     if after is not None:
         tier, key, row_id = decode_cursor(after, int, str, int)
         position = SearchPosition(tier, key, row_id)
+    session = await info.context.punchout_session()
+    if session is not None:  # the storefront: active products at its company's price
+        priced, has_next = await storefront_catalog.search(
+            session, search, bounded_first(first, SEARCH_CAP), position
+        )
+        edges = [
+            relay.Edge(
+                cursor=encode_cursor(p.tier, p.name_key, p.id),
+                node=Product.from_record(c.product, c),
+            )
+            for c, p in priced
+        ]
+        return relay.Connection(
+            edges=edges, page_info=page_info(edges, has_next, after is not None)
+        )
     viewer = await info.context.viewer()
     rows, has_next = await product_search.search_products(
         viewer, search, bounded_first(first, SEARCH_CAP), position
@@ -170,10 +193,11 @@ async def product_by_id(info: Info, id: strawberry.ID) -> Product | None:
 class ProductQuery:
     products: relay.Connection[Product] = strawberry.field(
         resolver=search,
-        extensions=[guard(Ability.REACH_COMPANIES)],
+        extensions=[staff_or_punchout_session(Ability.REACH_COMPANIES)],
         description="Typeahead over the catalog (inactive products too): exact part ID first, "
         "then name prefix, then word prefixes, alphabetical within each; case- and "
-        "accent-insensitive, as `companies`.",
+        "accent-insensitive, as `companies`. With a punchout session's credential (the "
+        "storefront): active products only, each with its `price` for the session's company.",
     )
     product: Product | None = strawberry.field(
         resolver=product_by_id,

@@ -7,7 +7,7 @@ opens nothing else but `node(id:)` for the lines of its own cart.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry import relay
@@ -24,8 +24,9 @@ from domain.limits import (
     MAX_LINE_EXTRINSICS,
 )
 from domain.records import Address as AddressRecord
-from domain.records import CartItem, Contact
+from domain.records import CartItem, Contact, Identities
 from domain.records import Extrinsic as Extrinsic_
+from graph import storefront_catalog
 from graph.address import Address
 from graph.amounts import money, quantity
 from graph.bounds import at_most
@@ -174,6 +175,17 @@ class PunchoutSession:
     operation: str = strawberry.field(description="create, edit or inspect.")
     deployment_mode: str = strawberry.field(description="production or test.")
     expires_at: datetime = strawberry.field(description="When the session credential expires.")
+    expires_in_seconds: int = strawberry.field(
+        description="Seconds left until then, by the server's clock when answering: a page "
+        "counts down from it, whatever its own clock says."
+    )
+    user_agent: str | None = strawberry.field(
+        description="The buyer's procurement system, as the setup request's UserAgent named "
+        "it (e.g. 'Coupa Procurement 1.0'), as sent; null if it sent none."
+    )
+    return_url: str | None = strawberry.field(
+        description="The BrowserFormPost URL the cart goes back to; null if none was sent."
+    )
     customer_username: str = strawberry.field(description="The punchout customer.")
     company_name: str = strawberry.field(description="The customer's company.")
     company_code: str = strawberry.field(description="The company's code.")
@@ -201,10 +213,14 @@ def _session(row: SessionRow) -> PunchoutSession:
     ]
     contact = contacts[0] if contacts else None
     assert row.session_expires_at is not None  # set when the session started: it is open
+    left = row.session_expires_at - datetime.now(UTC)
     return PunchoutSession(
         operation=row.operation,
         deployment_mode=row.deployment_mode,
         expires_at=row.session_expires_at,
+        expires_in_seconds=max(0, int(left.total_seconds())),
+        user_agent=Identities.from_json(row.identities).user_agent,
+        return_url=row.browser_form_post,
         customer_username=row.customer.username,
         company_name=row.customer.company.name,
         company_code=row.customer.company.code,
@@ -284,23 +300,17 @@ async def _change(info: Info, change: Callable[[SessionRow], Awaitable[object]])
 
 @strawberry.type
 class StorefrontMutation:
-    @strawberry.mutation(extensions=[in_punchout_session()], description="Add a line.")
+    @strawberry.mutation(
+        extensions=[in_punchout_session()],
+        description="Add a line: a catalog product at the company's price (productId), or a "
+        "free-form line where the server allows them (else FREE_FORM_REFUSED). The same "
+        "product at the same price again adds to its line's quantity.",
+    )
     async def add_cart_line(self, info: Info, input: AddCartLineInput) -> CartPayload:
-        line = storefront.LineInput(
-            supplier_part_id=input.supplier_part_id,
-            supplier_part_auxiliary_id=input.supplier_part_auxiliary_id,
-            description=input.description,
-            quantity=input.quantity,
-            unit_of_measure=input.unit_of_measure,
-            unit_price=input.unit_price,
-            currency=input.currency,
-            unspsc=input.unspsc,
-            classifications=[c.to_record() for c in input.classifications or ()],
-            manufacturer_part_id=input.manufacturer_part_id,
-            manufacturer_name=input.manufacturer_name,
-            lead_time=input.lead_time,
+        allowed = info.context.settings.free_form_lines
+        return await _change(
+            info, lambda session: storefront_catalog.add_line(session, input, allowed)
         )
-        return await _change(info, lambda session: storefront.add_line(session, line))
 
     @strawberry.mutation(extensions=[in_punchout_session()], description="Change a quantity.")
     async def update_cart_line(self, info: Info, input: UpdateCartLineInput) -> CartPayload:

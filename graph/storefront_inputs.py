@@ -7,22 +7,43 @@ import strawberry
 from graph.line_details import ClassificationInput
 
 
-@strawberry.input(description="A line to add to the cart. Amounts are decimal strings.")
+@strawberry.input(
+    description="A line to add to the cart: a catalog product (`productId` and `quantity`; "
+    "the catalog gives the rest, at the company's price), or, where the server allows them "
+    "(OPSPORTAL_STOREFRONT_FREE_FORM_LINES), a free-form line the storefront describes and "
+    "prices itself (supplierPartId, description, quantity, unitOfMeasure, unitPrice, currency "
+    "and a classification). Amounts are decimal strings."
+)
 class AddCartLineInput:
-    supplier_part_id: str = strawberry.field(description="The supplier's part number.")
-    supplier_part_auxiliary_id: str | None = strawberry.field(
-        default=None, description="An auxiliary ID, e.g. a quote or configuration."
+    product_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A product's ID (from `products`): its line, at the session company's "
+        "price today (contract price first). Give it with `quantity` alone.",
     )
-    description: str = strawberry.field(description="What the item is.")
     quantity: str = strawberry.field(
         description="How many units: a decimal above 0 (1.5, not 1,5), kept exactly, with up "
         "to 20 decimals."
     )
-    unit_of_measure: str = strawberry.field(description="UN/CEFACT unit code, e.g. EA.")
-    unit_price: str = strawberry.field(
-        description="Price per unit: a decimal, 0 or more, kept exactly, up to 20 decimals."
+    supplier_part_id: str | None = strawberry.field(
+        default=None, description="Free-form: the supplier's part number."
     )
-    currency: str = strawberry.field(description="ISO 4217; every line of a cart shares one.")
+    supplier_part_auxiliary_id: str | None = strawberry.field(
+        default=None, description="An auxiliary ID, e.g. a quote or configuration."
+    )
+    description: str | None = strawberry.field(
+        default=None, description="Free-form: what the item is."
+    )
+    unit_of_measure: str | None = strawberry.field(
+        default=None, description="Free-form: UN/CEFACT unit code, e.g. EA."
+    )
+    unit_price: str | None = strawberry.field(
+        default=None,
+        description="Free-form: price per unit, a decimal, 0 or more, kept exactly, up to 20 "
+        "decimals.",
+    )
+    currency: str | None = strawberry.field(
+        default=None, description="Free-form: ISO 4217; every line of a cart shares one."
+    )
     unspsc: str | None = strawberry.field(
         default=None,
         description="UNSPSC code, 8 or 10 digits; or give it among `classifications`. A line "

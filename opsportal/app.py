@@ -32,7 +32,7 @@ from opsportal import logs
 from opsportal.config import Settings
 from opsportal.slow_clients import BodyDeadline
 from opsportal.startup import STARTUP, retention_policies, started
-from pages import console, graphiql
+from pages import console, graphiql, storefront
 from pages.assets import ASSETS
 from pages.security_headers import SecurityHeaders
 
@@ -183,6 +183,7 @@ def create_app(settings: Settings | None = None, *, vault: KeyVault | None = Non
             Route(attachment_download.PATH, attachment_download.download, methods=["GET"]),
             Mount(ASSETS.prefix, app=ASSETS),
             *console.routes(),  # the staff's console: / and its screens' deep links
+            *storefront.routes(settings),  # the buyer's shop during a punchout: /storefront
         ],
         middleware=middleware,
         lifespan=lifespan,

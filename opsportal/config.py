@@ -22,6 +22,8 @@ DUNS_PATTERN = re.compile(r"^\d{9}(\d{4})?$")
 CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
 CXML_PATH = "/cxml"
 START_PATH = "/punchout/start/"
+STOREFRONT_PATH = "/storefront"
+FREE_FORM_VALUES = {"": None, "allow": True, "refuse": False}
 MIN_GRAPHQL_RESPONSE_BYTES = 4 * 1024 * 1024
 MIN_CXML_LOG_BYTES = 1024 * 1024
 
@@ -68,6 +70,9 @@ class Settings:
     # The largest GraphQL answer, in bytes of JSON (graph/cost.py, graph/response_size.py).
     graphql_max_response_bytes: int = 5 * 1024 * 1024
     storefront_url: str | None = None  # default: public_url + /storefront
+    # Whether the storefront API takes free-form cart lines (a headless shop's, priced by it):
+    # None: only when storefront_url points elsewhere than the built-in storefront.
+    storefront_free_form_lines: bool | None = None
     # Whether a buyer's BrowserFormPost URL may be http (test buyers on a LAN); else https only.
     allow_http_buyer_urls: bool = False
     punchout_session_ttl: timedelta = timedelta(hours=2)
@@ -184,7 +189,21 @@ class Settings:
     @property
     def storefront(self) -> str:
         """Where an opened StartPage URL sends the buyer's browser."""
-        return self.storefront_url or self.public_url.rstrip("/") + "/storefront"
+        return self.storefront_url or self.builtin_storefront
+
+    @property
+    def builtin_storefront(self) -> str:
+        """The address of the storefront this server serves (pages/storefront)."""
+        return self.public_url.rstrip("/") + STOREFRONT_PATH
+
+    @property
+    def free_form_lines(self) -> bool:
+        """Whether `addCartLine` takes lines the storefront priced itself (a headless shop
+        elsewhere), or only catalog products: OPSPORTAL_STOREFRONT_FREE_FORM_LINES, by default
+        allowed only when OPSPORTAL_STOREFRONT_URL points elsewhere than the built-in one."""
+        if self.storefront_free_form_lines is not None:
+            return self.storefront_free_form_lines
+        return self.storefront.rstrip("/") != self.builtin_storefront
 
     @property
     def start_url_base(self) -> str:
@@ -262,6 +281,12 @@ class Settings:
                 raise ConfigError(f"{name}={value!r} is not a number.")
             return parsed
 
+        def choice(name: str) -> bool | None:
+            value = (get(name) or "").lower()
+            if value in FREE_FORM_VALUES:
+                return FREE_FORM_VALUES[value]
+            raise ConfigError(f"{name}={value!r}: give allow or refuse (or leave it unset).")
+
         def flag(name: str) -> bool:
             value = (get(name) or "").lower()
             if value in FLAG_VALUES:
@@ -295,6 +320,7 @@ class Settings:
             cxml_max_document_bytes=int(max_document),
             graphql_max_response_bytes=int(max_answer),
             storefront_url=get("OPSPORTAL_STOREFRONT_URL"),
+            storefront_free_form_lines=choice("OPSPORTAL_STOREFRONT_FREE_FORM_LINES"),
             allow_http_buyer_urls=flag("OPSPORTAL_ALLOW_HTTP_BUYER_URLS"),
             punchout_session_ttl=session_ttl,
             currency=(get("OPSPORTAL_CURRENCY") or cls.currency).upper(),

@@ -44,6 +44,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ),
     ("OPSPORTAL_STOREFRONT_URL", "PUBLIC_URL/storefront", "where a StartPage URL sends the buyer"),
     (
+        "OPSPORTAL_STOREFRONT_FREE_FORM_LINES",
+        "allow if STOREFRONT_URL is elsewhere",
+        "allow or refuse: addCartLine lines priced by a headless shop, not from the catalog",
+    ),
+    (
         "OPSPORTAL_ALLOW_HTTP_BUYER_URLS",
         "0",
         "1: a buyer's BrowserFormPost URL may be http (test buyers on a LAN); else https only",

@@ -12,7 +12,8 @@ with `OPSPORTAL_REQUIRE_CHROMIUM=1`, as in CI (`.ci/run`), that is a failure ins
 
 Fixtures:
 - `chromium`: the launched browser, one per test module.
-- `open_page(url)`: a WatchedPage on a fresh context, at `url`, its origin the only one allowed.
+- `open_page(url)`: a WatchedPage on a fresh context, at `url`, its origin the only one allowed
+  (and those of `also=[...]`: the buyer's endpoint a storefront hands its cart to).
 - `demo_server`: `opsportal serve` on SQLite with `opsportal demo` loaded (DEMO_PASSWORD),
   one per test module; its base URL.
 - `demo_site`: the same on each database in turn (SQLite, then a fresh PostgreSQL database
@@ -82,6 +83,7 @@ class WatchedPage:
 
     page: Page
     origin: str
+    also: tuple[str, ...] = ()  # more origins the page may reach
     errors: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
@@ -92,7 +94,7 @@ class WatchedPage:
 
     def _route(self, route: Route) -> None:
         url = route.request.url
-        if origin_of(url) == self.origin:
+        if origin_of(url) == self.origin or origin_of(url) in self.also:
             self.requested.append(url)
             route.continue_()
         else:
@@ -105,9 +107,9 @@ class WatchedPage:
         assert self.errors == [], f"console errors: {self.errors}"
 
 
-def watch(context: BrowserContext, origin: str) -> WatchedPage:
+def watch(context: BrowserContext, origin: str, also: tuple[str, ...] = ()) -> WatchedPage:
     page = context.new_page()
-    watched = WatchedPage(page, origin)
+    watched = WatchedPage(page, origin, also)
     page.on("console", watched._console)
     page.on("pageerror", lambda error: watched.errors.append(f"uncaught: {error}"))
     context.route("**/*", watched._route)
@@ -131,10 +133,10 @@ def chromium() -> Iterator[Browser]:
 def open_page(chromium: Browser) -> Iterator[Callable[[str], WatchedPage]]:
     contexts: list[BrowserContext] = []
 
-    def open_(url: str, **context_options: Any) -> WatchedPage:
+    def open_(url: str, also: tuple[str, ...] = (), **context_options: Any) -> WatchedPage:
         context = chromium.new_context(viewport={"width": 1400, "height": 900}, **context_options)
         contexts.append(context)
-        watched = watch(context, origin_of(url))
+        watched = watch(context, origin_of(url), tuple(origin_of(u) for u in also))
         watched.page.goto(url)
         return watched
 

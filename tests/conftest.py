@@ -128,7 +128,13 @@ async def db(database_url: str) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, public_url="https://punchout.example.com")
+    # A headless shop's server: the storefront API takes free-form lines, as the cart tests
+    # send them (tests/test_storefront_catalog.py sends catalog lines, and tries the refusal).
+    return Settings(
+        database_url=database_url,
+        public_url="https://punchout.example.com",
+        storefront_free_form_lines=True,
+    )
 
 
 @pytest.fixture

@@ -46,7 +46,10 @@ def live_server(
 
     folder = tmp_path_factory.mktemp("live-server")
     log = folder / "server.log"
-    env = clean_environment({"OPSPORTAL_KEY_ENCRYPTION_KEY": VAULT_KEK})
+    # Served as a headless shop's server is: its tests add free-form cart lines.
+    env = clean_environment(
+        {"OPSPORTAL_KEY_ENCRYPTION_KEY": VAULT_KEK, "OPSPORTAL_STOREFRONT_FREE_FORM_LINES": "allow"}
+    )
     with log.open("w") as out:
         server = start_server(
             database_url, folder, env=env, stdout=out, stderr=subprocess.STDOUT, start_timeout=90

@@ -162,6 +162,7 @@ async def shop(database_url: str, **env: str) -> AsyncIterator[Shop]:
     """`opsportal serve` on the database (with these settings), an administrator, a company
     and a punchout customer made through the API."""
     bed = Bed(database_url)
+    bed.env["OPSPORTAL_STOREFRONT_FREE_FORM_LINES"] = "allow"  # the tests' carts are free-form
     bed.env.update(env)
     bed.add_staff()
     server = bed.start()

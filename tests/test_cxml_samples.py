@@ -45,6 +45,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         public_url="https://punchout.example.com",
         allow_http_buyer_urls=True,
+        storefront_free_form_lines=True,  # its carts are built as a headless shop builds them
     )
 
 
