@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from domain.cart_lock import hold
 from domain.errors import CartCode, CartRefused, SessionGone
-from domain.limits import MAX_CLASSIFICATIONS, currency_code
+from domain.limits import MAX_CLASSIFICATIONS, MAX_DESCRIPTION, currency_code
 from domain.numbers import NotANumber, exact
 from domain.records import (
     Cart,
@@ -186,6 +186,12 @@ def _clean(line: LineInput) -> LineValues:
     description = line.description.strip()
     if not description:
         raise CartRefused(CartCode.INVALID, "A line needs a description.", "description")
+    if len(description) > MAX_DESCRIPTION:  # what the cart message and the session carry
+        raise CartRefused(
+            CartCode.INVALID,
+            f"A description has at most {MAX_DESCRIPTION:,} characters.",
+            "description",
+        )
     uom = line.unit_of_measure.strip().upper()
     if not UNIT_OF_MEASURE.match(uom):
         raise CartRefused(

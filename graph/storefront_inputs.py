@@ -13,7 +13,7 @@ class AddCartLineInput:
     supplier_part_auxiliary_id: str | None = strawberry.field(
         default=None, description="An auxiliary ID, e.g. a quote or configuration."
     )
-    description: str = strawberry.field(description="What the item is.")
+    description: str = strawberry.field(description="What the item is: at most 2,000 characters.")
     quantity: str = strawberry.field(
         description="How many units: a decimal above 0 (1.5, not 1,5), kept exactly, with up "
         "to 20 decimals."
