@@ -140,6 +140,10 @@ NOT_OBJECTS = {
         + "}}"
     ).encode(),
     "a query 5,000 deep": ('{"query": ' + "[" * 5000 + "]" * 5000 + "}").encode(),
+    # Past the digits Python converts to an int (4,300): a ValueError, not a JSONDecodeError.
+    "an integer of 5,000 digits": (
+        '{"query": "{ viewer { email } }", "variables": {"n": ' + "9" * 5000 + "}}"
+    ).encode(),
 }
 
 
