@@ -14,10 +14,11 @@ from typing import TypeVar
 
 from tortoise.transactions import in_transaction
 
+from domain.cart_input import NOT_XML
 from domain.cart_lock import hold
 from domain.errors import CartCode, CartRefused
 from domain.records import Cart, CartItem
-from domain.storefront import NOT_XML, Transfer, cart
+from domain.storefront import Transfer, cart
 from domain.urls import UrlRefused, checked_url
 from persistence.punchout_tables import PunchoutSession
 

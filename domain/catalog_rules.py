@@ -23,7 +23,7 @@ from domain.text import code_key, german_words, words
 from domain.unit_codes import unit_code
 from domain.urls import UrlRefused, checked_url, shown
 
-# The cart's bounds (domain.storefront's MAX_QUANTITY and MAX_LEAD_TIME; a test keeps them
+# The cart's bounds (domain.cart_input's MAX_QUANTITY and MAX_LEAD_TIME; a test keeps them
 # equal): a catalog price or lead time the cart would refuse is refused here already.
 MAX_PRICE = Decimal("1000000000")
 MAX_LEAD_TIME_DAYS = 3650

@@ -78,11 +78,40 @@ async def login(
     async with login_limits.one_at_a_time(email, address):
         staff = await _checked(email, password, address, limits)
     if staff.disabled_at is not None:  # said only to whoever knows the password
-        raise SignInRefused(
-            SignInCode.ACCOUNT_DISABLED, "This account is disabled: ask an administrator."
-        )
+        raise _disabled()
+    token = await _issue_if_unchanged(staff, token_ttl)
+    if token is None:  # changed while the password was being checked: as it is now
+        current = await Staff.get_or_none(id=staff.id)
+        if current is not None and current.password_hash == staff.password_hash:
+            raise _disabled()
+        raise SignInRefused(SignInCode.INVALID_CREDENTIALS, "Wrong email or password.")
     await Staff.filter(id=staff.id).update(last_sign_in_at=datetime.now(UTC))
-    return await issue_token(staff, token_ttl)
+    return token
+
+
+def _disabled() -> SignInRefused:
+    return SignInRefused(
+        SignInCode.ACCOUNT_DISABLED, "This account is disabled: ask an administrator."
+    )
+
+
+async def _issue_if_unchanged(staff: Staff, token_ttl: timedelta) -> str | None:
+    """A new token, unless the account's password is no longer the one just checked or the
+    account was disabled meanwhile (None). One statement, holding the staff row (PostgreSQL;
+    SQLite has one writer): a password change or a disabling, which revokes the account's
+    tokens in the transaction that locks that row, comes wholly before it (no token is made)
+    or wholly after (it revokes this one too). Issued after the staff row was read, the
+    token outlived the change that was to end every token (argon2's check takes a while)."""
+    token = new_token()
+    now = datetime.now(UTC)
+    sql = Sql()
+    rows = await sql.rows(
+        "INSERT INTO staff_token (staff_id, token_hash, created_at, expires_at) "
+        f"SELECT id, {sql.p(token_hash(token))}, {sql.p(now)}, {sql.p(now + token_ttl)} "
+        f"FROM staff WHERE id = {sql.p(staff.id)} AND password_hash = {sql.p(staff.password_hash)} "
+        "AND disabled_at IS NULL" + (" FOR SHARE" if sql.postgres else "") + " RETURNING id"
+    )
+    return token if rows else None
 
 
 async def _checked(

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from domain import storefront
+from domain.cart_input import LineInput
 from domain.catalog import get_product
 from domain.catalog_prices import prices_for
 from domain.catalog_records import CatalogPrice
@@ -62,7 +63,7 @@ async def add_product(session: PunchoutSession, product_id: int | None, quantity
             "No such product in the catalog (or no longer offered).",
             "productId",
         )
-    line = storefront.LineInput(
+    line = LineInput(
         supplier_part_id=product.supplier_part_id,
         supplier_part_auxiliary_id=product.supplier_part_auxiliary_id,
         description=product.name,  # what a requisition shows; the catalog keeps the rest
@@ -79,7 +80,7 @@ async def add_product(session: PunchoutSession, product_id: int | None, quantity
 
 
 async def add_free_form(
-    session: PunchoutSession, line: storefront.LineInput, allowed: bool, missing: Sequence[str]
+    session: PunchoutSession, line: LineInput, allowed: bool, missing: Sequence[str]
 ) -> None:
     """A line the storefront priced itself (a headless shop's), where the setting allows
     them: `missing` names the line's fields that were not given."""

@@ -2,7 +2,8 @@
 
 strawberry decodes the body with `json.loads` and then treats it as an object: `null`, a
 string, a number or a boolean failed there as an AttributeError, bytes that are not UTF-8 as a
-UnicodeDecodeError, and a body nested thousands deep as a RecursionError, each a plain 500 with
+UnicodeDecodeError, a body nested thousands deep as a RecursionError, and an integer of
+thousands of digits as a ValueError (Python's limit on converting one), each a plain 500 with
 a traceback. Here each is refused as a 400 whose body is a GraphQL error (BAD_REQUEST), as is
 every other request strawberry refuses (a batch, no query, another content type).
 """
@@ -38,6 +39,8 @@ def decode_body(data: str | bytes) -> object:
         raise BadRequestBody(_too_deep()) from None
     except json.JSONDecodeError as exc:
         raise BadRequestBody(f"The request body is not JSON: {exc.msg}.") from None
+    except ValueError:  # an integer of more digits than Python converts (4,300 by default)
+        raise BadRequestBody("The request body holds a number too long to read.") from None
     if not isinstance(decoded, dict | list):
         raise BadRequestBody(
             'A GraphQL request is a JSON object: {"query": "...", "variables": {...}}.'

@@ -25,6 +25,7 @@ from graph.customer import Customer, CustomerQuery, customer_by_id
 from graph.customer_mutations import CustomerMutation
 from graph.cxml_log import CxmlLogQuery
 from graph.document_size import ExpandedSizeLimit
+from graph.number_literals import RefuseLongNumbers
 from graph.order import order_by_id
 from graph.permissions import staff_or_punchout_session
 from graph.product import Product, ProductQuery, product_by_id
@@ -126,6 +127,7 @@ schema = PortalSchema(
         # Abuse limits, checked before anything runs: far above what the frontend sends.
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ExpandedSizeLimit,  # before validation, which walks the expanded document
+        RefuseLongNumbers,  # before validation, which reads Int literals with int()
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),

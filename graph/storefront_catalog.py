@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import storefront, storefront_catalog
+from domain import storefront_catalog
+from domain.cart_input import LineInput
 from domain.catalog_records import CatalogPrice
 from domain.errors import CartCode, CartRefused
 from graph.amounts import money
@@ -42,7 +43,7 @@ class ProductPrice:
         )
 
 
-def free_form_line(input: AddCartLineInput) -> tuple[storefront.LineInput, list[str]]:
+def free_form_line(input: AddCartLineInput) -> tuple[LineInput, list[str]]:
     """The free-form line `input` describes, and the names of its fields missing."""
     required = {
         "supplierPartId": input.supplier_part_id,
@@ -51,7 +52,7 @@ def free_form_line(input: AddCartLineInput) -> tuple[storefront.LineInput, list[
         "unitPrice": input.unit_price,
         "currency": input.currency,
     }
-    line = storefront.LineInput(
+    line = LineInput(
         supplier_part_id=input.supplier_part_id or "",
         supplier_part_auxiliary_id=input.supplier_part_auxiliary_id,
         description=input.description or "",

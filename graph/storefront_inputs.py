@@ -31,7 +31,7 @@ class AddCartLineInput:
         default=None, description="An auxiliary ID, e.g. a quote or configuration."
     )
     description: str | None = strawberry.field(
-        default=None, description="Free-form: what the item is."
+        default=None, description="Free-form: what the item is, at most 2,000 characters."
     )
     unit_of_measure: str | None = strawberry.field(
         default=None, description="Free-form: UN/CEFACT unit code, e.g. EA."

@@ -12,7 +12,7 @@ from cross_web import HTTPException  # what strawberry raises to refuse a reques
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
@@ -106,6 +106,10 @@ class GraphQLApp(GraphQL[Context, None]):
             response = await self.run(Request(scope, receive))
         except HTTPException as exc:  # strawberry's refusals, and ours: a GraphQL error body
             response = request_body.refusal(exc.reason, exc.status_code)
+        except ClientDisconnect:
+            # Gone mid-body, or past the body's deadline (answered 408 already): there is no
+            # one to answer, and nothing went wrong here (it was a traceback in the log).
+            return
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:

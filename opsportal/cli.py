@@ -300,11 +300,31 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+_PATHS = {"file", "rejects"}  # file names: whatever bytes the file system holds
+
+
+def _not_utf8(args: argparse.Namespace) -> tuple[str, str] | None:
+    """An argument (its name and value) whose bytes were not UTF-8: Python reads them as lone
+    surrogates, which no encoder (argon2's, the database driver's) takes, so they would fail
+    as a traceback there. File names are let through: the file system takes them back."""
+    for name, value in vars(args).items():
+        if name in _PATHS:
+            continue
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, str) and any("\ud800" <= c <= "\udfff" for c in item):
+                return name, item
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     from opsportal import logs
 
     logs.install()
     args = parser().parse_args(argv)
+    refused = _not_utf8(args)
+    if refused is not None:
+        print(f"opsportal: {refused[0]} is not UTF-8 text: {refused[1]!r}", file=sys.stderr)
+        return 2
     try:
         settings = Settings.from_env()
         return args.handler(args, settings)

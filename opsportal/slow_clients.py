@@ -75,7 +75,12 @@ class _TooSlow(Exception):
 
 class BodyDeadline:
     """Answers 408 Request Timeout when a request's body has not fully arrived within
-    `timeout` seconds of its first read; the app sees a disconnected client."""
+    `timeout` seconds of its first read; the app sees a disconnected client.
+
+    A route that answers without reading the body its request announced (GET /healthz, a 404
+    or 405, the StartPage) starts no deadline: uvicorn would then keep the connection for as
+    long as the rest of the body trickles in, ignoring it. Such an answer closes the
+    connection instead (`Connection: close`), as the body's remainder is never read."""
 
     def __init__(self, app: Any, timeout: float) -> None:
         self.app, self.timeout = app, timeout
@@ -86,6 +91,7 @@ class BodyDeadline:
             return
         deadline: float | None = None
         timed_out = received = started = False
+        announced = _announces_body(scope)
 
         async def timed_receive() -> Any:
             nonlocal deadline, timed_out, received
@@ -109,10 +115,26 @@ class BodyDeadline:
             nonlocal started
             if timed_out:
                 return  # answered already (408); what the app says after that goes nowhere
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                if announced and not received:  # the rest of the body would hold it open
+                    message = {**message, "headers": [*message.get("headers", ()), _CLOSE]}
             await send(message)
 
         await self.app(scope, timed_receive, guarded_send)
+
+
+_CLOSE = (b"connection", b"close")
+
+
+def _announces_body(scope: Any) -> bool:
+    """Whether the request's head announces a body (a length above 0, or chunks)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"transfer-encoding":
+            return True
+        if name == b"content-length":
+            return value.strip() not in (b"", b"0")
+    return False
 
 
 async def _request_timeout(send: Any) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain.access import Viewer
+from domain.cart_input import MAX_LEAD_TIME, MAX_QUANTITY
 from domain.catalog import create_product, get_product, get_product_by_part, update_product
 from domain.catalog_prices import (
     ContractPriceInput,
@@ -20,7 +21,6 @@ from domain.catalog_prices import (
 from domain.catalog_rules import MAX_LEAD_TIME_DAYS, MAX_PRICE, ProductChange, ProductInput
 from domain.errors import AccessDenied, CatalogCode, CatalogRefused, NotSignedIn
 from domain.records import Classification
-from domain.storefront import MAX_LEAD_TIME, MAX_QUANTITY
 from domain.unit_codes import unit_code, unit_codes
 from persistence.catalog_tables import ContractPrice as ContractPriceRow
 from persistence.tables import AuditEvent, Staff

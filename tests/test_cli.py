@@ -88,6 +88,36 @@ def test_bad_arguments_give_a_message_and_fail(
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        [b"staff", b"add", b"ops\xff@x.example", b"--password", b"long unguessable phrase 7"],
+        [b"staff", b"add", b"ops@x.example", b"--password", b"\xfflong unguessable phrase"],
+        [b"companies", b"import", b"in.csv", b"--encoding", b"\xff"],
+    ],
+)
+def test_arguments_that_are_not_utf8_are_one_line(tmp_path: Path, args: list[bytes]) -> None:
+    """Python reads such bytes as lone surrogates, which argon2 and the database drivers
+    refused with a traceback."""
+    env = clean_environment({"DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3"})
+    command = [sys.executable.encode(), b"-m", b"opsportal.cli", *args]
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    said = done.stderr.decode()
+    assert done.returncode == 2, said
+    assert "Traceback" not in said and len(said.strip().splitlines()) == 1, said
+    assert "is not UTF-8 text" in said
+    assert not (tmp_path / "x.sqlite3").exists()  # refused before anything was opened
+
+
+def test_a_file_name_that_is_not_utf8_is_still_read(tmp_path: Path) -> None:
+    (tmp_path / os.fsdecode(b"caf\xe9.csv")).write_text("code,name\nC1,Cafe Ltd\n")
+    env = clean_environment({"DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3"})
+    command = [sys.executable.encode(), b"-m", b"opsportal.cli", b"companies", b"import"]
+    done = subprocess.run([*command, b"caf\xe9.csv"], cwd=tmp_path, env=env, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"imported 1 companies" in done.stdout
+
+
 def test_import_needs_code_and_name_columns(tmp_path: Path) -> None:
     csv = tmp_path / "wrong.csv"
     csv.write_text("id,title\n1,Acme\n")

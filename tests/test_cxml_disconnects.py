@@ -1,6 +1,7 @@
 """A buyer's system that goes away mid-body (issue 15, item 10): the connection log records
 CLIENT_DISCONNECTED with what had arrived, and the server logs no traceback; a body cut off by
-the body-read deadline (408) lands the same way. Real servers, raw sockets, both databases."""
+the body-read deadline (408) lands the same way. A GraphQL client gone mid-body, or cut off by
+the deadline, leaves no traceback either. Real servers, raw sockets, both databases."""
 
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ MULTIPART = 'multipart/related; boundary="b0"; type="text/xml"'
 SENT = b'<?xml version="1.0"?><cXML payloadID="cut@buyer.example"><Header>'
 
 
-def head(content_type: str, length: int) -> bytes:
+def head(content_type: str, length: int, path: str = "/cxml") -> bytes:
     return (
-        f"POST /cxml HTTP/1.1\r\nHost: buyer\r\nContent-Type: {content_type}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: buyer\r\nContent-Type: {content_type}\r\n"
         f"Content-Length: {length}\r\n\r\n"
     ).encode()
 
@@ -105,3 +106,31 @@ async def test_a_body_past_its_deadline_lands_the_same_way(
     [row] = await logged(1)
     assert_disconnected(row, len(SENT), 5000)
     assert_quiet(log.read_text())
+
+
+GRAPHQL_SENT = b'{"query": "{ viewer { email } }", "variables": {"padding": "'
+
+
+async def test_a_graphql_client_gone_mid_body_leaves_no_traceback(
+    db: str, live_server: LiveServer
+) -> None:
+    mark = live_server.mark()
+    with socket.create_connection(("127.0.0.1", live_server.server.port), timeout=10) as conn:
+        conn.sendall(head("application/json", 5000, "/graphql") + GRAPHQL_SENT)
+        await asyncio.sleep(0.3)  # the server is reading the body now
+    await asyncio.sleep(0.5)
+    assert_quiet(live_server.logged_since(mark))
+    assert "Exception in ASGI application" not in live_server.logged_since(mark)
+
+
+async def test_a_graphql_body_past_its_deadline_is_408_without_a_traceback(
+    db: str, deadline_server: tuple[Server, Path]
+) -> None:
+    server, log = deadline_server
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+        conn.sendall(head("application/json", 5000, "/graphql") + GRAPHQL_SENT)
+        answer = await asyncio.to_thread(conn.recv, 65536)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    await asyncio.sleep(0.5)
+    assert_quiet(log.read_text())
+    assert "Exception in ASGI application" not in log.read_text()

@@ -125,6 +125,31 @@ async def test_a_lone_surrogate_in_a_cart_line_leaves_the_cart_as_it_was(
     assert_quiet(live_server, mark)
 
 
+async def test_a_number_literal_of_thousands_of_digits_is_bad_user_input(
+    http: httpx.AsyncClient, live_server: LiveServer, world: World
+) -> None:
+    """graphql-core reads an Int literal with int(), which Python refuses past 4,300 digits:
+    it was a masked internal error, with a traceback in the log."""
+    token = world.tokens["administrator"]
+    mark = live_server.mark()
+    search = '{{ companies(search: "acme", first: {n}) {{ edges {{ node {{ code }} }} }} }}'
+    for number in ("9" * 5000, "1." + "9" * 5000, "1e" + "9" * 5000, "-" + "9" * 101):
+        body = await send(http, search.format(n=number), {}, token)
+        assert body.get("data") is None, body
+        assert error_codes(body) == ["BAD_USER_INPUT"], body
+        assert "at most 100 characters" in body["errors"][0]["message"]
+    # A default value in the document is a literal too; a long string is not a number.
+    default = (
+        "query($n: Int = "
+        + "9" * 5000
+        + ') { companies(search: "a", first: $n) { pageInfo { hasNextPage } } }'
+    )
+    assert error_codes(await send(http, default, {}, token)) == ["BAD_USER_INPUT"]
+    digits = search.format(n=10).replace('"acme"', '"' + "9" * 5000 + '"')
+    assert "errors" not in await send(http, digits, {}, token)
+    assert_quiet(live_server, mark)
+
+
 NOT_OBJECTS = {
     "null": b"null",
     "a string": b'"x"',
@@ -140,6 +165,10 @@ NOT_OBJECTS = {
         + "}}"
     ).encode(),
     "a query 5,000 deep": ('{"query": ' + "[" * 5000 + "]" * 5000 + "}").encode(),
+    # Past the digits Python converts to an int (4,300): a ValueError, not a JSONDecodeError.
+    "an integer of 5,000 digits": (
+        '{"query": "{ viewer { email } }", "variables": {"n": ' + "9" * 5000 + "}}"
+    ).encode(),
 }
 
 

@@ -66,6 +66,28 @@ def trickle(port: int, data: bytes, seconds: float) -> tuple[bytes, float]:
     return received, time.monotonic() - started
 
 
+def trickle_after(port: int, head: bytes, seconds: float) -> tuple[bytes, float]:
+    """Send `head`, then a byte every 0.2 s, reading all the while; what came back, and when
+    the server closed the connection (seconds from the start; `seconds` if it never did)."""
+    started = time.monotonic()
+    received = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=seconds + 5) as conn:
+        conn.sendall(head)
+        conn.settimeout(0.2)
+        while time.monotonic() - started < seconds:
+            try:
+                conn.sendall(b"1")
+                chunk = conn.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:  # closed (reset) by the server
+                break
+            if not chunk:
+                break
+            received += chunk
+    return received, min(time.monotonic() - started, seconds)
+
+
 SLOW_HEAD = b"POST /graphql HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * 200 + b"\r\n\r\n"
 SLOW_BODY = (
     b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -97,6 +119,17 @@ def check_deadlines(server: Server) -> None:
                 break
         assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
         assert time.monotonic() - started < 10
+
+    # A body announced to a route that never reads it (an answer at once, then the rest of
+    # the body trickled to keep the connection): the answer closes the connection.
+    for request in (
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n",
+        b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n",
+        b"GET /punchout/start/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ):
+        answer, seconds = trickle_after(server.port, request, 10)
+        assert answer.startswith(b"HTTP/1.1 "), answer[:200]
+        assert seconds < 5, f"{request[:30]!r}: held {seconds:.1f} s after its answer"
 
     # A prompt client is unaffected, on a kept-alive connection too.
     with httpx.Client(base_url=server.base) as client:

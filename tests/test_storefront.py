@@ -152,6 +152,8 @@ async def test_session_credential_expires(api: Api, buyer: Buyer) -> None:
         ({"classifications": [{"domain": "eCl@ss", "value": "27\x0b06"}]}, "classifications"),
         ({"supplierPartId": "  "}, "supplierPartId"),
         ({"description": ""}, "description"),
+        ({"description": "d" * 2_001}, "description"),  # MAX_DESCRIPTION, the cXML caps' too
+        ({"description": "d" * 200_000}, "description"),  # issue 15, item 2
     ],
 )
 async def test_bad_lines_are_refused(api: Api, buyer: Buyer, change: dict, field: str) -> None:
@@ -162,6 +164,15 @@ async def test_bad_lines_are_refused(api: Api, buyer: Buyer, change: dict, field
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [(field, "INVALID")]
     session = (await api(SESSION, token=credential))["data"]["punchoutSession"]
     assert session["cart"]["lines"] == []
+
+
+async def test_a_description_of_2000_characters_is_kept_whole(api: Api, buyer: Buyer) -> None:
+    credential = await open_session(api, buyer)
+    description = "Pen " + "d" * 1_996  # 2,000 characters, the most a cart line holds
+    body = await api(ADD, {"input": line(description=f"  {description} ")}, credential)
+    assert body["data"]["addCartLine"]["errors"] == []
+    session = (await api(SESSION, token=credential))["data"]["punchoutSession"]
+    assert [x["description"] for x in session["cart"]["lines"]] == [description]
 
 
 async def test_one_currency_a_cart_and_lines_of_this_cart_only(api: Api, buyer: Buyer) -> None:
