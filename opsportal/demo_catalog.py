@@ -43,6 +43,20 @@ KINDS: tuple[tuple[str, str, str, tuple[int, int], tuple[str, ...]], ...] = (
     ("Printer paper rolls", "14111530", "XRL", (10, 45), ("80 mm thermal", "57 mm thermal")),
 )
 
+# What each unit code above is called, for the descriptions.
+UNIT_NAMES = {
+    "RM": "ream",
+    "XPK": "pack",
+    "XCT": "carton",
+    "EA": "piece",
+    "XBX": "box",
+    "PR": "pair",
+    "XRO": "roll",
+    "KGM": "kilogram",
+    "SET": "set",
+    "XRL": "reel",
+}
+
 
 def demo_products(count: int) -> Iterator[dict[str, str]]:
     """`count` products (rows as the catalog import reads them), the same for the same
@@ -55,18 +69,24 @@ def demo_products(count: int) -> Iterator[dict[str, str]]:
         kind, unspsc, unit, (low, high), variants = KINDS[n % len(KINDS)]
         maker = makers[rng.randrange(len(makers))]
         variant = variants[rng.randrange(len(variants))]
-        price = Decimal(rng.randrange(low * 100, high * 100)) / 100
+        price = (Decimal(rng.randrange(low * 100, high * 100)) / 100).quantize(Decimal("0.01"))
+        # Drawn in this order, so that the same seed makes the same catalog.
+        company = f"{maker} {rng.choice(['GmbH', 'Ltd', 'Inc.', 'AG'])}"
+        maker_part = f"{maker[:3].upper()}-{rng.randrange(10_000, 99_999)}"
+        lead_time = rng.choice([1, 2, 3, 5, 10])
         yield {
             "part_id": f"DEMO-{n + 1:05d}",
             "name": f"{kind} {variant}, {maker}",
-            "description": fake.sentence(nb_words=10),
+            "description": f"{kind}, {variant}, made by {company} (part {maker_part}); "
+            f"sold by the {UNIT_NAMES[unit]}, delivered in {lead_time} working "
+            f"day{'s' if lead_time > 1 else ''}.",
             "unit_price": str(price),
             "currency": "EUR",
             "unit": unit,
             "unspsc": unspsc,
-            "manufacturer": f"{maker} {rng.choice(['GmbH', 'Ltd', 'Inc.', 'AG'])}",
-            "manufacturer_part_id": f"{maker[:3].upper()}-{rng.randrange(10_000, 99_999)}",
-            "lead_time_days": str(rng.choice([1, 2, 3, 5, 10])),
+            "manufacturer": company,
+            "manufacturer_part_id": maker_part,
+            "lead_time_days": str(lead_time),
         }
 
 
