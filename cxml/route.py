@@ -149,16 +149,33 @@ async def _profile(envelope: Envelope, customer: Customer, call: InFlight) -> by
     return body
 
 
+def _refusal(refusal: CxmlRefused) -> bytes:
+    """The answer to a refusal the domain remembers (an order refused for its prices)."""
+    code, text = STATUS[refusal.failure]
+    return build.status_document(code, text, refusal.buyer_message)
+
+
 async def _order(envelope: Envelope, customer: Customer, call: InFlight) -> bytes:
     data = read_order(envelope)
     body = build.status_document(200, "OK")
     call.finish(200, "OK", body)
     received = await orders.receive(
-        customer, data, call.body_sha256, body, call.exchange, call.attachments
+        customer,
+        data,
+        call.body_sha256,
+        body,
+        call.exchange,
+        call.attachments,
+        mode=call.settings.order_price_check,
+        refused=_refusal,
     )
-    if received.replayed:
-        call.exchange.reason = f"A retry of payloadID {data.payload_id!r}: answered as before."
-        call.finish(200, "OK", received.response_body)
+    if received.replayed or received.failure is not None:
+        # A retry (answered as the first time), or a refusal: logged here, not with an order.
+        call.exchange.failure, call.exchange.reason = received.failure, received.reason
+        if received.replayed:
+            call.exchange.reason = f"A retry of payloadID {data.payload_id!r}: answered as before."
+        code, text = STATUS[received.failure] if received.failure else (200, "OK")
+        call.finish(code, text, received.response_body)
         await cxml_log.record(call.exchange)
     return received.response_body
 
