@@ -74,3 +74,25 @@ def priced_order(
         lines=lines,
     )
     return setup_document(identity, secret, payload=payload, request=request)
+
+
+# Staff operations that put the parts of these orders in the catalog (over HTTP, as the
+# console and staff tools do).
+CREATE_PRODUCT = """mutation($input: CreateProductInput!) { createProduct(input: $input) {
+  product { id supplierPartId unitPrice currency } errors { field code message } } }"""
+SET_CONTRACT_PRICE = """mutation($input: SetContractPriceInput!) { setContractPrice(input: $input) {
+  contractPrice { unitPrice currency } errors { field code message } } }"""
+COMPANY_ID = """query($code: String!) { companies(search: $code, first: 1) {
+  edges { node { id code } } } }"""
+
+
+def product_input(part: str, price: str, name: str = "Copy paper A4 80 g") -> dict[str, object]:
+    """A createProduct input: a ream of paper at `price` EUR."""
+    return {
+        "supplierPartId": part,
+        "name": name,
+        "unitPrice": price,
+        "currency": "EUR",
+        "unitOfMeasure": "RM",
+        "classifications": [{"domain": "UNSPSC", "value": "14111507"}],
+    }
