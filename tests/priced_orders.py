@@ -1,13 +1,28 @@
-"""Our own OrderRequest documents for the order price check: lines with their own prices and
-currencies, an orderDate of the test's choosing (or none), as a buyer's system sends them."""
+"""For the tests of the order price check: our own OrderRequest documents (lines with their
+own prices and currencies, an orderDate of the test's choosing, or none, as a buyer's system
+sends them), a small catalog made through the domain, and the staff operations that make one
+over HTTP."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+import httpx
+
+from domain.access import Viewer
+from domain.catalog import create_product
+from domain.catalog_prices import ContractPriceInput, set_contract_price
+from domain.catalog_records import CatalogProduct
+from domain.catalog_rules import ProductInput
+from domain.records import Classification
+from persistence.punchout_tables import OrderLine
+from persistence.tables import Company, Staff
 from testkit.documents import setup_document
+from tests.conftest import Buyer, World
+from tests.cxml_helpers import Answer, post_cxml
 
 
 @dataclass(frozen=True)
@@ -96,3 +111,60 @@ def product_input(part: str, price: str, name: str = "Copy paper A4 80 g") -> di
         "unitOfMeasure": "RM",
         "classifications": [{"domain": "UNSPSC", "value": "14111507"}],
     }
+
+
+# A small catalog, made through the domain by the founding administrator of tests.conftest's
+# `world` (for the tests on the in-process app).
+NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
+
+
+async def product(part: str, price: str, currency: str = "EUR", **more: object) -> CatalogProduct:
+    """A product of the catalog (each EA, UNSPSC 14111507); `more`: ProductInput's options."""
+    viewer = Viewer(await Staff.get(email="founder@supplier.example"))
+    data = ProductInput(
+        supplier_part_id=part,
+        name=f"Product {part}",
+        unit_price=price,
+        currency=currency,
+        unit_of_measure="EA",
+        classifications=[Classification("UNSPSC", "14111507")],
+        **more,  # type: ignore[arg-type]
+    )
+    return await create_product(viewer, data)
+
+
+async def contract(
+    item: CatalogProduct,
+    company: Company,
+    price: str,
+    window: tuple[date | None, date | None] = (None, None),
+) -> None:
+    viewer = Viewer(await Staff.get(email="founder@supplier.example"))
+    await set_contract_price(viewer, ContractPriceInput(item.id, company.id, price, None, *window))
+
+
+async def catalog(world: World) -> None:
+    """Paper at 4.25 EUR, Acme's 3.90 in November 2026; toner with Acme's 99.00 always; a pen
+    at 1.20 EUR; an inactive stapler."""
+    paper = await product("PAP-A4-80", "4.25")
+    await contract(paper, world.acme, "3.90", NOVEMBER)
+    toner = await product("TON-BK-1", "120.00")
+    await contract(toner, world.acme, "99.00")
+    await product("PEN-BL-1", "1.20")
+    await product("STA-HD-1", "24.00", active=False)
+
+
+async def stored_lines() -> dict[str, OrderLine]:
+    """The stored order lines, by part ID."""
+    return {line.supplier_part_id: line for line in await OrderLine.all()}
+
+
+async def flags() -> dict[str, bool]:
+    """priceMismatch of each stored line, by part ID."""
+    return {part: line.price_mismatch for part, line in (await stored_lines()).items()}
+
+
+async def send(
+    client: httpx.AsyncClient, buyer: Buyer, items: list[Item], **options: str
+) -> Answer:
+    return await post_cxml(client, priced_order(buyer.username, buyer.key, items, **options))

@@ -1,13 +1,11 @@
 """Order prices checked against the catalog when the order comes in: each line against the
-company's contract price valid on the order's day, else the list price; flagged (the default)
-or refused (OPSPORTAL_ORDER_PRICE_CHECK=reject). Our own OrderRequests over the real ASGI app,
-on SQLite and PostgreSQL."""
+company's contract price valid on the order's day, else the list price, flagged under the
+default OPSPORTAL_ORDER_PRICE_CHECK=flag; what staff read of it. Our own OrderRequests over the
+real ASGI app, on SQLite and PostgreSQL. (Refusals, under `reject`: test_order_prices_reject.)"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -15,84 +13,34 @@ import httpx
 import pytest
 
 from domain.access import Viewer
-from domain.catalog import create_product, update_product
-from domain.catalog_prices import ContractPriceInput, set_contract_price
-from domain.catalog_records import CatalogProduct
-from domain.catalog_rules import ProductChange, ProductInput
+from domain.catalog import update_product
+from domain.catalog_rules import ProductChange
 from domain.order_prices import PriceCheckMode
-from domain.records import Classification
-from opsportal.app import create_app
 from opsportal.config import ConfigError, Settings
-from persistence.punchout_tables import CxmlExchange, CxmlReceipt, Order, OrderLine
-from persistence.tables import Company, Staff
-from tests.conftest import VAULT, Api, Buyer, World, global_id, make_buyer
-from tests.cxml_helpers import Answer, post_cxml
-from tests.priced_orders import Item, priced_order
+from persistence.punchout_tables import (
+    CxmlReceipt,
+    Order,
+    OrderLine,
+)
+from persistence.tables import Staff
+from tests.conftest import Api, Buyer, World, global_id, make_buyer
+from tests.cxml_helpers import post_cxml
+from tests.priced_orders import (
+    Item,
+    catalog,
+    contract,
+    flags,
+    priced_order,
+    product,
+    send,
+    stored_lines,
+)
 
 ORDERS = """query($id: ID!) { company(id: $id) { orders(first: 10) { edges { node {
   orderId priceExceptions priceDate
   lines { lineNumber supplierPartId unitPrice currency catalogUnitPrice catalogCurrency
           catalogPriceSource priceMismatch }
 } } } } }"""
-NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
-
-
-async def product(part: str, price: str, currency: str = "EUR", **more: object) -> CatalogProduct:
-    viewer = Viewer(await Staff.get(email="founder@supplier.example"))
-    data = ProductInput(
-        supplier_part_id=part,
-        name=f"Product {part}",
-        unit_price=price,
-        currency=currency,
-        unit_of_measure="EA",
-        classifications=[Classification("UNSPSC", "14111507")],
-        **more,  # type: ignore[arg-type]
-    )
-    return await create_product(viewer, data)
-
-
-async def contract(
-    item: CatalogProduct,
-    company: Company,
-    price: str,
-    window: tuple[date | None, date | None] = (None, None),
-) -> None:
-    viewer = Viewer(await Staff.get(email="founder@supplier.example"))
-    await set_contract_price(viewer, ContractPriceInput(item.id, company.id, price, None, *window))
-
-
-async def catalog(world: World) -> None:
-    """Paper at 4.25 EUR, Acme's 3.90 in November 2026; toner with Acme's 99.00 always; a pen
-    at 1.20 EUR; an inactive stapler."""
-    paper = await product("PAP-A4-80", "4.25")
-    await contract(paper, world.acme, "3.90", NOVEMBER)
-    toner = await product("TON-BK-1", "120.00")
-    await contract(toner, world.acme, "99.00")
-    await product("PEN-BL-1", "1.20")
-    await product("STA-HD-1", "24.00", active=False)
-
-
-async def stored_lines() -> dict[str, OrderLine]:
-    return {line.supplier_part_id: line for line in await OrderLine.all()}
-
-
-async def flags() -> dict[str, bool]:
-    return {part: line.price_mismatch for part, line in (await stored_lines()).items()}
-
-
-async def send(
-    client: httpx.AsyncClient, buyer: Buyer, items: list[Item], **options: str
-) -> Answer:
-    return await post_cxml(client, priced_order(buyer.username, buyer.key, items, **options))
-
-
-@pytest.fixture
-async def rejecting(db: str, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with OPSPORTAL_ORDER_PRICE_CHECK=reject."""
-    app = create_app(replace(settings, order_price_check=PriceCheckMode.REJECT), vault=VAULT)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://portal.test") as http:
-        yield http
 
 
 async def test_the_companys_contract_price_wins_over_the_list_price(
@@ -235,73 +183,6 @@ async def test_an_update_is_checked_again_and_a_delete_keeps_the_check(
     assert delete.code == 200
     order = await Order.get()
     assert (order.order_type, order.price_exceptions) == ("delete", 0)
-
-
-async def test_reject_answers_400_naming_the_lines_and_stores_nothing(
-    rejecting: httpx.AsyncClient, world: World, buyer: Buyer
-) -> None:
-    await catalog(world)
-    items = [
-        Item("PEN-BL-1", "1.20"),
-        Item("PAP-A4-80", "3.00"),
-        Item("TON-BK-1", "99.00", currency="USD"),
-        Item("X-1", "5"),
-    ]
-    answer = await send(rejecting, buyer, items)
-    assert (answer.http_status, answer.code, answer.status_text) == (200, 400, "Bad Request")
-    assert (
-        "line 2 (PAP-A4-80): unit price 3.00 EUR, catalog 3.90 EUR; "
-        "line 3 (TON-BK-1): unit price 99.00 USD, catalog 99.00 EUR; "
-        "line 4 (X-1): not in the catalog."
-    ) in answer.message
-    assert "(3 lines)" in answer.message and "line 1" not in answer.message
-    answer.assert_valid()
-    assert await Order.all().count() == 0 and await OrderLine.all().count() == 0
-    [entry] = await CxmlExchange.all()
-    assert (entry.failure, entry.status_code) == ("PRICE_MISMATCH", 400)
-    assert "2026-11-27" in (entry.reason or "") and "X-1" in (entry.reason or "")
-
-    # A retry is refused alike, byte for byte, even once the catalog agrees with the order.
-    viewer = Viewer(await Staff.get(email="founder@supplier.example"))
-    await set_contract_price(
-        viewer,
-        ContractPriceInput((await product("X-1", "5")).id, world.acme.id, "5", None),
-    )
-    again = await send(rejecting, buyer, items)
-    assert again.body == answer.body
-    assert await Order.all().count() == 0
-    entries = await CxmlExchange.all().order_by("id")
-    assert [e.failure for e in entries] == ["PRICE_MISMATCH", "PRICE_MISMATCH"]
-    assert "A retry" in (entries[1].reason or "")
-    # Another document under that payloadID is a conflict; the corrected order, under a new
-    # payloadID, is stored.
-    fixed = [Item("PEN-BL-1", "1.20"), Item("PAP-A4-80", "3.90")]
-    assert (await send(rejecting, buyer, fixed)).code == 409
-    stored = await send(rejecting, buyer, fixed, payload="prices-2@buyer.example")
-    assert stored.code == 200
-    assert (await Order.get()).price_exceptions == 0
-
-
-async def test_reject_names_twenty_lines_and_counts_the_rest(
-    rejecting: httpx.AsyncClient, world: World, buyer: Buyer
-) -> None:
-    items = [Item(f"NOPE-{n}", "1.00") for n in range(1, 26)]
-    answer = await send(rejecting, buyer, items)
-    assert answer.code == 400
-    assert "(25 lines)" in answer.message and "line 20 (NOPE-20)" in answer.message
-    assert "line 21" not in answer.message and "and 5 more lines" in answer.message
-
-
-async def test_concurrent_copies_of_a_refused_order_get_one_answer(
-    rejecting: httpx.AsyncClient, world: World, buyer: Buyer
-) -> None:
-    import asyncio
-
-    document = priced_order(buyer.username, buyer.key, [Item("X-1", "1.00")])
-    answers = await asyncio.gather(*(post_cxml(rejecting, document) for _ in range(10)))
-    assert {a.code for a in answers} == {400}
-    assert len({a.body for a in answers}) == 1
-    assert await CxmlReceipt.all().count() == 1 and await Order.all().count() == 0
 
 
 async def test_the_whole_order_is_priced_in_one_statement(
