@@ -149,16 +149,20 @@ async def _profile(envelope: Envelope, customer: Customer, call: InFlight) -> by
     return body
 
 
-def _refusal(refusal: CxmlRefused) -> bytes:
-    """The answer to a refusal the domain remembers (an order refused for its prices)."""
-    code, text = STATUS[refusal.failure]
-    return build.status_document(code, text, refusal.buyer_message)
-
-
 async def _order(envelope: Envelope, customer: Customer, call: InFlight) -> bytes:
     data = read_order(envelope)
     body = build.status_document(200, "OK")
     call.finish(200, "OK", body)
+
+    def refused(refusal: CxmlRefused) -> bytes:
+        """The answer to a refusal the domain stores with the exchange (an order refused for
+        its prices, remembered for its retries)."""
+        code, text = STATUS[refusal.failure]
+        answer = build.status_document(code, text, refusal.buyer_message)
+        call.exchange.failure, call.exchange.reason = refusal.failure, refusal.reason
+        call.finish(code, text, answer)
+        return answer
+
     received = await orders.receive(
         customer,
         data,
@@ -167,13 +171,11 @@ async def _order(envelope: Envelope, customer: Customer, call: InFlight) -> byte
         call.exchange,
         call.attachments,
         mode=call.settings.order_price_check,
-        refused=_refusal,
+        refused=refused,
     )
-    if received.replayed or received.failure is not None:
-        # A retry (answered as the first time), or a refusal: logged here, not with an order.
-        call.exchange.failure, call.exchange.reason = received.failure, received.reason
-        if received.replayed:
-            call.exchange.reason = f"A retry of payloadID {data.payload_id!r}: answered as before."
+    if received.replayed:  # answered as the first time (a refusal too), nothing stored
+        call.exchange.failure = received.failure
+        call.exchange.reason = f"A retry of payloadID {data.payload_id!r}: answered as before."
         code, text = STATUS[received.failure] if received.failure else (200, "OK")
         call.finish(code, text, received.response_body)
         await cxml_log.record(call.exchange)

@@ -89,7 +89,6 @@ class Received:
     # A refusal answered (and remembered for retries) rather than raised: the order was
     # refused for its prices (PRICE_MISMATCH), and nothing of it stored.
     failure: Failure | None = None
-    reason: str | None = None
 
 
 async def _replay(customer: Customer, payload_id: str, body_sha256: str) -> Received | None:
@@ -123,8 +122,9 @@ async def receive(
     `attachments.request_digest`) gets the first answer back and stores nothing.
 
     Its lines are checked against the catalog as it is stored; under `mode` REJECT an order
-    with a flagged line is refused instead: nothing of it is stored, but the refusal is (as
-    `refused` answers it, the exchange left to the caller), and a retry gets it again."""
+    with a flagged line is refused instead: nothing of it is stored, but the refusal is, with
+    the exchange, in one transaction (`refused` answers it and completes the exchange), and a
+    retry gets it again."""
     replay = await _replay(customer, data.payload_id, body_sha256)
     if replay is not None:
         return replay
@@ -144,7 +144,8 @@ async def receive(
     except CxmlRefused as refusal:
         if refusal.failure is not Failure.PRICE_MISMATCH:
             raise
-        return await _remember(customer, data.payload_id, body_sha256, refusal, refused(refusal))
+        answer = refused(refusal)
+        return await _remember(customer, data.payload_id, body_sha256, refusal, answer, exchange)
     except IntegrityError:
         # A concurrent copy won the race: answer as it was answered.
         replay = await _replay(customer, data.payload_id, body_sha256)
@@ -155,24 +156,32 @@ async def receive(
 
 
 async def _remember(
-    customer: Customer, payload_id: str, body_sha256: str, refusal: CxmlRefused, answer: bytes
+    customer: Customer,
+    payload_id: str,
+    body_sha256: str,
+    refusal: CxmlRefused,
+    answer: bytes,
+    exchange: Exchange,
 ) -> Received:
     """A refusal kept under its payloadID, so that a retry is refused alike even once the
-    catalog or the setting has changed."""
+    catalog or the setting has changed; and the exchange that brought it."""
     try:
-        await CxmlReceipt.create(
-            customer=customer,
-            payload_id=payload_id,
-            body_sha256=body_sha256,
-            response_body=answer.decode("utf-8"),
-            failure=refusal.failure.name,
-        )
+        async with in_transaction() as conn:
+            await CxmlReceipt.create(
+                customer=customer,
+                payload_id=payload_id,
+                body_sha256=body_sha256,
+                response_body=answer.decode("utf-8"),
+                failure=refusal.failure.name,
+                using_db=conn,
+            )
+            await cxml_log.record(exchange, using=conn)
     except IntegrityError:
         replay = await _replay(customer, payload_id, body_sha256)  # a concurrent copy's
         if replay is not None:
             return replay
         raise
-    return Received(answer, replayed=False, failure=refusal.failure, reason=refusal.reason)
+    return Received(answer, replayed=False, failure=refusal.failure)
 
 
 def _duplicate(customer: Customer, data: OrderData) -> CxmlRefused:
