@@ -6,7 +6,7 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ ORDERS = """query($id: ID!) { company(id: $id) { orders(first: 10) { edges { nod
   lines { supplierPartId quantity unitPrice currency catalogUnitPrice catalogPriceSource
           priceMismatch }
 } } } } }"""
+ADD_INPUT_FIELDS = '{ __type(name: "AddCartLineInput") { inputFields { name } } }'
 # The catalog: (part, list price, the shop company's contract price or None).
 CATALOG = [("PAP-A4-80", "4.25", "3.90"), ("PEN-BL-1", "1.20", None)]
 
@@ -47,44 +48,56 @@ async def staff_data(found: Shop, token: str, query: str, variables: dict[str, A
     return body["data"]
 
 
-async def fill_catalog(found: Shop) -> tuple[str, str, dict[str, str]]:
-    """The catalog made by the run's administrator: its token, the shop company's ID, and what
-    the company pays for each part."""
+@dataclass(frozen=True)
+class Listed:
+    """A product of the catalog: its ID, and what the shop's company pays for it."""
+
+    id: str
+    pays: str
+
+
+async def fill_catalog(found: Shop) -> tuple[str, str, dict[str, Listed]]:
+    """The catalog made by the run's administrator: its token, the shop company's ID, and the
+    products by part ID."""
     login = await found.graphql(LOGIN, {"email": found.bed.email, "password": found.bed.password})
     token = login["data"]["login"]["token"]
     code = f"SHOP-{found.bed.tag}"
     [edge] = (await staff_data(found, token, COMPANY_ID, {"code": code}))["companies"]["edges"]
     company = edge["node"]["id"]
-    pays = {}
+    products = {}
     for part, list_price, contract in CATALOG:
         made = await staff_data(
             found, token, CREATE_PRODUCT, {"input": product_input(part, list_price)}
         )
-        pays[part] = list_price
+        product_id = made["createProduct"]["product"]["id"]
         if contract is not None:
-            price = {"productId": made["createProduct"]["product"]["id"], "companyId": company}
+            price = {"productId": product_id, "companyId": company}
             await staff_data(
                 found, token, SET_CONTRACT_PRICE, {"input": {**price, "unitPrice": contract}}
             )
-            pays[part] = contract
-    return token, company, pays
+        products[part] = Listed(product_id, contract or list_price)
+    return token, company, products
 
 
 async def add_from_catalog(
-    found: Shop, credential: str, part: str, price: str, quantity: str
+    found: Shop, credential: str, part: str, product: Listed, quantity: str
 ) -> None:
-    """A cart line of a catalog product at the company's price. (The storefront's free-form
-    line; `addCartLine(input: {productId, quantity})`, which reads the catalog itself, comes
-    with the built-in storefront.)"""
-    line = {
-        "supplierPartId": part,
-        "description": f"Product {part}",
-        "quantity": quantity,
-        "unitOfMeasure": "RM",
-        "unitPrice": price,
-        "currency": "EUR",
-        "classifications": [{"domain": "UNSPSC", "value": "14111507"}],
-    }
+    """A cart line of a catalog product: `addCartLine(input: {productId, quantity})`, which
+    prices it from the catalog, where the storefront API has it; else the free-form line at
+    the company's price."""
+    fields = await found.graphql(ADD_INPUT_FIELDS, credential=credential)
+    if "productId" in {f["name"] for f in fields["data"]["__type"]["inputFields"]}:
+        line: dict[str, object] = {"productId": product.id, "quantity": quantity}
+    else:
+        line = {
+            "supplierPartId": part,
+            "description": f"Product {part}",
+            "quantity": quantity,
+            "unitOfMeasure": "RM",
+            "unitPrice": product.pays,
+            "currency": "EUR",
+            "classifications": [{"domain": "UNSPSC", "value": "14111507"}],
+        }
     body = await found.graphql(ADD, {"input": line}, credential)
     assert body["data"]["addCartLine"]["errors"] == [], body
 
@@ -106,10 +119,10 @@ def items_of(message: str) -> list[Item]:
 
 async def test_an_order_from_a_punchout_cart_with_a_changed_price(server_database: str) -> None:
     async with shop(server_database) as found:
-        token, company, pays = await fill_catalog(found)
+        token, company, products = await fill_catalog(found)
         credential = await found.open()
-        await add_from_catalog(found, credential, "PAP-A4-80", pays["PAP-A4-80"], "3")
-        await add_from_catalog(found, credential, "PEN-BL-1", pays["PEN-BL-1"], "10")
+        await add_from_catalog(found, credential, "PAP-A4-80", products["PAP-A4-80"], "3")
+        await add_from_catalog(found, credential, "PEN-BL-1", products["PEN-BL-1"], "10")
         transfer = (await found.transfer(credential))["data"]["transferPunchoutCart"]
         assert transfer["errors"] == [], transfer
         carried = items_of(transfer["transfer"]["message"])
