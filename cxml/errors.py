@@ -22,6 +22,7 @@ STATUS: dict[Failure, tuple[int, str]] = {
     Failure.DUPLICATE_PAYLOAD: (409, "Conflict"),
     Failure.DUPLICATE_ORDER: (409, "Conflict"),
     Failure.UNKNOWN_ORDER: (417, "Expectation Failed"),
+    Failure.PRICE_MISMATCH: (400, "Bad Request"),
     # Never delivered: the log's record of a request that did not arrive whole (the code is
     # the one proxies such as nginx log for a client that closed its request).
     Failure.CLIENT_DISCONNECTED: (499, "Client Closed Request"),

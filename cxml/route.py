@@ -153,12 +153,31 @@ async def _order(envelope: Envelope, customer: Customer, call: InFlight) -> byte
     data = read_order(envelope)
     body = build.status_document(200, "OK")
     call.finish(200, "OK", body)
+
+    def refused(refusal: CxmlRefused) -> bytes:
+        """The answer to a refusal the domain stores with the exchange (an order refused for
+        its prices, remembered for its retries)."""
+        code, text = STATUS[refusal.failure]
+        answer = build.status_document(code, text, refusal.buyer_message)
+        call.exchange.failure, call.exchange.reason = refusal.failure, refusal.reason
+        call.finish(code, text, answer)
+        return answer
+
     received = await orders.receive(
-        customer, data, call.body_sha256, body, call.exchange, call.attachments
+        customer,
+        data,
+        call.body_sha256,
+        body,
+        call.exchange,
+        call.attachments,
+        mode=call.settings.order_price_check,
+        refused=refused,
     )
-    if received.replayed:
+    if received.replayed:  # answered as the first time (a refusal too), nothing stored
+        call.exchange.failure = received.failure
         call.exchange.reason = f"A retry of payloadID {data.payload_id!r}: answered as before."
-        call.finish(200, "OK", received.response_body)
+        code, text = STATUS[received.failure] if received.failure else (200, "OK")
+        call.finish(code, text, received.response_body)
         await cxml_log.record(call.exchange)
     return received.response_body
 

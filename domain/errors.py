@@ -172,6 +172,10 @@ class Failure(enum.Enum):
     DUPLICATE_PAYLOAD = "the payloadID was used before, for a different document"
     DUPLICATE_ORDER = "a new order repeats an orderID this customer has already sent"
     UNKNOWN_ORDER = "an update or delete names an order this customer never sent"
+    PRICE_MISMATCH = (
+        "an order line's price differs from the catalog's, or its part is not in the catalog "
+        "(OPSPORTAL_ORDER_PRICE_CHECK=reject)"
+    )
     CLIENT_DISCONNECTED = "the client went away (or its body missed the deadline) mid-request"
     INTERNAL_ERROR = "the server failed; the buyer may retry"
 

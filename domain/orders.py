@@ -1,9 +1,11 @@
-"""Purchase orders in: storing an OrderRequest once, however often the buyer retries it."""
+"""Purchase orders in: storing an OrderRequest once, however often the buyer retries it, its
+lines checked against the catalog (domain/order_prices.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -17,6 +19,7 @@ from domain.access import Ability, Viewer
 from domain.attachments import Attachment
 from domain.cxml_log import Exchange
 from domain.errors import CxmlRefused, Failure
+from domain.order_prices import PriceCheck, PriceCheckMode, check_prices
 from domain.records import Address, Extrinsic, LineDetails, Money
 from persistence.punchout_tables import CxmlReceipt, Order, OrderLine
 from persistence.tables import Company, Customer
@@ -75,12 +78,17 @@ class _Content(_Request):
     tax: dict[str, Any] | None
     comments: str | None
     extrinsics: list[list[str]]
+    price_exceptions: int
+    price_date: date
 
 
 @dataclass
 class Received:
     response_body: bytes
     replayed: bool  # a retry of a request already served: nothing was stored again
+    # A refusal answered (and remembered for retries) rather than raised: the order was
+    # refused for its prices (PRICE_MISMATCH), and nothing of it stored.
+    failure: Failure | None = None
 
 
 async def _replay(customer: Customer, payload_id: str, body_sha256: str) -> Received | None:
@@ -94,7 +102,8 @@ async def _replay(customer: Customer, payload_id: str, body_sha256: str) -> Rece
             f"payloadID {payload_id!r} came before with a different document.",
             customer.id,
         )
-    return Received(receipt.response_body.encode("utf-8"), replayed=True)
+    failure = Failure[receipt.failure] if receipt.failure else None
+    return Received(receipt.response_body.encode("utf-8"), replayed=True, failure=failure)
 
 
 async def receive(
@@ -104,13 +113,22 @@ async def receive(
     response: bytes,
     exchange: Exchange,
     attached: Sequence[Attachment] = (),
+    *,
+    mode: PriceCheckMode,
+    refused: Callable[[CxmlRefused], bytes],
 ) -> Received:
     """Store the order, its attachments, its receipt and the exchange in one transaction; a
     retry with the same payloadID and document (`body_sha256`: attachments included, see
-    `attachments.request_digest`) gets the first answer back and stores nothing."""
+    `attachments.request_digest`) gets the first answer back and stores nothing.
+
+    Its lines are checked against the catalog as it is stored; under `mode` REJECT an order
+    with a flagged line is refused instead: nothing of it is stored, but the refusal is, with
+    the exchange, in one transaction (`refused` answers it and completes the exchange), and a
+    retry gets it again."""
     replay = await _replay(customer, data.payload_id, body_sha256)
     if replay is not None:
         return replay
+    received_on = exchange.received_at.date()
     try:
         async with in_transaction() as conn:
             await CxmlReceipt.create(
@@ -120,9 +138,14 @@ async def receive(
                 response_body=response.decode("utf-8"),
                 using_db=conn,
             )
-            await _apply(customer, data, conn)
+            await _apply(customer, data, conn, mode, received_on)
             await attachments.store(customer.id, data.order_id, data.payload_id, attached, conn)
             await cxml_log.record(exchange, using=conn)
+    except CxmlRefused as refusal:
+        if refusal.failure is not Failure.PRICE_MISMATCH:
+            raise
+        answer = refused(refusal)
+        return await _remember(customer, data.payload_id, body_sha256, refusal, answer, exchange)
     except IntegrityError:
         # A concurrent copy won the race: answer as it was answered.
         replay = await _replay(customer, data.payload_id, body_sha256)
@@ -130,6 +153,35 @@ async def receive(
             return replay
         raise _duplicate(customer, data) from None
     return Received(response, replayed=False)
+
+
+async def _remember(
+    customer: Customer,
+    payload_id: str,
+    body_sha256: str,
+    refusal: CxmlRefused,
+    answer: bytes,
+    exchange: Exchange,
+) -> Received:
+    """A refusal kept under its payloadID, so that a retry is refused alike even once the
+    catalog or the setting has changed; and the exchange that brought it."""
+    try:
+        async with in_transaction() as conn:
+            await CxmlReceipt.create(
+                customer=customer,
+                payload_id=payload_id,
+                body_sha256=body_sha256,
+                response_body=answer.decode("utf-8"),
+                failure=refusal.failure.name,
+                using_db=conn,
+            )
+            await cxml_log.record(exchange, using=conn)
+    except IntegrityError:
+        replay = await _replay(customer, payload_id, body_sha256)  # a concurrent copy's
+        if replay is not None:
+            return replay
+        raise
+    return Received(answer, replayed=False, failure=refusal.failure)
 
 
 def _duplicate(customer: Customer, data: OrderData) -> CxmlRefused:
@@ -141,7 +193,13 @@ def _duplicate(customer: Customer, data: OrderData) -> CxmlRefused:
     )
 
 
-async def _apply(customer: Customer, data: OrderData, conn: BaseDBAsyncClient) -> None:
+async def _apply(
+    customer: Customer,
+    data: OrderData,
+    conn: BaseDBAsyncClient,
+    mode: PriceCheckMode,
+    received_on: date,
+) -> None:
     existing = (
         await Order.filter(customer_id=customer.id, order_id=data.order_id)
         .using_db(conn)
@@ -166,6 +224,10 @@ async def _apply(customer: Customer, data: OrderData, conn: BaseDBAsyncClient) -
         assert existing is not None
         await Order.filter(id=existing.id).using_db(conn).update(**request)
         return
+    # In the transaction, after the order's own checks: the catalog as it is now.
+    prices = await check_prices(customer.company_id, data.lines, data.order_date, received_on)
+    if mode is PriceCheckMode.REJECT and prices.exceptions:
+        raise prices.refusal(customer.id)
     values: _Content = {
         **request,
         "order_date": data.order_date,
@@ -177,6 +239,8 @@ async def _apply(customer: Customer, data: OrderData, conn: BaseDBAsyncClient) -
         "tax": data.tax.to_json() if data.tax else None,
         "comments": data.comments,
         "extrinsics": Extrinsic.list_to_json(data.extrinsics),
+        "price_exceptions": len(prices.exceptions),
+        "price_date": prices.day,
     }
     if existing is None:
         order = await Order.create(
@@ -190,10 +254,17 @@ async def _apply(customer: Customer, data: OrderData, conn: BaseDBAsyncClient) -
         order = existing
         await Order.filter(id=order.id).using_db(conn).update(**values)
         await OrderLine.filter(order_id=order.id).using_db(conn).delete()
-    await OrderLine.bulk_create(
-        [
+    await OrderLine.bulk_create(_lines(order.id, data.lines, prices), using_db=conn)
+
+
+def _lines(order_id: int, lines: Sequence[OrderLineData], prices: PriceCheck) -> list[OrderLine]:
+    """The rows of the lines: exactly as sent, and beside each the catalog's price as the
+    catalog holds it now."""
+    rows = []
+    for line, checked in zip(lines, prices.lines, strict=True):
+        rows.append(
             OrderLine(
-                order_id=order.id,
+                order_id=order_id,
                 line_number=line.line_number,
                 quantity=line.quantity,
                 supplier_part_id=line.supplier_part_id,
@@ -208,11 +279,13 @@ async def _apply(customer: Customer, data: OrderData, conn: BaseDBAsyncClient) -
                 manufacturer_name=line.details.manufacturer_name,
                 lead_time=line.details.lead_time,
                 extrinsics=Extrinsic.list_to_json(line.details.extrinsics),
+                catalog_unit_price=checked.catalog_unit_price,
+                catalog_currency=checked.catalog_currency,
+                catalog_price_source=checked.source,
+                price_mismatch=checked.mismatch,
             )
-            for line in data.lines
-        ],
-        using_db=conn,
-    )
+        )
+    return rows
 
 
 async def reachable_orders(viewer: Viewer | None, order_ids: Sequence[int]) -> list[Order]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
 
 import strawberry
 from strawberry import relay
@@ -52,6 +53,14 @@ class OrderExtrinsic:
     value: str = strawberry.field(description="As sent.")
 
 
+@strawberry.enum(description="Where an order line's catalog price came from.")
+class CatalogPriceSource(enum.Enum):
+    CONTRACT = strawberry.enum_value(
+        "contract", description="The company's contract price valid on the order's day."
+    )
+    LIST = strawberry.enum_value("list", description="The product's list price.")
+
+
 @strawberry.type(
     description="A line of a purchase order. Amounts are decimal strings, exactly as sent "
     "(every digit; money shown with at least cents)."
@@ -82,6 +91,24 @@ class OrderLine:
         description="The line's Extrinsics (in ItemDetail), in order.",
         metadata=at_most(items=MAX_LINE_EXTRINSICS),
     )
+    catalog_unit_price: str | None = strawberry.field(
+        description="The catalog's price for the company when the order came in (its contract "
+        "price valid on the order's `priceDate`, else the list price), as the catalog held it "
+        "then: a later catalog change does not rewrite it. Null: the part was not in the "
+        "catalog (or inactive), or the order came before prices were checked."
+    )
+    catalog_currency: str | None = strawberry.field(
+        description="ISO 4217 currency of `catalogUnitPrice`."
+    )
+    catalog_price_source: CatalogPriceSource | None = strawberry.field(
+        description="Whether `catalogUnitPrice` was a contract price or the list price."
+    )
+    price_mismatch: bool = strawberry.field(
+        description="The catalog did not confirm the line's price: its unit price differs "
+        "from `catalogUnitPrice` (compared exactly: 4.25 equals 4.250), or its currency "
+        "from `catalogCurrency`, or its part is not in the catalog. False on lines of orders "
+        "received before prices were checked (see `Order.priceExceptions`)."
+    )
 
     @classmethod
     def from_row(cls, row: OrderLineRow) -> OrderLine:
@@ -105,6 +132,12 @@ class OrderLine:
                 OrderExtrinsic(name=e.name, value=e.value)
                 for e in Extrinsic.list_from_json(row.extrinsics)
             ],
+            catalog_unit_price=money(row.catalog_unit_price),
+            catalog_currency=row.catalog_currency,
+            catalog_price_source=(
+                CatalogPriceSource(row.catalog_price_source) if row.catalog_price_source else None
+            ),
+            price_mismatch=row.price_mismatch,
         )
 
 
@@ -136,6 +169,16 @@ class Order(relay.Node):
     )
     lines: list[OrderLine] = strawberry.field(
         description="The lines, by line number.", metadata=at_most(items=MAX_ORDER_LINES)
+    )
+    price_exceptions: int | None = strawberry.field(
+        description="How many of its lines have `priceMismatch` (the catalog did not confirm "
+        "their price, or their part), as checked when it came in (an update checks its lines "
+        "again). 0: every line at the catalog's price. Null: received before prices were "
+        "checked. Under OPSPORTAL_ORDER_PRICE_CHECK=reject such an order is refused instead."
+    )
+    price_date: date | None = strawberry.field(
+        description="The day whose catalog prices its lines were checked against: the "
+        "orderDate's day, else the day it was received. Null: not checked."
     )
 
     @strawberry.field(
@@ -180,6 +223,8 @@ class Order(relay.Node):
             lines=[
                 OrderLine.from_row(line) for line in sorted(row.lines, key=lambda x: x.line_number)
             ],
+            price_exceptions=row.price_exceptions,
+            price_date=row.price_date,
         )
 
 

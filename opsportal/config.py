@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from domain.customers import Supplier
 from domain.key_vault import KeyVault, VaultError, new_kek
+from domain.order_prices import PriceCheckMode
 from domain.urls import UrlRefused, checked_url
 from persistence.database import DEFAULT_DATABASE_URL
 
@@ -94,6 +95,9 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses and
     # networks); none by default: the connection's own address is the client's.
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    # An order line whose price the catalog does not confirm: the order stored, the line
+    # marked (flag), or the order refused (reject). See domain/order_prices.py.
+    order_price_check: PriceCheckMode = PriceCheckMode.FLAG
 
     def __post_init__(self) -> None:
         if not SUPPLIER_IDENTITY_PATTERN.fullmatch(self.supplier_identity):
@@ -307,6 +311,12 @@ class Settings:
         log_days = timedelta(days=number("OPSPORTAL_CXML_LOG_DAYS", "90"))
         log_bytes = number("OPSPORTAL_CXML_LOG_MAX_BYTES", str(cls.cxml_log_max_bytes))
         session_keep = timedelta(days=number("OPSPORTAL_PUNCHOUT_SESSION_KEEP_DAYS", "7"))
+        price_check = (get("OPSPORTAL_ORDER_PRICE_CHECK") or "flag").lower()
+        if price_check not in {mode.value for mode in PriceCheckMode}:
+            raise ConfigError(
+                f"OPSPORTAL_ORDER_PRICE_CHECK={price_check!r}: give flag (store the order, mark "
+                "the lines) or reject (refuse the order with a cXML 400)."
+            )
         return cls(
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             public_url=get("OPSPORTAL_PUBLIC_URL") or cls.public_url,
@@ -334,6 +344,7 @@ class Settings:
             punchout_session_keep=session_keep,
             retention_interval=interval,
             trusted_proxies=proxies,
+            order_price_check=PriceCheckMode(price_check),
         )
 
 

@@ -56,6 +56,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("OPSPORTAL_PUNCHOUT_SESSION_TTL_MINUTES", "120", "how long a storefront session lasts"),
     ("OPSPORTAL_CURRENCY", "USD", "the currency of an empty cart's total"),
     (
+        "OPSPORTAL_ORDER_PRICE_CHECK",
+        "flag",
+        "an order line off the catalog's price: flag (store, mark) or reject (cXML 400)",
+    ),
+    (
         "OPSPORTAL_KEY_ENCRYPTION_KEY",
         "SQLite: file DB.kek",
         "KEK(s) sealing PUNCHOUT API Keys (keygen)",

@@ -106,6 +106,10 @@ class Order(Model):
     extrinsics: fields.JSONField[list[list[str]]] = fields.JSONField()
     received_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # The catalog check when it came in (domain/order_prices.py): how many lines it flagged,
+    # and the day whose prices they were checked against. None: received before the check.
+    price_exceptions = fields.IntField(null=True)
+    price_date = fields.DateField(null=True)
 
     lines: fields.ReverseRelation[OrderLine]
     attachments: fields.ReverseRelation[OrderAttachment]
@@ -136,6 +140,14 @@ class OrderLine(Model):
     manufacturer_name = fields.TextField(null=True)
     lead_time = fields.TextField(null=True)  # days, as sent
     extrinsics: fields.JSONField[list[list[str]]] = fields.JSONField()  # ItemDetail's
+    # The catalog's price for the company when the line came in, as the catalog held it (a
+    # later change does not rewrite it): None for a part not in the catalog (or inactive);
+    # `catalog_price_source` contract | list. `price_mismatch`: the line's price or currency
+    # differs from it, or the part is not in the catalog (false on lines stored before).
+    catalog_unit_price = ExactDecimalField(null=True)
+    catalog_currency = fields.CharField(max_length=3, null=True)
+    catalog_price_source = fields.CharField(max_length=8, null=True)
+    price_mismatch = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "purchase_order_line"
@@ -165,7 +177,8 @@ class OrderAttachment(Model):
         indexes = [Index(fields=("order_id", "id"))]
 
 
-# A cXML request that changed something, by payloadID: a retry gets the same answer again.
+# A cXML request that changed something (or was refused in a way a retry must be refused
+# alike), by payloadID: a retry gets the same answer again.
 class CxmlReceipt(Model):
     id = fields.BigIntField(primary_key=True)
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
@@ -175,6 +188,9 @@ class CxmlReceipt(Model):
     payload_id = fields.CharField(max_length=255)
     body_sha256 = fields.CharField(max_length=64)
     response_body = fields.TextField()
+    # The failure the answer reported, None for a success: a refusal remembered so that a
+    # retry is refused alike (an order refused for its prices, domain/order_prices.py).
+    failure = fields.CharField(max_length=32, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -4,24 +4,19 @@ thread hop per statement, in and out of transactions, with tortoise's pragmas.""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from persistence.database import open_database
 from persistence.tables import Company
 
 
-async def test_statements_run_on_the_event_loops_thread(tmp_path: Path) -> None:
-    # SQLite only: asyncpg has no thread of its own.
-    async with open_database(f"sqlite://{tmp_path}/inline.sqlite3"):
-        await _on_the_loops_thread()
-
-
-async def _on_the_loops_thread() -> None:
+# SQLite only (asyncpg has no thread of its own): the suite's SQLite database.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_statements_run_on_the_event_loops_thread(db: str) -> None:
+    assert db == "sqlite"
     conn = get_connection("default")
     # SQLite calls this function on whichever thread runs the statement.
     conn._connection._conn.create_function("thread_ident", 0, threading.get_ident)

@@ -21,6 +21,7 @@ const FAILURES = {
   DUPLICATE_PAYLOAD: "The payloadID was used before, for a different document.",
   DUPLICATE_ORDER: "A new order repeats an orderID this customer has already sent.",
   UNKNOWN_ORDER: "An update or delete names an order this customer never sent.",
+  PRICE_MISMATCH: "An order line's price differs from the catalog's, or its part is not in the catalog (refused: OPSPORTAL_ORDER_PRICE_CHECK=reject).",
   CLIENT_DISCONNECTED: "The client went away, or its body missed the deadline, mid-request.",
   INTERNAL_ERROR: "The server failed; the buyer may retry.",
 };
@@ -69,21 +70,50 @@ function money(amount, currency) {
   return amount == null ? "—" : `${amount} ${currency || ""}`.trim();
 }
 
+// The catalog check made when the order came in (priceExceptions null: received before it).
+function PriceExceptions({ order }) {
+  if (!order.priceExceptions) return null; // not checked, or every line at the catalog's price
+  const n = order.priceExceptions;
+  return html`<span class="badge badge-warn">${n} price ${n === 1 ? "exception" : "exceptions"}</span>`;
+}
+
+function checkedAgainst(order) {
+  if (order.priceExceptions == null) return " · prices not checked (received before the catalog check)";
+  return ` · prices checked against the catalog of ${order.priceDate}`;
+}
+
+function catalogPrice(line) {
+  if (line.catalogUnitPrice == null) return "—";
+  const source = line.catalogPriceSource === "CONTRACT" ? "contract" : "list";
+  return html`${money(line.catalogUnitPrice, line.catalogCurrency)} <span class="hint">(${source})</span>`;
+}
+
+function priceCheck(order, line) {
+  if (order.priceExceptions == null) return "";
+  if (!line.priceMismatch) return html`<span class="status-ok">Catalog price</span>`;
+  let why = "Price differs";
+  if (line.catalogUnitPrice == null) why = "Not in the catalog";
+  else if (line.unitPrice != null && line.currency !== line.catalogCurrency) why = "Other currency";
+  return html`<strong class="status-bad">${why}</strong>`;
+}
+
 export function OrdersTab({ customer }) {
   const paged = usePaged(ORDERS, customer, "orders");
   return html`<${Paged} ...${paged} noun="orders" empty="No orders from this customer yet.">
     ${(orders) => orders.map((order) => html`<article class="order" key=${order.id}>
-      <h3>Order <span class="code">${order.orderId}</span> ${order.isTest && html`<span class="badge">Test</span>`}</h3>
+      <h3>Order <span class="code">${order.orderId}</span> ${order.isTest && html`<span class="badge">Test</span>`} <${PriceExceptions} order=${order} /></h3>
       <p>${order.orderType}, received <${Time} iso=${order.receivedAt} />${order.orderDate && `, dated ${order.orderDate}`}${" "}
-        · total <strong class="number">${money(order.total, order.currency)}</strong></p>
+        · total <strong class="number">${money(order.total, order.currency)}</strong>${checkedAgainst(order)}</p>
       ${order.comments && html`<p class="hint">${order.comments}</p>`}
       <table class="data">
         <thead><tr><th scope="col" class="number">Line</th><th scope="col">Part</th><th scope="col">Description</th>
-          <th scope="col" class="number">Quantity</th><th scope="col">Unit</th><th scope="col" class="number">Unit price</th></tr></thead>
-        <tbody>${order.lines.map((line) => html`<tr>
+          <th scope="col" class="number">Quantity</th><th scope="col">Unit</th><th scope="col" class="number">Unit price</th>
+          <th scope="col" class="number">Catalog price</th><th scope="col">Price check</th></tr></thead>
+        <tbody>${order.lines.map((line) => html`<tr class=${line.priceMismatch ? "price-mismatch" : ""}>
           <td class="number">${line.lineNumber}</td><td class="code">${line.supplierPartId}</td>
           <td>${line.description || ""}</td><td class="number">${line.quantity}</td>
           <td>${line.unitOfMeasure || ""}</td><td class="number">${money(line.unitPrice, line.currency)}</td>
+          <td class="number">${catalogPrice(line)}</td><td>${priceCheck(order, line)}</td>
         </tr>`)}</tbody>
       </table>
     </article>`)}

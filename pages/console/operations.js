@@ -124,7 +124,9 @@ query Orders($id: ID!, $after: String) {
     orders(first: 10, after: $after) {
       edges { node {
         id orderId orderType orderDate deploymentMode isTest receivedAt total currency comments
-        lines { lineNumber quantity supplierPartId description unitPrice currency unitOfMeasure }
+        priceExceptions priceDate
+        lines { lineNumber quantity supplierPartId description unitPrice currency unitOfMeasure
+                catalogUnitPrice catalogCurrency catalogPriceSource priceMismatch }
       } }
       pageInfo { hasNextPage endCursor }
     }
