@@ -63,15 +63,16 @@ def floors(rows: list[dict[str, str]], database_url: str) -> dict[str, tuple[flo
     indexes made first and built after (PostgreSQL: the server's CPU is not seen)."""
     found: dict[str, tuple[float, float]] = {}
     for first, label in ((True, "indexes made first"), (False, "indexes built after")):
-        wall, cpu = time.perf_counter(), time.process_time()
         if database_url.startswith("sqlite"):
             path = os.path.join(tempfile.gettempdir(), f"opsportal-floor-{os.getpid()}.sqlite3")
+            wall, cpu = time.perf_counter(), time.process_time()
             try:
                 phases = sqlite_floor(rows, path, indexes_first=first)
             finally:
                 os.remove(path)
         else:
             floor_url = asyncio.run(create_database(database_url, "opsportal_bench_floor"))
+            wall, cpu = time.perf_counter(), time.process_time()
             phases = asyncio.run(postgres_floor(rows, floor_url, indexes_first=first))
         found[label] = (time.perf_counter() - wall, time.process_time() - cpu)
         shown = ", ".join(f"{k} {v:.1f} s" for k, v in phases.items())
