@@ -4,7 +4,7 @@ bench.company_import's floors are for companies.
 
 - SQLite (`sqlite3`, the driver's defaults): a table with the product's columns, its unique
   part ID and rank, the part-key, name (name_key, id) and German-reading indexes, then an FTS5
-  table over the folded words with the same prefix indexes (1-4 characters), built once.
+  table over the folded words with the same prefix indexes (1-6 characters), built once.
 - PostgreSQL (`asyncpg`): a COPY into the same kind of table, then a prefix table (as
   `product_prefix`: 1-4 letters of every word) filled by one statement, then its keys.
 
@@ -120,7 +120,8 @@ def sqlite_floor(
         db.execute("BEGIN")
         db.execute(
             "CREATE VIRTUAL TABLE product_fts USING fts5(search_text, content='product', "
-            "content_rowid='sort_rank', prefix='1 2 3 4', tokenize='unicode61 remove_diacritics 0')"
+            "content_rowid='sort_rank', prefix='1 2 3 4 5 6', "
+            "tokenize='unicode61 remove_diacritics 0')"
         )
         db.execute("INSERT INTO product_fts(product_fts) VALUES ('rebuild')")
         db.execute("COMMIT")

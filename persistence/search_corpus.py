@@ -7,7 +7,8 @@ words the word index holds), `sort_rank` (its place in (name_key, id) order, dom
 a folded key that an exact match is on (a company's code, a product's part ID). Its word index
 has the same names with the table's in front: on SQLite the FTS5 table `<table>_fts` and its
 triggers `<table>_fts_insert`/`_delete`/`_update`, on PostgreSQL the prefix streams
-`<table>_prefix` and their trigger `<table>_prefix_sync` (migrations 0007, 0008 and 0019).
+`<table>_prefix` and their trigger `<table>_prefix_sync` (migrations 0007, 0008, 0019 and
+0021).
 """
 
 from __future__ import annotations
