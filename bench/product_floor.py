@@ -60,7 +60,7 @@ _INDEXES = (
 )
 
 
-def floor_rows(rows: Sequence[Mapping[str, str]], *, postgres: bool) -> list[ROW]:
+def floor_rows(rows: Sequence[Mapping[str, str]]) -> list[ROW]:
     """The rows as the table stores them, folded with `lower()` alone."""
     stamp = "2026-01-01T00:00:00+00:00"
     out: list[ROW] = []
@@ -101,7 +101,7 @@ def sqlite_floor(
 ) -> dict[str, float]:
     phases: dict[str, float] = {}
     started = time.perf_counter()
-    values = floor_rows(rows, postgres=False)
+    values = floor_rows(rows)
     phases["rows as tuples"] = time.perf_counter() - started
     db = sqlite3.connect(file, isolation_level=None)
     try:
@@ -143,10 +143,7 @@ async def postgres_floor(
     phases: dict[str, float] = {}
     started = time.perf_counter()
     stamp = datetime(2026, 1, 1, tzinfo=UTC)
-    values = [
-        (*r[:4], Decimal(str(r[4])), *r[5:18], stamp, stamp)
-        for r in floor_rows(rows, postgres=True)
-    ]
+    values = [(*r[:4], Decimal(str(r[4])), *r[5:18], stamp, stamp) for r in floor_rows(rows)]
     phases["rows as tuples"] = time.perf_counter() - started
     conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
     table = _TABLE.format(price="NUMERIC", json="JSONB", c='COLLATE "C"', stamp="TIMESTAMPTZ")
