@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
@@ -80,10 +80,31 @@ class CatalogImportReport(ImportReport):
     updated: int = 0  # products already there, changed in place (`imported`: the new ones)
 
 
-@dataclass(frozen=True)
-class _Good:
+class _Good(NamedTuple):
+    """A good row: its line, and its VALUES as the driver takes them (checked and folded
+    once, a plain tuple, as the companies import keeps its rows)."""
+
     line: int
-    values: dict[str, Any]
+    row: tuple[Any, ...]
+
+    @property
+    def part(self) -> str:
+        return str(self.row[_PART])
+
+    @property
+    def keys(self) -> tuple[str, str]:
+        """(name_key, search_text): a product's place in the alphabet and its words."""
+        return self.row[_NAME_KEY], self.row[_SEARCH_TEXT]
+
+
+_PART, _NAME, _PRICE = (
+    VALUES.index("supplier_part_id"),
+    VALUES.index("name"),
+    VALUES.index("unit_price"),
+)
+_NAME_KEY, _SEARCH_TEXT = VALUES.index("name_key"), VALUES.index("search_text")
+_CLASSES = VALUES.index("classifications")
+_JSON = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for every row
 
 
 def _classifications(values: Mapping[str, str | None]) -> list[Classification]:
@@ -173,7 +194,7 @@ async def import_products(
     run = _Run(on_reject)
     tell = progress or (lambda phase, done, total: None)
     with _without_gc():
-        good = _read(rows, run, tell)
+        good = _read(rows, run, tell, is_postgres())
         if good:
             async with in_transaction() as conn:
                 tidy = await _load(conn, good, run, tell)
@@ -184,8 +205,13 @@ async def import_products(
 
 
 def _read(
-    rows: Iterable[Mapping[str, str | None] | SourceRow], run: _Run, tell: Progress
+    rows: Iterable[Mapping[str, str | None] | SourceRow],
+    run: _Run,
+    tell: Progress,
+    postgres: bool,
 ) -> list[_Good]:
+    """Check and fold every row (createProduct's rules), outside the transaction; each good
+    one as the tuple the load writes (SQLite keeps the exact price as its text: stored())."""
     good: dict[str, _Good] = {}
     number = 0
     for number, given in enumerate(rows, start=1):
@@ -199,11 +225,14 @@ def _read(
         except CatalogRefused as exc:
             run.reject(line, part, name, _reason(exc))
             continue
-        if checked["supplier_part_id"] in good:
+        row = [checked[n] for n in VALUES]
+        if row[_PART] in good:
             run.reject(line, part, name, DUPLICATE)
             continue
-        checked["classifications"] = json.dumps(checked["classifications"], separators=(",", ":"))
-        good[checked["supplier_part_id"]] = _Good(line, checked)
+        row[_CLASSES] = _JSON(row[_CLASSES])
+        if not postgres:
+            row[_PRICE] = str(row[_PRICE])
+        good[row[_PART]] = _Good(line, tuple(row))
         if number % BATCH == 0:
             tell("reading", number, 0)
     tell("reading", number, 0)
@@ -226,23 +255,16 @@ async def _load(conn: BaseDBAsyncClient, good: list[_Good], run: _Run, tell: Pro
     await bulk_load.make_room(conn)
     present = await _present(conn)
     by_part = {r["supplier_part_id"]: r for r in present}
-    updates = [g for g in good if g.values["supplier_part_id"] in by_part]
-    new = [g for g in good if g.values["supplier_part_id"] not in by_part]
+    updates = [g for g in good if g.part in by_part]
+    new = [g for g in good if g.part not in by_part] if updates else good
     moved = any(
-        (
-            by_part[g.values["supplier_part_id"]]["name_key"],
-            by_part[g.values["supplier_part_id"]]["search_text"],
-        )
-        != (g.values["name_key"], g.values["search_text"])
-        for g in updates
+        (by_part[g.part]["name_key"], by_part[g.part]["search_text"]) != g.keys for g in updates
     )
     ids = await bulk_load.next_ids(conn, len(new), "product")
     if moved:
         keys = {r["id"]: r["name_key"] for r in present}
-        keys.update(
-            {by_part[g.values["supplier_part_id"]]["id"]: g.values["name_key"] for g in updates}
-        )
-        keys.update({ids[i]: g.values["name_key"] for i, g in enumerate(new)})
+        keys.update({by_part[g.part]["id"]: g.row[_NAME_KEY] for g in updates})
+        keys.update({ids[i]: g.row[_NAME_KEY] for i, g in enumerate(new)})
         order = sorted(keys, key=lambda row_id: (keys[row_id], row_id))
         rank_of = {row_id: (n + 1) * GAP for n, row_id in enumerate(order)}
         moves = [(r["id"], rank_of[r["id"]]) for r in present]
@@ -250,7 +272,7 @@ async def _load(conn: BaseDBAsyncClient, good: list[_Good], run: _Run, tell: Pro
         renumbered = True
     else:
         ranked = [(r["name_key"], r["id"], r["sort_rank"]) for r in present]
-        placed = bulk_ranks(ranked, [g.values["name_key"] for g in new])
+        placed = bulk_ranks(ranked, [g.row[_NAME_KEY] for g in new])
         moves, new_ranks, renumbered = placed.moves, placed.new, placed.renumbered
     many = len(new) >= len(present) or renumbered
     aside = await bulk_load.set_aside(conn, PRODUCTS) if many else []
@@ -260,7 +282,7 @@ async def _load(conn: BaseDBAsyncClient, good: list[_Good], run: _Run, tell: Pro
     refused = await _store(conn, new, ids, new_ranks, stamp, run, tell)
     tell("indexing", 0, 0)
     entries = sorted(
-        (new_ranks[i], g.values["search_text"]) for i, g in enumerate(new) if ids[i] not in refused
+        (new_ranks[i], g.row[_SEARCH_TEXT]) for i, g in enumerate(new) if ids[i] not in refused
     )
     if new or renumbered:
         first_last = (ids[0], ids[-1]) if new else (0, -1)
@@ -291,10 +313,7 @@ async def _update(
 
     sets = ", ".join(f"{c} = {mark(n)}" for n, c in enumerate(names, start=1))
     statement = f"UPDATE product SET {sets} WHERE id = {mark(len(names) + 1)}"
-    rows = [
-        [*stored(g.values, VALUES[1:], conn), stamp, by_part[g.values["supplier_part_id"]]["id"]]
-        for g in updates
-    ]
+    rows = [[*g.row[1:], stamp, by_part[g.part]["id"]] for g in updates]
     for start in range(0, len(rows), BATCH):
         await conn.execute_many(statement, rows[start : start + BATCH])
 
@@ -312,10 +331,7 @@ async def _store(
     refusals: list[tuple[Any, BaseException]] = []
     for start in range(0, len(new), BATCH):
         end = min(start + BATCH, len(new))
-        batch = [
-            (ids[i], ranks[i], stamp, stamp, *stored(new[i].values, VALUES, conn))
-            for i in range(start, end)
-        ]
+        batch = [(ids[i], ranks[i], stamp, stamp) + new[i].row for i in range(start, end)]
         refusals += await insert_rows(conn, "product", COLUMNS, batch)
         tell("storing", end, len(new))
     position = {row_id: i for i, row_id in enumerate(ids)}
@@ -323,5 +339,5 @@ async def _store(
         good = new[position[row_id]]
         detail = (str(exc).strip().splitlines() or [""])[0][:200]
         reason = f"the database refused it ({type(exc).__name__}: {detail})"
-        run.reject(good.line, good.values["supplier_part_id"], good.values["name"], reason)
+        run.reject(good.line, good.part, good.row[_NAME], reason)
     return {row_id for row_id, _ in refusals}

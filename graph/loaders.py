@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from strawberry.dataloader import DataLoader
 
-from domain import attachments, orders, punchout_keys, storefront
+from domain import attachments, catalog, orders, punchout_keys, storefront
 from domain.access import Viewer
+from domain.catalog_records import CatalogProduct
 from domain.key_vault import KeyVault
 from domain.punchout_keys import OpenedKey
 from domain.records import CartItem
@@ -36,6 +37,11 @@ async def _settings(customer_ids: Sequence[int]) -> list[dict[str, str]]:
     for row in rows:
         found[row.customer_id][row.key] = row.value
     return [found[i] for i in customer_ids]
+
+
+async def _products(ids: Sequence[int]) -> list[CatalogProduct | None]:
+    found = await catalog.get_products(list(ids))
+    return [found.get(i) for i in ids]
 
 
 def _keys(vault: KeyVault) -> Callable[[Sequence[int]], Awaitable[list[list[OpenedKey]]]]:
@@ -98,6 +104,8 @@ class Loaders:
         self.customer_settings = DataLoader(load_fn=_settings)
         self.punchout_keys = DataLoader(load_fn=_keys(vault))  # opened: load only for key readers
         self.first_customers = DataLoader(load_fn=_first_customers)
+        # Whole products, for the fields a typeahead hit leaves out (graph.product).
+        self.products = DataLoader(load_fn=_products)
         # Scoped to the viewer: an order out of their reach loads as None.
         self.reachable_orders = DataLoader(load_fn=_reachable_orders(viewer))
         # By order id, of orders already reached (bytes left out): one query for a page.

@@ -14,6 +14,7 @@ from domain.access import Ability
 from domain.catalog_records import CatalogPrice, CatalogProduct
 from domain.catalog_records import ContractPrice as ContractPriceRecord
 from domain.limits import MAX_CLASSIFICATIONS
+from domain.product_search import ProductHit
 from domain.records import unspsc_of
 from domain.search import SearchPosition
 from graph.amounts import money
@@ -37,17 +38,28 @@ PRICES_CAP = 100
 
 @strawberry.type(description="A product of the supplier's catalog.")
 class Product(relay.Node):
+    """Made whole (`from_record`) or from a typeahead hit (`from_hit`): a hit holds the fields
+    a typeahead shows, as plain values (a field with a resolver costs several times a plain
+    one, and a page lists ten); the others load the page's products in one statement, and only
+    when a query asks for them (graph.loaders)."""
+
     id: relay.NodeID[int]
     # The Node interface's `id` as a value (as Company's): a typeahead page lists many.
     _id: relay.GlobalID = strawberry.field(
         name="id", description="The Globally Unique ID of this object"
     )
     supplier_part_id: str = strawberry.field(description="The supplier's part ID (unique).")
-    supplier_part_auxiliary_id: str | None = strawberry.field(
-        description="The supplier's auxiliary ID, if the part needs one."
-    )
+
+    @strawberry.field(description="The supplier's auxiliary ID, if the part needs one.")
+    async def supplier_part_auxiliary_id(self, info: Info) -> str | None:
+        return (await self._whole(info)).supplier_part_auxiliary_id
+
     name: str = strawberry.field(description="The product's name.")
-    description: str = strawberry.field(description="What it is (may be empty).")
+
+    @strawberry.field(description="What it is (may be empty).")
+    async def description(self, info: Info) -> str:
+        return (await self._whole(info)).description
+
     unit_price: str = strawberry.field(
         description="The list price per unit: a decimal string, every digit (at least cents)."
     )
@@ -55,26 +67,53 @@ class Product(relay.Node):
     unit_of_measure: str = strawberry.field(
         description="UN/CEFACT unit code (Recommendation 20, or 21 prefixed X): EA, BX, XBX..."
     )
-    unspsc: str | None = strawberry.field(description="The first UNSPSC classification's code.")
-    classifications: list[Classification] = strawberry.field(
+
+    @strawberry.field(description="The first UNSPSC classification's code.")
+    async def unspsc(self, info: Info) -> str | None:
+        return unspsc_of((await self._whole(info)).classifications)
+
+    @strawberry.field(
         description="Every classification (UNSPSC, eCl@ss...), in order.",
         metadata=at_most(items=MAX_CLASSIFICATIONS),
     )
-    manufacturer_name: str | None = strawberry.field(description="The manufacturer's name.")
-    manufacturer_part_id: str | None = strawberry.field(description="The manufacturer's part ID.")
-    lead_time_days: int | None = strawberry.field(description="Days from order to delivery.")
-    image_url: str | None = strawberry.field(description="An https URL of its picture.")
+    async def classifications(self, info: Info) -> list[Classification]:
+        return [Classification.from_record(c) for c in (await self._whole(info)).classifications]
+
+    @strawberry.field(description="The manufacturer's name.")
+    async def manufacturer_name(self, info: Info) -> str | None:
+        return (await self._whole(info)).manufacturer_name
+
+    @strawberry.field(description="The manufacturer's part ID.")
+    async def manufacturer_part_id(self, info: Info) -> str | None:
+        return (await self._whole(info)).manufacturer_part_id
+
+    @strawberry.field(description="Days from order to delivery.")
+    async def lead_time_days(self, info: Info) -> int | None:
+        return (await self._whole(info)).lead_time_days
+
+    @strawberry.field(description="An https URL of its picture.")
+    async def image_url(self, info: Info) -> str | None:
+        return (await self._whole(info)).image_url
+
     active: bool = strawberry.field(
         description="Whether buyers see and may order it (inactive: staff only)."
     )
-    created_at: datetime = strawberry.field(description="When it was added.")
-    updated_at: datetime = strawberry.field(description="When it last changed.")
     price: ProductPrice | None = strawberry.field(
         default=None,
         description="For a punchout session's `products`: what its company pays today (its "
         "contract price, else the list price), the price `addCartLine` gives the line. Null "
         "for staff, who read unitPrice and a company's prices.",
     )
+
+    @strawberry.field(description="When it was added.")
+    async def created_at(self, info: Info) -> datetime:
+        return (await self._whole(info)).created_at
+
+    @strawberry.field(description="When it last changed.")
+    async def updated_at(self, info: Info) -> datetime:
+        return (await self._whole(info)).updated_at
+
+    record: strawberry.Private[CatalogProduct | None] = None
 
     @classmethod
     def from_record(cls, p: CatalogProduct, price: CatalogPrice | None = None) -> Product:
@@ -83,22 +122,34 @@ class Product(relay.Node):
             id=p.id,
             _id=relay.GlobalID("Product", str(p.id)),
             supplier_part_id=p.supplier_part_id,
-            supplier_part_auxiliary_id=p.supplier_part_auxiliary_id,
             name=p.name,
-            description=p.description,
             unit_price=money(p.unit_price),
             currency=p.currency,
             unit_of_measure=p.unit_of_measure,
-            unspsc=unspsc_of(p.classifications),
-            classifications=[Classification.from_record(c) for c in p.classifications],
-            manufacturer_name=p.manufacturer_name,
-            manufacturer_part_id=p.manufacturer_part_id,
-            lead_time_days=p.lead_time_days,
-            image_url=p.image_url,
             active=p.active,
-            created_at=p.created_at,
-            updated_at=p.updated_at,
+            record=p,
         )
+
+    @classmethod
+    def from_hit(cls, p: ProductHit) -> Product:
+        return cls(
+            id=p.id,
+            _id=relay.GlobalID("Product", str(p.id)),
+            supplier_part_id=p.supplier_part_id,
+            name=p.name,
+            unit_price=money(p.unit_price),
+            currency=p.currency,
+            unit_of_measure=p.unit_of_measure,
+            active=p.active,
+        )
+
+    async def _whole(self, info: Info) -> CatalogProduct:
+        if self.record is None:
+            found = await info.context.loaders.products.load(self.id)
+            if found is None:  # gone since the page was read
+                raise LookupError(f"product {self.id} is gone")
+            self.record = found
+        return self.record
 
 
 @strawberry.type(
@@ -175,7 +226,7 @@ async def search(
         viewer, search, bounded_first(first, SEARCH_CAP), position
     )
     edges = [
-        relay.Edge(cursor=encode_cursor(p.tier, p.name_key, p.id), node=Product.from_record(r))
+        relay.Edge(cursor=encode_cursor(p.tier, p.name_key, p.id), node=Product.from_hit(r))
         for r, p in rows
     ]
     return relay.Connection(edges=edges, page_info=page_info(edges, has_next, after is not None))

@@ -7,7 +7,8 @@ words the word index holds), `sort_rank` (its place in (name_key, id) order, dom
 a folded key that an exact match is on (a company's code, a product's part ID). Its word index
 has the same names with the table's in front: on SQLite the FTS5 table `<table>_fts` and its
 triggers `<table>_fts_insert`/`_delete`/`_update`, on PostgreSQL the prefix streams
-`<table>_prefix` and their trigger `<table>_prefix_sync` (migrations 0007, 0008 and 0019).
+`<table>_prefix` and their trigger `<table>_prefix_sync` (migrations 0007, 0008, 0019 and
+0021).
 """
 
 from __future__ import annotations
@@ -80,5 +81,13 @@ class Corpus:
 
 
 COMPANIES = Corpus("company", "code_key", "c.id, c.name, c.code, c.name_key", 0x72616E6B, "company")
-# A product hit carries the whole product (the typeahead shows its price, unit, image...).
-PRODUCTS = Corpus("product", "part_key", "c.*", 0x70726F64, "product")
+# A product hit carries what the typeahead shows at once (domain.product_search.ProductHit):
+# every column (c.*, the description and classifications among them) doubled a search's time.
+PRODUCTS = Corpus(
+    "product",
+    "part_key",
+    "c.id, c.supplier_part_id, c.name, c.name_key, c.unit_price, c.currency, "
+    "c.unit_of_measure, c.active",
+    0x70726F64,
+    "product",
+)

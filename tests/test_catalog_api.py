@@ -21,6 +21,9 @@ SET_PRICE = """mutation($input: SetContractPriceInput!) { setContractPrice(input
 SEARCH = """query($search: String!, $first: Int!, $after: String) {
   products(search: $search, first: $first, after: $after) {
     edges { node { supplierPartId name unitPrice } } pageInfo { hasNextPage endCursor } } }"""
+WHOLE_SEARCH = """query($search: String!, $first: Int!) { products(search: $search, first: $first) {
+  edges { node { name description unspsc classifications { domain value } imageUrl
+                 leadTimeDays manufacturerName createdAt } } } }"""
 PRICES = """query($id: ID!, $after: String) { company(id: $id) {
   prices(first: 2, after: $after) { edges { node { unitPrice product { name } } }
   pageInfo { hasNextPage endCursor } } } }"""
@@ -158,13 +161,13 @@ class Statements(logging.Handler):
         self.count += 1
 
 
-async def statements(api: Api, token: str, search: str) -> int:
+async def statements(api: Api, token: str, search: str, query: str = SEARCH) -> int:
     logger = logging.getLogger("tortoise.db_client")
     handler, level = Statements(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     try:
-        body = await api(SEARCH, {"search": search, "first": 10}, token)
+        body = await api(query, {"search": search, "first": 10}, token)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
@@ -185,6 +188,25 @@ async def test_search_statements_do_not_grow_with_the_catalog(api: Api, world: W
     assert all(n <= m for n, m in zip(large, small, strict=True)), (small, large)
     # The viewer's token, then at most the tiers and the word tier's parts.
     assert max(small) <= 4, small
+
+
+async def test_search_hits_load_the_rest_of_a_product_for_the_whole_page_at_once(
+    api: Api, world: World
+) -> None:
+    token = world.tokens["administrator"]
+    for n in range(4):
+        await create(api, token, supplierPartId=f"P-{n}", name=f"Copy paper {n}", leadTimeDays=n)
+    body = await api(WHOLE_SEARCH, {"search": "copy pap", "first": 10}, token)
+    nodes = [e["node"] for e in body["data"]["products"]["edges"]]
+    assert [(n["name"], n["leadTimeDays"]) for n in nodes] == [
+        (f"Copy paper {n}", n) for n in range(4)
+    ]
+    assert {n["unspsc"] for n in nodes} == {"14111507"} and nodes[0]["description"] == ""
+    assert nodes[0]["classifications"] == [{"domain": "UNSPSC", "value": "14111507"}]
+    assert nodes[0]["manufacturerName"] == "Navigator" and nodes[0]["createdAt"]
+    # A hit holds what a typeahead shows; the rest is one more statement for the page.
+    lean = await statements(api, token, "copy pap")
+    assert await statements(api, token, "copy pap", WHOLE_SEARCH) == lean + 1
 
 
 async def test_the_typeahead_pages_through_the_catalog(api: Api, world: World) -> None:
