@@ -6,23 +6,11 @@ delimiter, line numbers), progress bar, rejects on screen and in --rejects, one 
 from __future__ import annotations
 
 import argparse
-import csv
-import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from domain.company_import import ImportReport, Progress, Reject, SourceRow
-from domain.errors import CompanyCode, CompanyRefused, DomainError
-from domain.key_vault import KeyVault
-from opsportal.cli_import import BAR, ON_SCREEN, _count_rows, _open_rejects, printable
-from opsportal.cli_runtime import run_with_database
+from opsportal.cli_import import ON_SCREEN, Importer, run_import
 from opsportal.config import Settings
-
-Importer = Callable[
-    [Iterator[SourceRow], Progress, Callable[[Reject], None]], Awaitable[ImportReport]
-]
 
 
 @dataclass(frozen=True)
@@ -70,78 +58,18 @@ def _kinds() -> dict[str, Kind]:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from opsportal.company_csv import layout, parse_delimiter, rows
-
     kind = _kinds()[args.command]
-    path = Path(args.file)
-    if not path.is_file():
-        raise CompanyRefused(CompanyCode.NOT_FOUND, f"{path}: no such file.")
-    delimiter = parse_delimiter(args.delimiter) if args.delimiter is not None else None
-    shape = layout(path, args.encoding, delimiter, kind.required)  # before the database
-    print(f"{path}: {shape.describe()}")
-    total = _count_rows(path) if sys.stderr.isatty() else 0
-
-    def progress(phase: str, done: int, of: int) -> None:
-        if total:
-            of = of or total
-            if phase == "indexing":
-                filled, said = BAR, "the word index, then the commit"
-            else:
-                filled, said = int(BAR * min(done, of) / of), f"{done / of:4.0%} {done:,}/{of:,}"
-            bar = "#" * filled + "-" * (BAR - filled)
-            print(f"\r[{bar}] {phase:<8} {said:<32}", end="", file=sys.stderr, flush=True)
-
-    shown: list[Reject] = []
-
-    async def work(vault: KeyVault | None) -> int:
-        out = _open_rejects(args.rejects, path)
-        writer = csv.writer(out) if out else None
-        if writer:
-            writer.writerow(["line", *kind.key_columns, "reason"])
-
-        def rejected(reject: Reject) -> None:
-            if len(shown) < ON_SCREEN:
-                shown.append(reject)
-            if writer:
-                writer.writerow(
-                    [reject.line, printable(reject.code), printable(reject.name), reject.reason]
-                )
-
-        try:
-            report: Any = await kind.importer()(rows(path, shape), progress, rejected)
-        except DomainError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - one transaction: it is undone whole
-            detail = (str(exc).strip().splitlines() or [""])[0][:300]
-            print(
-                f"{chr(10) if total else ''}opsportal: the import failed and nothing was "
-                f"imported ({type(exc).__name__}: {detail})",
-                file=sys.stderr,
-            )
-            return 1
-        finally:
-            if out:
-                out.close()
-        if total:
-            print(file=sys.stderr)
-        print(
-            f"imported {report.imported:,} new {kind.what}, updated {report.updated:,}, "
-            f"skipped {report.skipped_total:,}"
-        )
-        for reason, count in report.skipped.most_common():
-            print(f"  skipped {count:,}: {reason}")
-        if shown:
-            print("skipped rows:")
-            for reject in shown:
-                print(f"  line {reject.line}: {printable(reject.code[:40])}: {reject.reason}")
-            more = report.skipped_total - len(shown)
-            if more and not args.rejects:
-                print(f"  ...and {more:,} more: --rejects FILE.csv lists them all")
-            elif args.rejects:
-                print(f"  all {report.skipped_total:,} are in {args.rejects}")
-        return 0
-
-    return run_with_database(settings, work, keys=False)
+    return run_import(
+        args,
+        settings,
+        kind.importer,
+        key_columns=kind.key_columns,
+        required=kind.required,
+        summary=lambda r: (
+            f"imported {r.imported:,} new {kind.what}, updated {r.updated:,}, "
+            f"skipped {r.skipped_total:,}"
+        ),
+    )
 
 
 def register(

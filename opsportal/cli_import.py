@@ -7,13 +7,22 @@ import argparse
 import csv
 import re
 import sys
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from domain.errors import CompanyCode, CompanyRefused, DomainError
 from domain.key_vault import KeyVault
 from opsportal.cli_runtime import run_with_database
 from opsportal.config import Settings
+
+if TYPE_CHECKING:
+    from domain.company_import import ImportReport, Progress, Reject, SourceRow
+
+# An import: its rows, a progress callback and a reject callback in; its report out.
+Importer = Callable[
+    [Iterator["SourceRow"], "Progress", Callable[["Reject"], None]], Awaitable["ImportReport"]
+]
 
 BAR = 40
 ON_SCREEN = 20
@@ -49,14 +58,40 @@ def _open_rejects(path: str | None, source: Path) -> TextIO | None:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.company_import import Reject, import_companies
+    def importer() -> Importer:
+        from domain.company_import import import_companies
+
+        return import_companies
+
+    return run_import(
+        args,
+        settings,
+        importer,
+        key_columns=("code", "name"),
+        summary=lambda r: f"imported {r.imported:,} companies, skipped {r.skipped_total:,}",
+    )
+
+
+def run_import(
+    args: argparse.Namespace,
+    settings: Settings,
+    importer: Callable[[], Importer],
+    *,
+    key_columns: tuple[str, str],
+    summary: Callable[[Any], str],
+    required: tuple[str, ...] | None = None,
+) -> int:
+    """An import command (companies, the catalog, contract prices): the file read as
+    opsportal.company_csv reads it (refused before the database is opened), a progress bar on
+    a terminal, every skipped row with its line and reason (the first ON_SCREEN on screen, all
+    in --rejects), one line when the import fails (nothing is imported: one transaction)."""
     from opsportal.company_csv import layout, parse_delimiter, rows
 
     path = Path(args.file)
     if not path.is_file():
         raise CompanyRefused(CompanyCode.NOT_FOUND, f"{path}: no such file.")
     delimiter = parse_delimiter(args.delimiter) if args.delimiter is not None else None
-    shape = layout(path, args.encoding, delimiter)  # refuses before the database is opened
+    shape = layout(path, args.encoding, delimiter, *([required] if required else []))
     print(f"{path}: {shape.describe()}")
     total = _count_rows(path) if sys.stderr.isatty() else 0
 
@@ -77,7 +112,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         out = _open_rejects(args.rejects, path)
         writer = csv.writer(out) if out else None
         if writer:
-            writer.writerow(["line", "code", "name", "reason"])
+            writer.writerow(["line", *key_columns, "reason"])
 
         def rejected(reject: Reject) -> None:
             if len(shown) < ON_SCREEN:
@@ -87,7 +122,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 writer.writerow([reject.line, code, name, reject.reason])
 
         try:
-            report = await import_companies(rows(path, shape), progress, rejected)
+            report: Any = await importer()(rows(path, shape), progress, rejected)
         except DomainError:
             raise
         except Exception as exc:  # noqa: BLE001 - one transaction: it is undone whole
@@ -103,14 +138,14 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                 out.close()
         if total:
             print(file=sys.stderr)
-        print(f"imported {report.imported:,} companies, skipped {report.skipped_total:,}")
+        print(summary(report))
         for reason, count in report.skipped.most_common():
             if count:
                 print(f"  skipped {count:,}: {reason}")
         if shown:
             print("skipped rows:")
             for reject in shown:
-                code = printable(reject.code[:40]) or "(no code)"
+                code = printable(reject.code[:40]) or f"(no {key_columns[0]})"
                 print(f"  line {reject.line}: {code}: {reject.reason}")
             more = report.skipped_total - len(shown)
             if more and not args.rejects:
