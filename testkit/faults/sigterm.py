@@ -10,8 +10,9 @@ PunchOutSetupRequests (each a database write). Once the first answer is back (th
 working through them), it sends SIGTERM, and keeps opening new connections while the rest are
 in flight. Expected: every request of the batch gets its full answer; new connections are
 refused once the server has seen the signal (uvicorn looks every 0.1 s; a connection in that
-moment is shown, and must be within 0.5 s); the process exits with status 0; after a restart,
-the batch's sign-in tokens work and its setups are in the cXML log.
+moment is shown, and must be within 2 s, while the batch is still in flight); the process
+exits with status 0; after a restart, the batch's sign-in tokens work and its setups are in
+the cXML log.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from testkit.faults.common import (
 )
 from testkit.operations import LOGIN
 from testkit.servers import Server
+
+LISTENING_BOUND = 2.0  # seconds after SIGTERM by which new connections must be refused
 
 SETUPS_LOGGED = """
 query Log($id: ID!) { customer(id: $id) { cxmlLog(first: 100) { edges { node {
@@ -139,8 +142,11 @@ async def _run(bed: Bed, logins: int, setups: int, workers: int, report: Report)
     report.expect(not others, f"new connections after the first refusal: {others}")
     # Before uvicorn has seen the signal, a connection is served, or, when the listener closes
     # before the request is read, dropped unanswered: either way nothing was done with it.
+    # What matters is that refusals start while the batch is in flight (below); this bound only
+    # catches a server that goes on listening (a worker busy with argon2 on a loaded 2-core
+    # machine has taken 0.53 s to look, where a quiet one takes 0.1).
     report.expect(
-        not early or early[-1][0] < 0.5,
+        not early or early[-1][0] < LISTENING_BOUND,
         f"the server still took connections {early[-1][0] if early else 0:.2f} s after SIGTERM",
     )
     report.expect(
