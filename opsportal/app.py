@@ -35,6 +35,7 @@ from opsportal.startup import STARTUP, retention_policies, started
 from pages import console, graphiql, storefront
 from pages.assets import ASSETS
 from pages.security_headers import SecurityHeaders
+from persistence.sqlite_checkpoints import checkpoints_apart
 
 log = logging.getLogger("opsportal")
 
@@ -159,7 +160,8 @@ def create_app(settings: Settings | None = None, *, vault: KeyVault | None = Non
         async with started(settings.database_url, settings.key_vault(), STARTUP) as opened:
             app.state.vault = opened
             _freeze_startup_objects()
-            async with purging:  # old log entries dropped in the background while serving
+            # Old log entries dropped, and SQLite's log checkpointed, in the background.
+            async with purging, checkpoints_apart():
                 yield
 
     graphql = GraphQLApp(settings)
