@@ -167,6 +167,12 @@ def measure(base: str, pid: int, token: str, texts: list[str], rounds: int) -> N
             loaded["trivial"].figures,
         )
     )
+    cpu = (loaded["search"].server_ms, loaded["trivial"].server_ms)
+    if cpu[0] is not None and cpu[1] is not None:
+        print(
+            f"the server process's CPU per request ({IN_FLIGHT} in flight): search "
+            f"{cpu[0]:.2f} ms, {{ __typename }} {cpu[1]:.2f} ms ({cpu[0] / cpu[1]:.2f}x)"
+        )
     p50 = one["search"].p50 / one["trivial"].p50
     p99 = one["search"].p99 / one["trivial"].p99
     print(

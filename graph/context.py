@@ -47,6 +47,8 @@ class Context:
 
     async def punchout_session(self) -> PunchoutSession | None:
         """The open punchout session whose storefront credential came with the request."""
+        if not storefront.is_session_credential(self.bearer_token):
+            return None  # a staff token, or none: nothing to look up (most requests)
         if self._session is None:
             self._session = asyncio.ensure_future(self._lookup(storefront.session_for))
         return await self._session
