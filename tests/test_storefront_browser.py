@@ -12,19 +12,26 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from opsportal.demo import DEMO_ADMIN
 from testkit.buyer_endpoint import BuyerEndpoint, Received
+from testkit.operations import LOGIN
 from tests.browser import DEMO_PASSWORD, WatchedPage, chromium_path
 from tests.cxml_helpers import assert_cxml
+from tests.priced_orders import Item, priced_order
 from tests.storefront_browser import (
     ACME,
+    ACME_CODE,
     AGENT,
+    DEMO_CUSTOMER,
     ShopSite,
     cart_line,
     cart_rows,
@@ -35,6 +42,9 @@ from tests.storefront_browser import (
 )
 
 OpenPage = Callable[..., WatchedPage]
+ORDER_LINES = """query($code: String!) { companies(search: $code, first: 1) { edges { node {
+  orders(first: 20) { edges { node { orderId priceExceptions
+    lines { unitPrice catalogUnitPrice priceMismatch } } } } } } } }"""
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -176,6 +186,53 @@ def test_the_round_trip(open_page: OpenPage, shop_site: ShopSite, buyer: BuyerEn
     # The session has ended: its storefront says so, and opens nothing.
     page.goto(f"{shop_site.base}/storefront")
     expect(page.get_by_role("heading", name="Punchout session ended")).to_be_visible()
+    an_order_for_the_cart(shop_site, received)
+
+
+def an_order_for_the_cart(shop_site: ShopSite, received: Received) -> None:
+    """The buyer's OrderRequest for the cart the browser brought back, one price changed on
+    the way: flagged by default (the order taken, the line marked), refused under `reject`."""
+    sent = [
+        Item(x.supplier_part_id, x.unit_price, x.currency, x.quantity, description=x.description)
+        for x in received.lines
+    ]
+    cheaper = str(Decimal(sent[0].price) - Decimal("0.01"))
+    changed = [replace(sent[0], price=cheaper), *sent[1:]]
+    order = priced_order(DEMO_CUSTOMER, shop_site.key, changed, order_id="PO-BROWSER-1")
+    answer = httpx.post(f"{shop_site.base}/cxml", content=order, timeout=60)
+    assert '<Status code="200"' in answer.text, answer.text
+    login = {"email": DEMO_ADMIN, "password": DEMO_PASSWORD}
+    token = graphql(shop_site.base, LOGIN, login)["login"]["token"]
+    [company] = graphql(shop_site.base, ORDER_LINES, {"code": ACME_CODE}, token)["companies"][
+        "edges"
+    ]
+    orders = company["node"]["orders"]["edges"]
+    [flagged] = [e["node"] for e in orders if e["node"]["orderId"] == "PO-BROWSER-1"]
+    assert flagged["priceExceptions"] == 1
+    assert [
+        (x["unitPrice"], x["catalogUnitPrice"], x["priceMismatch"]) for x in flagged["lines"]
+    ] == [
+        (cheaper, sent[0].price, True),
+        *((x.price, x.price, False) for x in sent[1:]),
+    ]
+    strict = shop_site.start_another(OPSPORTAL_ORDER_PRICE_CHECK="reject")
+    try:
+        again = priced_order(
+            DEMO_CUSTOMER, shop_site.key, changed, order_id="PO-BROWSER-2", payload="b-2@buyer"
+        )
+        refused = httpx.post(f"{strict.base}/cxml", content=again, timeout=60).text
+    finally:
+        strict.stop()
+    assert '<Status code="400"' in refused and f"line 1 ({sent[0].part})" in refused, refused
+
+
+def graphql(base: str, query: str, variables: dict[str, object], token: str = "") -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = httpx.post(
+        f"{base}/graphql", json={"query": query, "variables": variables}, headers=headers
+    ).json()
+    assert "errors" not in body, body
+    return body["data"]
 
 
 def test_an_edit_session_opens_with_the_buyers_lines(
