@@ -24,6 +24,8 @@ from graph.pagination import (
     encode_cursor,
     page_info,
     parse_global_id,
+    ranked_page,
+    search_position,
 )
 from graph.permissions import guard
 from persistence.flat_values import flat_values
@@ -136,19 +138,11 @@ async def search(
     first: Annotated[int, strawberry.argument(description="Default 10, at most 50.")] = 10,
     after: After = None,
 ) -> relay.Connection[Company]:
-    position = None
-    if after is not None:
-        tier, key, row_id = decode_cursor(after, int, str, int)
-        position = search_module.SearchPosition(tier, key, row_id)
     viewer = await info.context.viewer()
     rows, has_next = await search_module.search(
-        viewer, search, bounded_first(first, SEARCH_CAP), position
+        viewer, search, bounded_first(first, SEARCH_CAP), search_position(after)
     )
-    edges = [
-        relay.Edge(cursor=encode_cursor(p.tier, p.name_key, p.id), node=Company.from_row(c))
-        for c, p in rows
-    ]
-    return relay.Connection(edges=edges, page_info=page_info(edges, has_next, after is not None))
+    return ranked_page(rows, has_next, after, Company.from_row)
 
 
 async def company_by_id(info: Info, id: strawberry.ID) -> Company | None:

@@ -10,13 +10,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 
+from domain.search import SearchPosition
 from graph.codes import Code, extensions
+
+R = TypeVar("R")
+N = TypeVar("N", bound=relay.Node)
 
 # The largest id of a 32-bit primary key: PostgreSQL refuses a larger parameter outright, so a
 # larger id in a global ID or cursor is answered as missing rather than reaching the database.
@@ -83,3 +88,25 @@ def page_info(edges: list[relay.Edge[Any]], has_next: bool, has_previous: bool) 
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
+
+
+def search_position(after: str | None) -> SearchPosition | None:
+    """The place a typeahead cursor names: (tier, folded name, id)."""
+    if after is None:
+        return None
+    tier, key, row_id = decode_cursor(after, int, str, int)
+    return SearchPosition(tier, key, row_id)
+
+
+def ranked_page(
+    rows: Sequence[tuple[R, SearchPosition]],
+    has_next: bool,
+    after: str | None,
+    node: Callable[[R], N],
+) -> relay.Connection[N]:
+    """A typeahead page (companies, products): each row's node, its place as the cursor."""
+    edges = [
+        relay.Edge(cursor=encode_cursor(at.tier, at.name_key, at.id), node=node(row))
+        for row, at in rows
+    ]
+    return relay.Connection(edges=edges, page_info=page_info(edges, has_next, after is not None))

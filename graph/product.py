@@ -16,7 +16,6 @@ from domain.catalog_records import ContractPrice as ContractPriceRecord
 from domain.limits import MAX_CLASSIFICATIONS
 from domain.product_search import ProductHit
 from domain.records import unspsc_of
-from domain.search import SearchPosition
 from graph.amounts import money
 from graph.bounds import at_most
 from graph.context import Info
@@ -28,6 +27,8 @@ from graph.pagination import (
     encode_cursor,
     page_info,
     parse_global_id,
+    ranked_page,
+    search_position,
 )
 from graph.permissions import guard, staff_or_punchout_session
 from graph.storefront_catalog import ProductPrice
@@ -202,34 +203,23 @@ async def search(
     first: Annotated[int, strawberry.argument(description="Default 10, at most 50.")] = 10,
     after: After = None,
 ) -> relay.Connection[Product]:
-    position = None
-    if after is not None:
-        tier, key, row_id = decode_cursor(after, int, str, int)
-        position = SearchPosition(tier, key, row_id)
+    position = search_position(after)
     session = await info.context.punchout_session()
     if session is not None:  # the storefront: active products at its company's price
         priced, has_next = await storefront_catalog.search(
             session, search, bounded_first(first, SEARCH_CAP), position
         )
-        edges = [
-            relay.Edge(
-                cursor=encode_cursor(p.tier, p.name_key, p.id),
-                node=Product.from_record(c.product, c),
-            )
-            for c, p in priced
-        ]
-        return relay.Connection(
-            edges=edges, page_info=page_info(edges, has_next, after is not None)
+        return ranked_page(
+            [(c, at) for c, at in priced],
+            has_next,
+            after,
+            lambda c: Product.from_record(c.product, c),
         )
     viewer = await info.context.viewer()
     rows, has_next = await product_search.search_products(
         viewer, search, bounded_first(first, SEARCH_CAP), position
     )
-    edges = [
-        relay.Edge(cursor=encode_cursor(p.tier, p.name_key, p.id), node=Product.from_hit(r))
-        for r, p in rows
-    ]
-    return relay.Connection(edges=edges, page_info=page_info(edges, has_next, after is not None))
+    return ranked_page(rows, has_next, after, Product.from_hit)
 
 
 async def product_by_id(info: Info, id: strawberry.ID) -> Product | None:
