@@ -76,10 +76,13 @@ async def current_key(vault: KeyVault, customer_id: int) -> str | None:
     return key.value if key else None
 
 
-async def note_use(key: PunchoutKey) -> None:
+async def note_use(key_id: int, last_used_at: object) -> None:
+    """Note that the key opened a connection now, unless noted within the last minute.
+    `last_used_at` is the column's value as the database gave it (text on SQLite)."""
+    last = PunchoutKey._meta.fields_map["last_used_at"].to_python_value(last_used_at)
     now = datetime.now(UTC)
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USE_RESOLUTION:
-        await PunchoutKey.filter(id=key.id).update(last_used_at=now)
+    if last is None or now - last >= LAST_USE_RESOLUTION:
+        await PunchoutKey.filter(id=key_id).update(last_used_at=now)
 
 
 async def seal_legacy(vault: KeyVault) -> int:
