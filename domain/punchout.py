@@ -67,9 +67,9 @@ class WorkingKey:
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated punchout customer, with its settings and working keys as read when it
-    was checked. Its row stays plain values until a handler asks for the table object
-    (`customer`): a setup needs only the id, an order the whole row."""
+    """An authenticated punchout customer, with the setting that says how it is named and its
+    working keys, as read when it was checked. Its row stays plain values until a handler asks
+    for the table object (`customer`): a setup needs only the id, an order the whole row."""
 
     customer_id: int
     username: str
@@ -163,7 +163,7 @@ def _candidates_sql() -> str:
         "k.last_used_at AS k_last_used_at, s.key AS s_key, s.value AS s_value FROM customer c "
         "LEFT JOIN punchout_key k ON k.customer_id = c.id "
         "AND (k.expires_at IS NULL OR k.expires_at > {now}) "
-        "LEFT JOIN customer_setting s ON s.customer_id = c.id "
+        "LEFT JOIN customer_setting s ON s.customer_id = c.id AND s.key = {setting} "
         "WHERE c.is_punchout = {yes} AND ({named})"
     )
 
@@ -171,14 +171,18 @@ def _candidates_sql() -> str:
 async def _candidates(vault: KeyVault, senders: set[str], froms: set[str]) -> dict[int, Caller]:
     """The punchout customers any of the names may name, with their working keys (opened,
     newest first; none if all expired, so that the answer is a wrong secret, not a stranger)
-    and settings: one plain statement (every cXML request starts with it; the
-    ORM's two queries cost twice the whole of it)."""
+    and the one setting read here (IDENTITY_SETTING: other settings would only multiply the
+    rows): one plain statement (every cXML request starts with it; the ORM's two queries cost
+    twice the whole of it). Read as plain values: building table objects of the customer and
+    its keys cost more than the statement."""
     names = sorted(senders | froms)
     if not names:
         return {}
     sql = Sql()
     statement = _candidates_sql().format(
+        # In the order of the statement's placeholders: SQLite's are not numbered.
         now=sql.p(datetime.now(UTC)),
+        setting=sql.p(IDENTITY_SETTING),
         yes=sql.p(True),
         named=" OR ".join(
             [f"c.username_key IN ({sql.ps(names)})"]
