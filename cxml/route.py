@@ -40,8 +40,8 @@ from domain.attachments import Attachment, request_digest
 from domain.cxml_log import Exchange
 from domain.errors import CxmlRefused, Failure
 from domain.key_vault import KeyVault
+from domain.punchout import Caller
 from opsportal.config import CXML_PATH, Settings
-from persistence.tables import Customer
 
 log = logging.getLogger("opsportal.cxml")
 PATHS = (CXML_PATH, "/punchout/setup", "/punchout/order")
@@ -67,7 +67,7 @@ class InFlight:
         self.exchange.duration_ms = (time.perf_counter() - self.started) * 1000
 
 
-Handler = Callable[[Envelope, Customer, InFlight], Awaitable[bytes]]
+Handler = Callable[[Envelope, Caller, InFlight], Awaitable[bytes]]
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -122,7 +122,7 @@ def document_of(body: bytes, content_type: str) -> bytes:
     )
 
 
-async def _setup(envelope: Envelope, customer: Customer, call: InFlight) -> bytes:
+async def _setup(envelope: Envelope, caller: Caller, call: InFlight) -> bytes:
     setup = read_setup(envelope, allow_http=call.settings.allow_http_buyer_urls)
     token = punchout.new_start_token()
     body = build.setup_response(call.settings.start_url_base + token)
@@ -130,7 +130,7 @@ async def _setup(envelope: Envelope, customer: Customer, call: InFlight) -> byte
     call.exchange.secrets += (token,)
     call.finish(200, "OK", body)
     await punchout.open_session(
-        customer,
+        caller.customer_id,
         envelope.identities,
         setup,
         token,
@@ -141,7 +141,7 @@ async def _setup(envelope: Envelope, customer: Customer, call: InFlight) -> byte
     return body
 
 
-async def _profile(envelope: Envelope, customer: Customer, call: InFlight) -> bytes:
+async def _profile(envelope: Envelope, caller: Caller, call: InFlight) -> bytes:
     url = call.settings.supplier.setup_url
     body = build.profile_response([(name, url) for name in HANDLERS], PROFILE_EFFECTIVE)
     call.finish(200, "OK", body)
@@ -149,7 +149,7 @@ async def _profile(envelope: Envelope, customer: Customer, call: InFlight) -> by
     return body
 
 
-async def _order(envelope: Envelope, customer: Customer, call: InFlight) -> bytes:
+async def _order(envelope: Envelope, caller: Caller, call: InFlight) -> bytes:
     data = read_order(envelope)
     body = build.status_document(200, "OK")
     call.finish(200, "OK", body)
@@ -164,7 +164,7 @@ async def _order(envelope: Envelope, customer: Customer, call: InFlight) -> byte
         return answer
 
     received = await orders.receive(
-        customer,
+        caller.customer,
         data,
         call.body_sha256,
         body,
@@ -228,7 +228,7 @@ async def _serve(request: Request, call: InFlight) -> bytes:
     call.exchange.secrets += envelope.identities.sent_secrets()
     # Authenticated before anything else: a stranger learns nothing, not even what we support.
     caller = await punchout.authenticate(call.vault, envelope.identities)
-    call.exchange.customer_id, call.exchange.authenticated = caller.customer.id, True
+    call.exchange.customer_id, call.exchange.authenticated = caller.customer_id, True
     call.exchange.secrets += caller.secrets
     check_request(envelope)
     check_references(root, call.attachments)
@@ -239,7 +239,7 @@ async def _serve(request: Request, call: InFlight) -> bytes:
             f"{envelope.request_type} is not supported here; this server takes "
             f"{', '.join(HANDLERS)}.",
         )
-    return await handler(envelope, caller.customer, call)
+    return await handler(envelope, caller, call)
 
 
 async def _fail(call: InFlight, failure: Failure, message: str, reason: str) -> Response:

@@ -171,33 +171,33 @@ class Exchange:
 
 async def record(exchange: Exchange, using: BaseDBAsyncClient | None = None) -> CxmlExchange:
     """Store an exchange; bodies are redacted and bounded here, so no caller can forget to."""
-    row = entry(exchange)
+    row = CxmlExchange(**entry(exchange))
     await row.save(using_db=using)
     return row
 
 
-def entry(exchange: Exchange) -> CxmlExchange:
-    """The log row of an exchange, not stored yet (see `record`): for a caller that stores it
-    together with rows of its own (persistence.inserts)."""
+def entry(exchange: Exchange) -> dict[str, Any]:
+    """The log row of an exchange, by column, not stored yet (see `record`): for a caller that
+    stores it together with rows of its own (persistence.inserts)."""
     secrets, authenticated = exchange.secrets, exchange.authenticated
     request = redact(exchange.request_body, secrets, parsed=exchange.request_redacted)
     request_body = _bounded(request, authenticated)
     response_body = _bounded(redact(exchange.response_body, secrets), authenticated)
-    return CxmlExchange(
-        customer_id=exchange.customer_id,
-        received_at=exchange.received_at,
-        route=exchange.route,
-        request_type=_text(exchange.request_type[:64]) if exchange.request_type else None,
-        payload_id=_text(exchange.payload_id[:255]) if exchange.payload_id else None,
-        status_code=exchange.status_code,
-        status_text=exchange.status_text,
-        failure=exchange.failure.name if exchange.failure else None,
-        reason=_reason(exchange.reason, secrets),
-        duration_ms=exchange.duration_ms,
-        request_body=request_body,
-        response_body=response_body,
-        identities=_logged(exchange.identities, secrets, authenticated),
-        attachments=[_listed(a) for a in exchange.attachments] or None,
-        authenticated=authenticated,
-        body_bytes=len(request_body.encode()) + len(response_body.encode()),
-    )
+    return {
+        "customer_id": exchange.customer_id,
+        "received_at": exchange.received_at,
+        "route": exchange.route,
+        "request_type": _text(exchange.request_type[:64]) if exchange.request_type else None,
+        "payload_id": _text(exchange.payload_id[:255]) if exchange.payload_id else None,
+        "status_code": exchange.status_code,
+        "status_text": exchange.status_text,
+        "failure": exchange.failure.name if exchange.failure else None,
+        "reason": _reason(exchange.reason, secrets),
+        "duration_ms": exchange.duration_ms,
+        "request_body": request_body,
+        "response_body": response_body,
+        "identities": _logged(exchange.identities, secrets, authenticated),
+        "attachments": [_listed(a) for a in exchange.attachments] or None,
+        "authenticated": authenticated,
+        "body_bytes": len(request_body.encode()) + len(response_body.encode()),
+    }

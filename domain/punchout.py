@@ -12,7 +12,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -21,14 +22,13 @@ from domain.developer_fields import IDENTITY_SETTING, setting
 from domain.errors import CxmlRefused, Failure
 from domain.key_vault import KeyVault
 from domain.limits import NAME_MAX
-from domain.punchout_keys import OpenedKey
 from domain.records import Address, Contact, Extrinsic, Identities, ItemOut
 from domain.storefront import initial_lines
 from domain.tokens import new_token, token_hash
-from persistence.inserts import insert_together
-from persistence.punchout_tables import CartLine, PunchoutSession
+from persistence.inserts import NewRow, insert_together
+from persistence.punchout_tables import CartLine, CxmlExchange, PunchoutSession
 from persistence.sql import Sql, columns, hydrate
-from persistence.tables import Customer, PunchoutKey
+from persistence.tables import Customer
 
 OPERATIONS = ("create", "edit", "inspect")
 # Compared against when no customer matched, so that an unknown identity costs what a wrong
@@ -56,13 +56,33 @@ def _same(a: str, b: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Caller:
-    """An authenticated punchout customer, with its settings and working keys as read when it
-    was checked."""
+class WorkingKey:
+    """A working key of a candidate, opened: what authenticating needs of it."""
 
-    customer: Customer
+    id: int
+    customer_id: int
+    value: str = field(repr=False)  # never in a traceback's locals or a stray log line
+    last_used_at: object = field(repr=False)  # as the database gave it (read only if it matched)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated punchout customer, with the setting that says how it is named and its
+    working keys, as read when it was checked. Its row stays plain values until a handler asks
+    for the table object (`customer`): a setup needs only the id, an order the whole row."""
+
+    customer_id: int
+    username: str
+    username_key: str
+    buyer_identity_key: str | None
+    disabled: bool
     settings: Mapping[str, str]
-    keys: list[OpenedKey] = field(default_factory=list)
+    row: Mapping[str, Any] = field(repr=False)
+    keys: list[WorkingKey] = field(default_factory=list)
+
+    @cached_property
+    def customer(self) -> Customer:
+        return hydrate(Customer, self.row, "c")
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -89,7 +109,7 @@ async def authenticate(vault: KeyVault, identities: Identities) -> Caller:
     # Those the request names; a customer named by From first (its Sender is a hub's).
     named = sorted(
         (c for c in candidates.values() if _is_named(c, senders, froms)),
-        key=lambda c: (_named_by(c) != "From", c.customer.id),
+        key=lambda c: (_named_by(c) != "From", c.customer_id),
     )
     if not named:
         _same(_NO_KEY, next(iter(identities.sent_secrets()), ""))
@@ -98,52 +118,52 @@ async def authenticate(vault: KeyVault, identities: Identities) -> Caller:
             None,
             f"No punchout customer is named {_describe(identities)}.",
         )
-    offered = {c.customer.id: _offered(c, identities) for c in named}
+    offered = {c.customer_id: _offered(c, identities) for c in named}
     # Every comparison is made, so the time taken does not tell which one matched.
     matches = [
         (caller, key)
         for caller in named
         for key in caller.keys
-        for sent in offered[caller.customer.id]
+        for sent in offered[caller.customer_id]
         if _same(key.value, sent)
     ]
     if matches:
         caller, key = matches[0]
-        if caller.customer.disabled_at is not None:  # checked after the secret: 401 stays 401
+        if caller.disabled:  # checked after the secret: 401 stays 401
             raise CxmlRefused(
                 Failure.CUSTOMER_DISABLED,
                 "This punchout account is disabled; please contact the supplier.",
-                f"{caller.customer.username!r} is disabled.",
-                caller.customer.id,
+                f"{caller.username!r} is disabled.",
+                caller.customer_id,
             )
-        await punchout_keys.note_use(key.row)
+        await punchout_keys.note_use(key.id, key.last_used_at)
         return caller
-    with_secret = [c for c in named if offered[c.customer.id]]
+    with_secret = [c for c in named if offered[c.customer_id]]
     if not with_secret:
-        first = named[0].customer
+        first = named[0]
         raise CxmlRefused(
             Failure.MISSING_SECRET,
             None,
             f"The Sender credential for {first.username!r} carries no SharedSecret.",
-            first.id,
+            first.customer_id,
         )
-    first = with_secret[0].customer
+    first = with_secret[0]
     raise CxmlRefused(
         Failure.WRONG_SECRET,
         None,
         f"The SharedSecret sent for {first.username!r} is none of its working PUNCHOUT API Keys.",
-        first.id,
+        first.customer_id,
     )
 
 
 @cache
 def _candidates_sql() -> str:
     return (
-        f"SELECT {columns(Customer, 'c')}, {columns(PunchoutKey, 'k')}, s.key AS s_key, "
-        "s.value AS s_value FROM customer c "
+        f"SELECT {columns(Customer, 'c')}, k.id AS k_id, k.sealed AS k_sealed, "
+        "k.last_used_at AS k_last_used_at, s.key AS s_key, s.value AS s_value FROM customer c "
         "LEFT JOIN punchout_key k ON k.customer_id = c.id "
         "AND (k.expires_at IS NULL OR k.expires_at > {now}) "
-        "LEFT JOIN customer_setting s ON s.customer_id = c.id "
+        "LEFT JOIN customer_setting s ON s.customer_id = c.id AND s.key = {setting} "
         "WHERE c.is_punchout = {yes} AND ({named})"
     )
 
@@ -151,14 +171,18 @@ def _candidates_sql() -> str:
 async def _candidates(vault: KeyVault, senders: set[str], froms: set[str]) -> dict[int, Caller]:
     """The punchout customers any of the names may name, with their working keys (opened,
     newest first; none if all expired, so that the answer is a wrong secret, not a stranger)
-    and settings: one plain statement (every cXML request starts with it; the
-    ORM's two queries cost twice the whole of it)."""
+    and the one setting read here (IDENTITY_SETTING: other settings would only multiply the
+    rows): one plain statement (every cXML request starts with it; the ORM's two queries cost
+    twice the whole of it). Read as plain values: building table objects of the customer and
+    its keys cost more than the statement."""
     names = sorted(senders | froms)
     if not names:
         return {}
     sql = Sql()
     statement = _candidates_sql().format(
+        # In the order of the statement's placeholders: SQLite's are not numbered.
         now=sql.p(datetime.now(UTC)),
+        setting=sql.p(IDENTITY_SETTING),
         yes=sql.p(True),
         named=" OR ".join(
             [f"c.username_key IN ({sql.ps(names)})"]
@@ -168,18 +192,29 @@ async def _candidates(vault: KeyVault, senders: set[str], froms: set[str]) -> di
     rows = await sql.rows(statement)
     candidates: dict[int, Caller] = {}
     settings: dict[int, dict[str, str]] = {}
-    keys: dict[int, PunchoutKey] = {}
+    keys: dict[int, Mapping[str, Any]] = {}
     for row in rows:
         customer_id = row["c_id"]
         if customer_id not in candidates:
             settings[customer_id] = {}
-            candidates[customer_id] = Caller(hydrate(Customer, row, "c"), settings[customer_id])
+            candidates[customer_id] = Caller(
+                customer_id,
+                row["c_username"],
+                row["c_username_key"],
+                row["c_buyer_identity_key"],
+                row["c_disabled_at"] is not None,
+                settings[customer_id],
+                row,
+            )
         if row["k_id"] is not None and row["k_id"] not in keys:
-            keys[row["k_id"]] = hydrate(PunchoutKey, row, "k")
+            keys[row["k_id"]] = row
         if row["s_key"] is not None:
             settings[customer_id][row["s_key"]] = row["s_value"]
-    for key in punchout_keys.opened(vault, sorted(keys.values(), key=lambda k: -k.id)):
-        candidates[key.row.customer_id].keys.append(key)
+    for key_id in sorted(keys, reverse=True):  # newest first
+        key = keys[key_id]
+        owner = key["c_id"]
+        value = vault.open(key["k_sealed"], owner)
+        candidates[owner].keys.append(WorkingKey(key_id, owner, value, key["k_last_used_at"]))
     return candidates
 
 
@@ -188,10 +223,9 @@ def _named_by(caller: Caller) -> str | None:
 
 
 def _is_named(caller: Caller, senders: set[str], froms: set[str]) -> bool:
-    customer = caller.customer
     if _named_by(caller) == "From":
-        return (customer.buyer_identity_key or customer.username_key) in froms
-    return customer.username_key in senders
+        return (caller.buyer_identity_key or caller.username_key) in froms
+    return caller.username_key in senders
 
 
 def _offered(caller: Caller, identities: Identities) -> list[str]:
@@ -201,8 +235,7 @@ def _offered(caller: Caller, identities: Identities) -> list[str]:
     return [
         c.shared_secret
         for c in identities.sender
-        if c.shared_secret is not None
-        and (by_from or c.identity.lower() == caller.customer.username_key)
+        if c.shared_secret is not None and (by_from or c.identity.lower() == caller.username_key)
     ]
 
 
@@ -219,43 +252,47 @@ def new_start_token() -> str:
 
 
 async def open_session(
-    customer: Customer,
+    customer_id: int,
     identities: Identities,
     setup: SetupData,
     start_token: str,
     ttl: timedelta,
     exchange: cxml_log.Exchange,
     default_currency: str,
-) -> PunchoutSession:
+) -> int:
     """Store the session (with the cart an edit or inspect request brings) and the exchange
     that opened it, all or nothing: without a cart, in one statement on PostgreSQL (every
-    setup's writes; through the ORM they were a transaction of four round trips)."""
-    session = PunchoutSession(
-        customer=customer,
-        start_token_hash=token_hash(start_token),
-        start_expires_at=datetime.now(UTC) + ttl,
-        operation=setup.operation,
-        deployment_mode=setup.deployment_mode,
-        payload_id=setup.payload_id[:255],
-        buyer_cookie=setup.buyer_cookie,
-        browser_form_post=setup.browser_form_post,
-        identities=identities.to_json(),
-        extrinsics=Extrinsic.list_to_json(setup.extrinsics),
-        contacts=[c.to_json() for c in setup.contacts],
-        ship_to=setup.ship_to.to_json() if setup.ship_to else None,
-        items=[i.to_json() for i in setup.items],
-    )
+    setup's writes; through the ORM they were a transaction of four round trips), as plain
+    values. Returns the session's id."""
+    session: dict[str, Any] = {
+        "customer_id": customer_id,
+        "start_token_hash": token_hash(start_token),
+        "start_expires_at": datetime.now(UTC) + ttl,
+        "operation": setup.operation,
+        "deployment_mode": setup.deployment_mode,
+        "payload_id": setup.payload_id[:255],
+        "buyer_cookie": setup.buyer_cookie,
+        "browser_form_post": setup.browser_form_post,
+        "identities": identities.to_json(),
+        "extrinsics": Extrinsic.list_to_json(setup.extrinsics),
+        "contacts": [c.to_json() for c in setup.contacts],
+        "ship_to": setup.ship_to.to_json() if setup.ship_to else None,
+        "items": [i.to_json() for i in setup.items],
+    }
     if setup.operation == "create" or not setup.items:
-        await insert_together(session, cxml_log.entry(exchange))
-        return session
+        stored = await insert_together(
+            NewRow(PunchoutSession, session), NewRow(CxmlExchange, cxml_log.entry(exchange))
+        )
+        return int(stored[0])
     async with in_transaction() as conn:
-        await session.save(using_db=conn)
+        row = PunchoutSession(**session)
+        await row.save(using_db=conn)
         await CartLine.bulk_create(
             [
-                CartLine(session_id=session.id, **line)
+                CartLine(session_id=row.id, **line)
                 for line in initial_lines(setup.items, default_currency)
             ],
             using_db=conn,
         )
         await cxml_log.record(exchange, using=conn)
-    return session
+    return int(row.id)

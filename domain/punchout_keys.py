@@ -76,10 +76,27 @@ async def current_key(vault: KeyVault, customer_id: int) -> str | None:
     return key.value if key else None
 
 
-async def note_use(key: PunchoutKey) -> None:
+def _as_time(value: object) -> datetime | None:
+    """A time as the database gives it: text as tortoise writes it on SQLite (isoformat with
+    its offset, read by the standard library's fast parser), a datetime on PostgreSQL."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed
+    field = PunchoutKey._meta.fields_map["last_used_at"]
+    return field.to_python_value(value)  # type: ignore[no-any-return]
+
+
+async def note_use(key_id: int, last_used_at: object) -> None:
+    """Note that the key opened a connection now, unless noted within the last minute.
+    `last_used_at` is the column's value as the database gave it (text on SQLite)."""
     now = datetime.now(UTC)
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USE_RESOLUTION:
-        await PunchoutKey.filter(id=key.id).update(last_used_at=now)
+    last = _as_time(last_used_at)
+    if last is None or now - last >= LAST_USE_RESOLUTION:
+        await PunchoutKey.filter(id=key_id).update(last_used_at=now)
 
 
 async def seal_legacy(vault: KeyVault) -> int:

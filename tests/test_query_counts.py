@@ -166,7 +166,7 @@ async def test_a_punchout_setup_takes_a_fixed_number_of_statements(
         assert (await post_cxml(api.http, setup_document(other.username, other.key))).code == 200
         assert (await post_cxml(api.http, document)).code == 200
     large = await setup_statements(api, document)
-    # Who is calling (the customer, its working keys and settings, one statement), then the
+    # Who is calling (the customer, its working keys and naming setting, one statement), then the
     # session and the exchange's log entry: one statement on PostgreSQL, two INSERTs in one
     # transaction on SQLite.
     assert small == large == (2 if is_postgres() else 3)
