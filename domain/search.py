@@ -66,11 +66,9 @@ class _Sql(Sql):
         return f"(' ' || c.search_text) LIKE {self.p(f'% {token}%')}"
 
     def starts(self, phrase: str, column: str = "c.name_key", hidden: bool = False) -> str:
-        """The key in `column` starts with `phrase` (a range: index-served). `hidden`: on
-        PostgreSQL, the bounds are one-time subqueries whose values the planner does not see,
-        so that a range read in index order up to a page's LIMIT is planned as that, whatever
-        the range's estimate. (Seen: "herm", 4,567 names, estimated at 10 from the histogram,
-        planned as a bitmap scan of them all and a sort, 5-56 ms against 0.1.)"""
+        """The key in `column` starts with `phrase` (a range: index-served). `hidden`, on
+        PostgreSQL: bounds the planner cannot see, so that it walks the index in order up to
+        the LIMIT, never misled by an estimate (docs/search.md: "herm")."""
         low, high = self.p(phrase), self.p(prefix_upper_bound(phrase))
         if hidden and self.postgres:
             low, high = f"(SELECT CAST({low} AS TEXT))", f"(SELECT CAST({high} AS TEXT))"
