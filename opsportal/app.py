@@ -38,6 +38,7 @@ from opsportal.startup import STARTUP, retention_policies, started
 from pages import console, graphiql, storefront
 from pages.assets import ASSETS
 from pages.security_headers import SecurityHeaders
+from persistence.sql import is_postgres
 
 log = logging.getLogger("opsportal")
 
@@ -124,7 +125,13 @@ class GraphQLApp(GraphQL[Context, None]):
         root_value: Any,
         sub_response: Any,
     ) -> Any:
-        if isinstance(request_data, GraphQLRequestData) and asks_for_caller(request_data.query):
+        # On PostgreSQL only: SQLite's statements run on this thread (sqlite_inline), with
+        # nothing to overlap.
+        if (
+            is_postgres()
+            and isinstance(request_data, GraphQLRequestData)
+            and asks_for_caller(request_data.query)
+        ):
             context.start_caller_lookup()
             await asyncio.sleep(0)  # its statement goes out now, before parsing begins
         return await super().execute_operation(
