@@ -162,23 +162,24 @@ def _stream_part(
         f"JOIN {corpus.prefixes} p{n} ON p{n}.sort_rank = p0.sort_rank"
         for n in range(1, len(ordered))
     ]
-    # Every stream is bounded by the part's ranks, not only the first: a merge join then
-    # starts each stream at the bound instead of reading a short word's huge stream from its
-    # start ("c" in "c paper": 131,561 entries; "n" in "mo n" from rank 0 for the part after
-    # the names starting "mo n"). The bounds' parameters are given once, used by each stream.
+    # Every stream is bounded by the part's ranks, not only the first: a merge then starts
+    # each at the bound, not at a short word's stream's start (docs/search.md: "mo n").
     bounds = _word_part(sql, corpus, phrase, after, "{rank}", beyond)
     where: list[str] = []
     for n, t in enumerate(ordered):
         where += [f"p{n}.prefix = {sql.p(t[:PREFIX])}", bounds.replace("{rank}", f"p{n}.sort_rank")]
-    where += [sql.has_word(t) for t in ordered if len(t) > PREFIX]
-    where.append(f"c.{corpus.exact_key} <> {sql.p(exact)}" if exact is not None else "")
-    where.append(sql.not_german_prefix(phrase) if has_german_spelling(phrase) else "")
-    where.append(how.scope.condition(sql) or "")
+    # The row is read last, once every stream has the rank: a lateral subquery naming every
+    # stream (OFFSET 0: kept apart) cannot be joined before them (docs/search.md: "c beans m").
+    row = [f"c.sort_rank = p{n}.sort_rank" for n in range(len(ordered))]
+    row += [sql.has_word(t) for t in ordered if len(t) > PREFIX]
+    row.append(f"c.{corpus.exact_key} <> {sql.p(exact)}" if exact is not None else "")
+    row.append(sql.not_german_prefix(phrase) if has_german_spelling(phrase) else "")
+    row.append(how.scope.condition(sql) or "")
     return (
         f"SELECT {WORD_PREFIX} AS tier, p0.sort_rank AS ord, {corpus.columns} "
-        f"FROM {corpus.prefixes} p0 {' '.join(joins)} "
-        f"JOIN {corpus.table} c ON c.sort_rank = p0.sort_rank WHERE {_all(where)} "
-        f"ORDER BY p0.sort_rank LIMIT {sql.p(limit)}"
+        f"FROM {corpus.prefixes} p0 {' '.join(joins)} CROSS JOIN LATERAL "
+        f"(SELECT {corpus.columns} FROM {corpus.table} c WHERE {_all(row)} OFFSET 0) AS c "
+        f"WHERE {_all(where)} ORDER BY p0.sort_rank LIMIT {sql.p(limit)}"
     )
 
 
