@@ -65,9 +65,13 @@ class _Sql(Sql):
         so they need no escaping in LIKE)."""
         return f"(' ' || c.search_text) LIKE {self.p(f'% {token}%')}"
 
-    def starts(self, phrase: str, column: str = "c.name_key") -> str:
-        """The key in `column` starts with `phrase` (a range: index-served)."""
+    def starts(self, phrase: str, column: str = "c.name_key", hidden: bool = False) -> str:
+        """The key in `column` starts with `phrase` (a range: index-served). `hidden`, on
+        PostgreSQL: bounds the planner cannot see, so that it walks the index in order up to
+        the LIMIT, never misled by an estimate (docs/search.md: "herm")."""
         low, high = self.p(phrase), self.p(prefix_upper_bound(phrase))
+        if hidden and self.postgres:
+            low, high = f"(SELECT CAST({low} AS TEXT))", f"(SELECT CAST({high} AS TEXT))"
         return f"{column} >= {low} AND {column} < {high}"
 
     def not_german_prefix(self, phrase: str) -> str:
@@ -155,24 +159,27 @@ def _stream_part(
     ordered = sorted(tokens, key=len, reverse=True)  # the longest word's stream is the shortest
     phrase = " ".join(tokens)
     joins = [
-        f"JOIN {corpus.prefixes} p{n} ON p{n}.prefix = {sql.p(t[:PREFIX])} "
-        f"AND p{n}.sort_rank = p0.sort_rank"
-        for n, t in enumerate(ordered)
-        if n
+        f"JOIN {corpus.prefixes} p{n} ON p{n}.sort_rank = p0.sort_rank"
+        for n in range(1, len(ordered))
     ]
-    where = [
-        f"p0.prefix = {sql.p(ordered[0][:PREFIX])}",
-        _word_part(sql, corpus, phrase, after, "p0.sort_rank", beyond),
-    ]
-    where += [sql.has_word(t) for t in ordered if len(t) > PREFIX]
-    where.append(f"c.{corpus.exact_key} <> {sql.p(exact)}" if exact is not None else "")
-    where.append(sql.not_german_prefix(phrase) if has_german_spelling(phrase) else "")
-    where.append(how.scope.condition(sql) or "")
+    # Every stream is bounded by the part's ranks, not only the first: a merge then starts
+    # each at the bound, not at a short word's stream's start (docs/search.md: "mo n").
+    bounds = _word_part(sql, corpus, phrase, after, "{rank}", beyond)
+    where: list[str] = []
+    for n, t in enumerate(ordered):
+        where += [f"p{n}.prefix = {sql.p(t[:PREFIX])}", bounds.replace("{rank}", f"p{n}.sort_rank")]
+    # The row is read last, once every stream has the rank: a lateral subquery naming every
+    # stream (OFFSET 0: kept apart) cannot be joined before them (docs/search.md: "c beans m").
+    row = [f"c.sort_rank = p{n}.sort_rank" for n in range(len(ordered))]
+    row += [sql.has_word(t) for t in ordered if len(t) > PREFIX]
+    row.append(f"c.{corpus.exact_key} <> {sql.p(exact)}" if exact is not None else "")
+    row.append(sql.not_german_prefix(phrase) if has_german_spelling(phrase) else "")
+    row.append(how.scope.condition(sql) or "")
     return (
         f"SELECT {WORD_PREFIX} AS tier, p0.sort_rank AS ord, {corpus.columns} "
-        f"FROM {corpus.prefixes} p0 {' '.join(joins)} "
-        f"JOIN {corpus.table} c ON c.sort_rank = p0.sort_rank WHERE {_all(where)} "
-        f"ORDER BY p0.sort_rank LIMIT {sql.p(limit)}"
+        f"FROM {corpus.prefixes} p0 {' '.join(joins)} CROSS JOIN LATERAL "
+        f"(SELECT {corpus.columns} FROM {corpus.table} c WHERE {_all(row)} OFFSET 0) AS c "
+        f"WHERE {_all(where)} ORDER BY p0.sort_rank LIMIT {sql.p(limit)}"
     )
 
 
@@ -272,7 +279,7 @@ def _tier_arms(
         elif german and driven:
             where.append(f"(({sql.starts(phrase)}) OR ({sql.starts(phrase, 'c.german_name_key')}))")
         else:
-            where.append(sql.starts(phrase))
+            where.append(sql.starts(phrase, hidden=not driven))
     where += [how.scope.condition(sql), _after(sql, tier, after)]
     # An assigned few companies drive a scoped viewer's queries.
     arms = [_arm(sql, how.corpus, tier, where, driven, limit)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
@@ -41,17 +41,37 @@ class Context:
 
     async def viewer(self) -> Viewer | None:
         """The signed-in staff member, looked up once per request and only when needed."""
-        if self._viewer is None:
-            self._viewer = asyncio.ensure_future(self._lookup(signin.viewer_for_token))
-        return await self._viewer
+        return await self._viewer_lookup()
 
     async def punchout_session(self) -> PunchoutSession | None:
         """The open punchout session whose storefront credential came with the request."""
         if not storefront.is_session_credential(self.bearer_token):
             return None  # a staff token, or none: nothing to look up (most requests)
+        return await self._session_lookup()
+
+    def start_caller_lookup(self) -> None:
+        """Start looking up the caller that the bearer token names (a staff member, or a
+        punchout session for a session credential) before a resolver asks, so that the
+        database answers while the request is parsed and validated. The same lookup, once per
+        request: a revoked token fails at once, as before."""
+        token = self.bearer_token
+        if token is not None:
+            started = (
+                self._session_lookup()
+                if storefront.is_session_credential(token)
+                else self._viewer_lookup()
+            )
+            started.add_done_callback(_retrieved)  # should nothing await it (a refusal)
+
+    def _viewer_lookup(self) -> asyncio.Future[Viewer | None]:
+        if self._viewer is None:
+            self._viewer = asyncio.ensure_future(self._lookup(signin.viewer_for_token))
+        return self._viewer
+
+    def _session_lookup(self) -> asyncio.Future[PunchoutSession | None]:
         if self._session is None:
             self._session = asyncio.ensure_future(self._lookup(storefront.session_for))
-        return await self._session
+        return self._session
 
     async def _lookup(self, find: Callable[[str], Awaitable[T | None]]) -> T | None:
         token = self.bearer_token
@@ -59,6 +79,11 @@ class Context:
 
 
 Info = StrawberryInfo[Context, None]
+
+
+def _retrieved(lookup: asyncio.Future[Any]) -> None:
+    if not lookup.cancelled():
+        lookup.exception()  # a failure is raised to whoever awaits it; unawaited, not logged
 
 
 def bearer_token(request: Request) -> str | None:

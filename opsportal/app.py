@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 from tortoise.connection import get_connection
 
 from cxml.route import PATHS as CXML_PATHS
@@ -27,6 +29,7 @@ from domain.key_vault import KeyVault
 from graph import attachment_download, request_body
 from graph.codes import Code, extensions
 from graph.context import Context
+from graph.early_lookup import asks_for_caller
 from graph.schema import schema
 from opsportal import logs
 from opsportal.config import Settings
@@ -35,6 +38,7 @@ from opsportal.startup import STARTUP, retention_policies, started
 from pages import console, graphiql, storefront
 from pages.assets import ASSETS
 from pages.security_headers import SecurityHeaders
+from persistence.sql import is_postgres
 from persistence.sqlite_checkpoints import checkpoints_apart
 
 log = logging.getLogger("opsportal")
@@ -112,6 +116,33 @@ class GraphQLApp(GraphQL[Context, None]):
             # one to answer, and nothing went wrong here (it was a traceback in the log).
             return
         await response(scope, receive, send)
+
+    async def execute_operation(  # noqa: PLR0913 - strawberry's signature
+        self,
+        request: Any,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: Any,
+        sub_response: Any,
+    ) -> Any:
+        # On PostgreSQL only: SQLite's statements run on this thread (sqlite_inline), with
+        # nothing to overlap.
+        if (
+            is_postgres()
+            and isinstance(request_data, GraphQLRequestData)
+            and asks_for_caller(request_data.query)
+        ):
+            context.start_caller_lookup()
+            await asyncio.sleep(0)  # its statement goes out now, before parsing begins
+        return await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         try:

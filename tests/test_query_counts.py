@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from graph.early_lookup import asks_for_caller
 from persistence.punchout_tables import CartLine
 from persistence.sql import is_postgres
 from testkit.documents import order_document, setup_document
@@ -100,6 +101,21 @@ async def test_fields_resolved_together_share_one_sign_in_lookup(api: Api, world
     one = await statements(api, "{ viewer { email } }", {}, world.tokens["companyEdit"])
     many = "{ " + " ".join(f"v{n}: viewer {{ email }}" for n in range(5)) + " }"
     assert await statements(api, many, {}, world.tokens["companyEdit"]) == one == 1
+
+
+async def test_only_operations_that_read_look_up_their_caller(api: Api, world: World) -> None:
+    # The caller's lookup starts as soon as the body is read (graph.early_lookup), and only for
+    # an operation that asks for more than __typename and introspection: once, as before.
+    token = world.tokens["administrator"]
+    assert await statements(api, "{ __typename }", {}, token) == 0
+    introspection = "query Q { __typename __schema { queryType { name } } }"
+    assert await statements(api, introspection, {}, token) == 0
+    assert await statements(api, "{ viewer { email } }", {}, token) == 1
+    fragment = "query { ...F } fragment F on Query { viewer { email } }"
+    assert await statements(api, fragment, {}, token) == 1
+    assert asks_for_caller("mutation { logout }")
+    assert not asks_for_caller("{ __typename")  # unparsable: strawberry answers it
+    assert not asks_for_caller(None)
 
 
 def aliased_nodes(count: int) -> str:
