@@ -32,12 +32,12 @@ from typing import Any
 from domain.access import Ability, Viewer, require, scope_condition
 from domain.companies import CODE_PATTERN
 from domain.text import code_key, has_german_spelling, prefix_upper_bound, words
+from persistence.database import search_connection
 from persistence.search_corpus import COMPANIES, Corpus
 from persistence.sql import Sql, is_postgres
 
 EXACT_CODE, NAME_PREFIX, WORD_PREFIX = 0, 1, 2
 MAX_TOKENS = 8  # typed words beyond these are ignored: a typeahead is not a document search
-COLUMNS = COMPANIES.columns
 
 
 @dataclass(frozen=True)
@@ -320,7 +320,7 @@ Row = dict[str, Any]
 
 async def _page(steps: list[Arms], limit: int) -> list[tuple[Row, SearchPosition]]:
     """The first `limit` rows of the steps, in one statement (see _gated and _select)."""
-    sql = _Sql()
+    sql = _Sql(search_connection())
     if len(steps) == 1:
         statement = _select(sql, steps[0](sql, limit), limit)
     else:

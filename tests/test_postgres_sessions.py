@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tortoise.connection import get_connection
 
-from persistence.database import _connection, _keep_session
+from persistence.database import _connection, _keep_session, _search_config, search_connection
 
 ROOT = Path(__file__).resolve().parents[1]
 # Statements that would leave state in a pooled session: a plain SET (not SET LOCAL), a
@@ -24,10 +24,24 @@ OWN_CONNECTION = {"persistence/database.py"}
 
 
 def test_postgres_urls_give_connections_back_without_a_reset_query() -> None:
-    config = _connection("postgres://user@localhost/db")
-    assert isinstance(config, dict)
-    assert config["credentials"]["reset"] is _keep_session
-    assert config["credentials"]["server_settings"]["plan_cache_mode"] == "force_custom_plan"
+    pools = [_connection("postgres://user@localhost/db"), _search_config("postgres://u@h/db")]
+    assert all(isinstance(p, dict) and p["credentials"]["reset"] is _keep_session for p in pools)
+    assert _search_config("sqlite:///tmp/x.sqlite3") is None
+
+
+async def test_only_the_typeahead_plans_every_statement_afresh(db: str) -> None:
+    """The typeahead's statements are planned with their values (how far a word's prefix
+    stream reaches depends on the word); the others keep the default, a cached plan."""
+    search, default = search_connection(), get_connection("default")
+    if db != "postgres":
+        assert search is default  # SQLite: the one connection
+        return
+    assert search is not default
+    modes = {
+        name: (await conn.execute_query_dict("SHOW plan_cache_mode"))[0]["plan_cache_mode"]
+        for name, conn in (("search", search), ("default", default))
+    }
+    assert modes == {"search": "force_custom_plan", "default": "auto"}
 
 
 async def test_a_pooled_session_keeps_no_state_between_uses(db: str) -> None:
