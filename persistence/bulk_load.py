@@ -7,7 +7,7 @@ given as `corpus`; companies by default."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -167,7 +167,7 @@ async def move_ranks(
 async def fill_search_index(
     conn: BaseDBAsyncClient,
     ids: tuple[int, int],
-    entries: Sequence[tuple[int, str]],
+    entries: Iterable[tuple[int, str]],
     *,
     everything: bool,
     corpus: Corpus = COMPANIES,
