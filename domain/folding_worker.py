@@ -1,24 +1,25 @@
 """Checking and folding a large import's rows on a second core (domain.company_import).
 
 Reading and folding a million names is a third of an import's CPU time, all of it before the
-database is touched, and it is row by row: a worker process folds every other chunk of rows
-while this one reads the next and folds its own. At most one chunk is with the worker at a
-time, and a chunk is only sent to it when it has handed back the one before: neither side
-ever waits to send while the other waits to send too, and when the worker is slow (the
-machine busy) this process simply folds more itself. The results come back in the rows'
-order either way, folded by the same code (domain.company_folding), so the import does not
-depend on which process folded what.
+database is touched, and it is row by row: a worker process folds chunks of rows while this
+one reads the next and folds the ones it does not hand over. Two chunks at most are with
+the worker (it has the next while this process takes its last), so that when it is slow
+(the machine busy) this process simply folds more itself; two threads send the chunks and
+take the results off the pipes, so that neither side ever waits on the other. The results
+are taken in the rows' order either way, folded by the same code (domain.company_folding):
+the import does not depend on which process folded what.
 
 The worker starts only once START_AFTER rows have been read (an import of a few thousand
 rows never starts one), and ends with the reading: it reads its chunks from a pipe, and ends
-when this process closes it or dies.
-"""
+when this process closes it or dies."""
 
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
+import threading
 from collections import deque
 from multiprocessing.connection import Connection
 from types import TracebackType
@@ -28,6 +29,7 @@ from domain.errors import CompanyRefused
 
 CHUNK = 10_000  # rows handed over at a time
 START_AFTER = 100_000  # rows read before a worker is worth its start (about half a second)
+IN_FLIGHT = 2  # chunks with the worker at a time: it has the next while we take its last
 
 Raw = tuple[int, str, str]  # a row's line, code and name, as read
 Result = Folded | str  # the row folded, or why it is refused ("name: ...")
@@ -65,25 +67,30 @@ class Folding:
         self.conn: Connection | None = None  # chunks to the worker
         self.back: Connection | None = None  # results from it
         self.process: subprocess.Popen[bytes] | None = None
-        self.busy = False  # a chunk is with the worker
+        self.sent = 0  # chunks with the worker
         self.pending: deque[tuple[list[Raw], list[Result] | None]] = deque()
+        # Two threads of ours send the chunks and take the results off the pipes, so that
+        # reading never waits on a pipe, nor the worker on us.
+        self.outbox: queue.SimpleQueue[list[Raw] | None] = queue.SimpleQueue()
+        self.results: queue.SimpleQueue[list[Result] | None] = queue.SimpleQueue()
+        self.threads: list[threading.Thread] = []
 
     def add(self, chunk: list[Raw]) -> list[tuple[Raw, Result]]:
         self.rows += len(chunk)
         if self.conn is None and self.rows > self.start_after:
             self._start()
-        if self.busy and self.back is not None and self.back.poll():
+        while not self.results.empty():
             self._receive()
-        if self.conn is not None and not self.busy:
-            self.conn.send(chunk)
-            self.busy = True
+        if self.conn is not None and self.sent < IN_FLIGHT:
+            self.outbox.put(chunk)
+            self.sent += 1
             self.pending.append((chunk, None))
         else:
             self.pending.append((chunk, fold_chunk(self.folder, chunk)))
         return self._ready()
 
     def finish(self) -> list[tuple[Raw, Result]]:
-        if self.busy:
+        while self.sent:
             self._receive()
         return self._ready()
 
@@ -100,11 +107,34 @@ class Folding:
         os.close(theirs_out)
         self.conn = Connection(mine_out, readable=False)
         self.back = Connection(mine_in, writable=False)
+        self.threads = [
+            threading.Thread(target=self._give, args=(self.conn,), daemon=True),
+            threading.Thread(target=self._take, args=(self.back,), daemon=True),
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def _give(self, conn: Connection) -> None:
+        try:
+            while (chunk := self.outbox.get()) is not None:
+                conn.send(chunk)
+        except OSError:  # the worker is gone: the receiver says so
+            pass
+        finally:
+            conn.close()  # the worker ends
+
+    def _take(self, back: Connection) -> None:
+        try:
+            while True:
+                self.results.put(back.recv())
+        except (EOFError, OSError):  # the worker is done, or gone
+            self.results.put(None)
 
     def _receive(self) -> None:
-        assert self.back is not None
-        results = self.back.recv()
-        self.busy = False
+        results = self.results.get()
+        if results is None:
+            raise RuntimeError("the folding worker process ended before its rows were folded")
+        self.sent -= 1
         for at, (chunk, done) in enumerate(self.pending):
             if done is None:
                 self.pending[at] = (chunk, results)
@@ -127,15 +157,17 @@ class Folding:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        for conn in (self.conn, self.back):
-            if conn is not None:
-                conn.close()
+        self.outbox.put(None)  # the sender closes the pipe: the worker ends, then the receiver
         if self.process is not None:
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        for thread in self.threads:
+            thread.join()
+        if self.back is not None:
+            self.back.close()
 
 
 if __name__ == "__main__":  # the worker: python -m domain.folding_worker IN OUT
