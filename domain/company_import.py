@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from operator import attrgetter
 from typing import Any, NamedTuple
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -222,12 +221,9 @@ async def _load(conn: BaseDBAsyncClient, good: _New, run: _Run, tell: Progress) 
     await bulk_load.move_ranks(conn, ranks.moves)
     refused = await _store(conn, new, ids, ranks.new, run, tell)
     tell("indexing", 0, 0)
-    order = [i for i in ranks.order if i not in refused] if refused else ranks.order
-    # Handed over as they are taken, not built first: the rows are visited out of their
-    # order, and a list of a million entries made first cost a second more.
-    texts = map(attrgetter("search_text"), map(new.rows.__getitem__, order))
-    entries = zip(map(ranks.new.__getitem__, order), texts, strict=True)
-    await bulk_load.fill_search_index(conn, (ids[0], ids[-1]), entries, everything=ranks.renumbered)
+    # SQLite reads the new rows back in rank order (a sort of its own, faster than handing
+    # a million entries over out of the rows' order); PostgreSQL fills its streams itself.
+    await bulk_load.fill_search_index(conn, (ids[0], ids[-1]), None, everything=ranks.renumbered)
     await bulk_load.put_back(conn, aside)
     await bulk_load.pause_search_triggers(conn, False)
     return len(new.rows) - len(refused), ranks.renumbered
