@@ -6,7 +6,9 @@ all or nothing: one transaction, so that it either stores every good row, ranked
 word index, or (the database gone, the process killed) nothing at all.
 
 How it goes (profile and timings in docs/performance.md#company-import): every row is read,
-checked and folded first (the same functions as createCompany), outside the transaction;
+checked and folded first (createCompany's rule, each distinct word and name folded once:
+domain.company_folding; a large import's on a second core too: domain.folding_worker),
+outside the transaction;
 then, in it, the new companies are ranked from one sort (domain.import_ranks), stored as
 plain tuples in large batches (COPY on PostgreSQL), and entered in the word index once, in
 rank order. When the load at least doubles the table, or moves every rank, the table's
