@@ -20,7 +20,7 @@ many names.
 from __future__ import annotations
 
 import unicodedata
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from domain.companies import CODE_PATTERN, NOT_IN_NAMES, clean_code, clean_name
 from domain.text import code_key, german_words, words
@@ -37,6 +37,18 @@ class Folded(NamedTuple):
     name_key: str
     german_name_key: str | None
     search_text: str
+
+
+# A folded company as a plain tuple, in Folded's order: what the import holds of each row and
+# what the folding worker sends back (a plain tuple pickles in C, a NamedTuple through Python:
+# 2.9 µs a row there and back against 1.5).
+Row = tuple[str, str, str, str, str | None, str]
+NAME: Final = 0
+CODE: Final = 1
+CODE_KEY: Final = 2
+NAME_KEY: Final = 3
+GERMAN_NAME_KEY: Final = 4
+SEARCH_TEXT: Final = 5
 
 
 class _Word(NamedTuple):

@@ -30,7 +30,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from domain.company_folding import Folded
+from domain.company_folding import CODE, CODE_KEY, NAME, NAME_KEY, Row
 from domain.folding_worker import CHUNK, START_AFTER, Folding, Raw, Result
 from domain.import_ranks import bulk_ranks
 from domain.ranks import RANK_LOCK
@@ -81,7 +81,7 @@ class _New(NamedTuple):
     in the order of bulk_load.COLUMNS' last six."""
 
     lines: list[int]
-    rows: list[Folded]
+    rows: list[Row]
 
 
 class _Run:
@@ -164,10 +164,10 @@ def _read(
         for (line, raw_code, raw_name), row in results:
             if isinstance(row, str):
                 run.reject(line, raw_code, raw_name, row)
-            elif row.code_key in seen:
-                run.reject(line, row.code, row.name, DUPLICATE)
+            elif row[CODE_KEY] in seen:
+                run.reject(line, row[CODE], row[NAME], DUPLICATE)
             else:
-                seen.add(row.code_key)
+                seen.add(row[CODE_KEY])
                 good.lines.append(line)
                 good.rows.append(row)
 
@@ -201,11 +201,11 @@ async def _load(conn: BaseDBAsyncClient, good: _New, run: _Run, tell: Progress) 
     await bulk_load.pause_search_triggers(conn, True)
     await bulk_load.make_room(conn)
     present = await bulk_load.present(conn)
-    if any(row.code_key in present.code_keys for row in good.rows):
+    if any(row[CODE_KEY] in present.code_keys for row in good.rows):
         new = _New([], [])
         for line, row in zip(good.lines, good.rows, strict=True):
-            if row.code_key in present.code_keys:
-                run.reject(line, row.code, row.name, DUPLICATE)
+            if row[CODE_KEY] in present.code_keys:
+                run.reject(line, row[CODE], row[NAME], DUPLICATE)
             else:
                 new.lines.append(line)
                 new.rows.append(row)
@@ -215,7 +215,7 @@ async def _load(conn: BaseDBAsyncClient, good: _New, run: _Run, tell: Progress) 
         await bulk_load.pause_search_triggers(conn, False)
         return 0, False
     ids = await bulk_load.next_ids(conn, len(new.rows))
-    ranks = bulk_ranks(present.ranked, [row.name_key for row in new.rows])
+    ranks = bulk_ranks(present.ranked, [row[NAME_KEY] for row in new.rows])
     # Many rows into few, or every rank moved: what would be updated row by row (secondary
     # indexes, the word index's triggers and keys) is built once after instead.
     many = len(new.rows) >= len(present.ranked) or ranks.renumbered
@@ -254,5 +254,5 @@ async def _store(
         at = position[company_id]
         detail = (str(exc).strip().splitlines() or [""])[0][:200]
         reason = f"the database refused it ({type(exc).__name__}: {detail})"
-        run.reject(new.lines[at], rows[at].code, rows[at].name, reason)
+        run.reject(new.lines[at], rows[at][CODE], rows[at][NAME], reason)
     return {position[company_id] for company_id, _ in refusals}

@@ -24,7 +24,7 @@ from collections import deque
 from multiprocessing.connection import Connection
 from types import TracebackType
 
-from domain.company_folding import CompanyFolder, Folded
+from domain.company_folding import CompanyFolder, Row
 from domain.errors import CompanyRefused
 
 CHUNK = 10_000  # rows handed over at a time
@@ -32,7 +32,7 @@ START_AFTER = 100_000  # rows read before a worker is worth its start (about hal
 IN_FLIGHT = 2  # chunks with the worker at a time: it has the next while we take its last
 
 Raw = tuple[int, str, str]  # a row's line, code and name, as read
-Result = Folded | str  # the row folded, or why it is refused ("name: ...")
+Result = Row | str  # the row folded, or why it is refused ("name: ...")
 
 
 def fold_chunk(folder: CompanyFolder, chunk: list[Raw]) -> list[Result]:
@@ -53,7 +53,8 @@ def _serve(chunks: Connection, results: Connection) -> None:
             chunk = chunks.recv()
         except EOFError:  # the import is done with it, or gone
             return
-        results.send(fold_chunk(folder, chunk))
+        # Plain tuples: what a NamedTuple costs to pickle would fall on both sides.
+        results.send([r if isinstance(r, str) else tuple(r) for r in fold_chunk(folder, chunk)])
 
 
 class Folding:
