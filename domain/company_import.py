@@ -7,8 +7,7 @@ word index, or (the database gone, the process killed) nothing at all.
 
 How it goes (profile and timings in docs/performance.md#company-import): every row is read,
 checked and folded first (createCompany's rule, each distinct word and name folded once:
-domain.company_folding; a large import's on a second core too: domain.folding_worker),
-outside the transaction;
+domain.company_folding), outside the transaction;
 then, in it, the new companies are ranked from one sort (domain.import_ranks), stored as
 plain tuples in large batches (COPY on PostgreSQL), and entered in the word index once, in
 rank order. When the load at least doubles the table, or moves every rank, the table's
@@ -30,8 +29,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from domain.company_folding import CODE, CODE_KEY, NAME, NAME_KEY, Row
-from domain.folding_worker import CHUNK, START_AFTER, Folding, Raw, Result
+from domain.company_folding import CODE, CODE_KEY, NAME, NAME_KEY, CompanyFolder, Row
+from domain.errors import CompanyRefused
 from domain.import_ranks import bulk_ranks
 from domain.ranks import RANK_LOCK
 from persistence import bulk_load
@@ -108,18 +107,15 @@ async def import_companies(
     rows: Iterable[Mapping[str, str | None] | SourceRow],
     progress: Progress | None = None,
     on_reject: Callable[[Reject], None] | None = None,
-    *,
-    worker_after: int = START_AFTER,
 ) -> ImportReport:
     """Import the rows; a bad row is counted, passed to `on_reject` (after the import, in line
     order) and skipped, never fatal. Plain mappings are numbered 1, 2, ... in place of lines.
-    Anything else that goes wrong (the database gone) raises, and nothing is imported.
-    Rows past `worker_after` are folded on a second core too (domain.folding_worker)."""
+    Anything else that goes wrong (the database gone) raises, and nothing is imported."""
     run = _Run(on_reject)
     tell = progress or (lambda phase, done, total: None)
     added, renumbered = 0, False
     with _without_gc():
-        good = _read(rows, run, tell, worker_after)
+        good = _read(rows, run, tell)
         if good.rows:
             async with in_transaction() as conn:
                 added, renumbered = await _load(conn, good, run, tell)
@@ -148,46 +144,32 @@ def _without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _read(
-    rows: Iterable[Mapping[str, str | None] | SourceRow],
-    run: _Run,
-    tell: Progress,
-    worker_after: int = START_AFTER,
-) -> _New:
-    """Check and fold every row (no database needed; a large import's on two cores,
-    domain.folding_worker); duplicates within the rows are found here, duplicates of stored
-    companies in the transaction."""
+def _read(rows: Iterable[Mapping[str, str | None] | SourceRow], run: _Run, tell: Progress) -> _New:
+    """Check and fold every row (no database needed); duplicates within the rows are found
+    here, duplicates of stored companies in the transaction."""
     good = _New([], [])
     seen: set[str] = set()
-
-    def take(results: list[tuple[Raw, Result]]) -> None:
-        for (line, raw_code, raw_name), row in results:
-            if isinstance(row, str):
-                run.reject(line, raw_code, raw_name, row)
-            elif row[CODE_KEY] in seen:
-                run.reject(line, row[CODE], row[NAME], DUPLICATE)
-            else:
-                seen.add(row[CODE_KEY])
-                good.lines.append(line)
-                good.rows.append(row)
-
+    fold = CompanyFolder().fold
     number = 0
-    chunk: list[Raw] = []
-    with Folding(worker_after) as folding:
-        for number, given in enumerate(rows, start=1):
-            line, values, problem = given if isinstance(given, SourceRow) else (number, given, None)
-            raw_code, raw_name = values.get("code") or "", values.get("name") or ""
-            if problem:
-                run.reject(line, raw_code, raw_name, problem)
-            else:
-                chunk.append((line, raw_code, raw_name))
-                if len(chunk) == CHUNK:
-                    take(folding.add(chunk))
-                    chunk = []
-            if number % BATCH == 0:
-                tell("reading", number, 0)
-        take(folding.add(chunk))
-        take(folding.finish())
+    for number, given in enumerate(rows, start=1):
+        line, values, problem = given if isinstance(given, SourceRow) else (number, given, None)
+        raw_code, raw_name = values.get("code") or "", values.get("name") or ""
+        if problem:
+            run.reject(line, raw_code, raw_name, problem)
+            continue
+        try:
+            row = fold(raw_code, raw_name)
+        except CompanyRefused as exc:
+            run.reject(line, raw_code, raw_name, f"{exc.field}: {exc.message}")
+            continue
+        if row[CODE_KEY] in seen:
+            run.reject(line, row[CODE], row[NAME], DUPLICATE)
+            continue
+        seen.add(row[CODE_KEY])
+        good.lines.append(line)
+        good.rows.append(row)
+        if number % BATCH == 0:
+            tell("reading", number, 0)
     tell("reading", number, 0)
     return good
 

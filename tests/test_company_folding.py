@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from domain.companies import clean_code, clean_name, search_keys
 from domain.company_folding import CompanyFolder, Folded
 from domain.errors import CompanyRefused
-from domain.folding_worker import Folding, Raw, fold_chunk
 from domain.text import code_key
 from opsportal.demo import demo_companies
 
@@ -86,27 +85,3 @@ def test_many_names_fold_word_by_word_as_whole() -> None:
     assert folded > 80_000  # most are good ones: what was compared is mostly the folding
     german = [f for f in (whole("C1", n) for n in names) if isinstance(f, Folded)]
     assert sum(f.german_name_key is not None for f in german) > 1_000
-
-
-def test_a_worker_process_folds_chunks_as_this_one_does_in_their_order() -> None:
-    """domain.folding_worker: chunks shared between this process and a worker come back in
-    order, folded alike, refusals as their reasons; the worker ends with the block."""
-    names = [row["name"] for row in demo_companies(3_000)]
-    names[7], names[2_500] = "", "Nul\x00Co"
-    raws: list[Raw] = [
-        (line, f"C{line}" if line != 9 else "bad code", n) for line, n in enumerate(names)
-    ]
-    chunks = [raws[at : at + 100] for at in range(0, len(raws), 100)]
-    with Folding(start_after=100) as folding:
-        got = [pair for chunk in chunks for pair in folding.add(chunk)]
-        got += folding.finish()
-        worker = folding.process
-    assert worker is not None and worker.returncode == 0  # it started, and it is over
-    assert [raw for raw, _ in got] == raws
-    assert [result for _, result in got] == fold_chunk(CompanyFolder(), raws)
-    reasons = [result for _, result in got if isinstance(result, str)]
-    assert reasons == [
-        "name: A company needs a name.",
-        "code: A company code has 1-64 characters: letters, digits, '.', '_', '-', '/'.",
-        "name: A company name may not hold control characters.",
-    ]

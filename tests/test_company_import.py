@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from domain.company_import import Reject, import_companies
-from domain.folding_worker import START_AFTER
 from domain.import_ranks import MIN_STEP
 from domain.ranks import GAP
 from domain.signin import issue_token
@@ -127,10 +124,7 @@ async def test_an_import_that_does_not_fit_its_gap_renumbers_every_company(
     assert [(c.id, c.sort_rank) for c in await ranked()] == [(c.id, c.sort_rank) for c in companies]
 
 
-@pytest.mark.parametrize("worker_after", [START_AFTER, 0], ids=["here", "worker"])
-async def test_bad_rows_are_skipped_with_their_line_and_never_stored_cut(
-    db: str, worker_after: int
-) -> None:
+async def test_bad_rows_are_skipped_with_their_line_and_never_stored_cut(db: str) -> None:
     # Issue 15, item 16: a 140,000-character field stopped the import, losing the good rows
     # before it; a NUL inside a name was stored cut at the NUL.
     given: list[dict[str, str | None]] = [{"code": f"G{i}", "name": f"Good {i}"} for i in range(11)]
@@ -142,7 +136,7 @@ async def test_bad_rows_are_skipped_with_their_line_and_never_stored_cut(
         {"code": "LAST", "name": "Last Good"},
     ]
     rejects: list[Reject] = []
-    report = await import_companies(given, on_reject=rejects.append, worker_after=worker_after)
+    report = await import_companies(given, on_reject=rejects.append)
     assert report.imported == 12
     assert [(r.line, r.code, r.reason) for r in rejects] == [
         (12, "HUGE", "name: A company name has at most 255 characters."),
