@@ -6,7 +6,8 @@ all or nothing: one transaction, so that it either stores every good row, ranked
 word index, or (the database gone, the process killed) nothing at all.
 
 How it goes (profile and timings in docs/performance.md#company-import): every row is read,
-checked and folded first (the same functions as createCompany), outside the transaction;
+checked and folded first (createCompany's rule, each distinct word and name folded once:
+domain.company_folding), outside the transaction;
 then, in it, the new companies are ranked from one sort (domain.import_ranks), stored as
 plain tuples in large batches (COPY on PostgreSQL), and entered in the word index once, in
 rank order. When the load at least doubles the table, or moves every rank, the table's
@@ -28,11 +29,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from domain.companies import clean_code, clean_name, search_keys
+from domain.company_folding import CODE, CODE_KEY, NAME, NAME_KEY, CompanyFolder, Row
 from domain.errors import CompanyRefused
 from domain.import_ranks import bulk_ranks
 from domain.ranks import RANK_LOCK
-from domain.text import code_key
 from persistence import bulk_load
 from persistence.sql import adapt, insert_rows, is_postgres
 
@@ -76,16 +76,11 @@ class ImportReport:
 
 
 class _New(NamedTuple):
-    """A good row: its line, then what the company table stores of it (folded once), in the
-    order of bulk_load.COLUMNS' last six."""
+    """The good rows: their lines, and what the company table stores of each (folded once),
+    in the order of bulk_load.COLUMNS' last six."""
 
-    line: int
-    name: str
-    code: str
-    code_key: str
-    name_key: str
-    german_name_key: str | None
-    search_text: str
+    lines: list[int]
+    rows: list[Row]
 
 
 class _Run:
@@ -121,7 +116,7 @@ async def import_companies(
     added, renumbered = 0, False
     with _without_gc():
         good = _read(rows, run, tell)
-        if good:
+        if good.rows:
             async with in_transaction() as conn:
                 added, renumbered = await _load(conn, good, run, tell)
     if added and is_postgres():
@@ -149,13 +144,12 @@ def _without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _read(
-    rows: Iterable[Mapping[str, str | None] | SourceRow], run: _Run, tell: Progress
-) -> list[_New]:
+def _read(rows: Iterable[Mapping[str, str | None] | SourceRow], run: _Run, tell: Progress) -> _New:
     """Check and fold every row (no database needed); duplicates within the rows are found
     here, duplicates of stored companies in the transaction."""
-    good: list[_New] = []
+    good = _New([], [])
     seen: set[str] = set()
+    fold = CompanyFolder().fold
     number = 0
     for number, given in enumerate(rows, start=1):
         line, values, problem = given if isinstance(given, SourceRow) else (number, given, None)
@@ -164,28 +158,23 @@ def _read(
             run.reject(line, raw_code, raw_name, problem)
             continue
         try:
-            code, name = clean_code(raw_code), clean_name(raw_name)
+            row = fold(raw_code, raw_name)
         except CompanyRefused as exc:
             run.reject(line, raw_code, raw_name, f"{exc.field}: {exc.message}")
             continue
-        key = code_key(code)
-        if key in seen:
-            run.reject(line, code, name, DUPLICATE)
+        if row[CODE_KEY] in seen:
+            run.reject(line, row[CODE], row[NAME], DUPLICATE)
             continue
-        seen.add(key)
-        keys = search_keys(name, code)
-        good.append(
-            _New(line, name, code, key, keys.name_key, keys.german_name_key, keys.search_text)
-        )
+        seen.add(row[CODE_KEY])
+        good.lines.append(line)
+        good.rows.append(row)
         if number % BATCH == 0:
             tell("reading", number, 0)
     tell("reading", number, 0)
     return good
 
 
-async def _load(
-    conn: BaseDBAsyncClient, good: list[_New], run: _Run, tell: Progress
-) -> tuple[int, bool]:
+async def _load(conn: BaseDBAsyncClient, good: _New, run: _Run, tell: Progress) -> tuple[int, bool]:
     """Everything the import writes, in its one transaction; the companies stored, and
     whether every company was renumbered."""
     if is_postgres(conn):
@@ -194,53 +183,58 @@ async def _load(
     await bulk_load.pause_search_triggers(conn, True)
     await bulk_load.make_room(conn)
     present = await bulk_load.present(conn)
-    new: list[_New] = []
-    for row in good:
-        if row.code_key in present.code_keys:
-            run.reject(row.line, row.code, row.name, DUPLICATE)
-        else:
-            new.append(row)
-    if not new:
+    if any(row[CODE_KEY] in present.code_keys for row in good.rows):
+        new = _New([], [])
+        for line, row in zip(good.lines, good.rows, strict=True):
+            if row[CODE_KEY] in present.code_keys:
+                run.reject(line, row[CODE], row[NAME], DUPLICATE)
+            else:
+                new.lines.append(line)
+                new.rows.append(row)
+    else:
+        new = good
+    if not new.rows:
         await bulk_load.pause_search_triggers(conn, False)
         return 0, False
-    ids = await bulk_load.next_ids(conn, len(new))
-    ranks = bulk_ranks(present.ranked, [row.name_key for row in new])
+    ids = await bulk_load.next_ids(conn, len(new.rows))
+    ranks = bulk_ranks(present.ranked, [row[NAME_KEY] for row in new.rows])
     # Many rows into few, or every rank moved: what would be updated row by row (secondary
     # indexes, the word index's triggers and keys) is built once after instead.
-    many = len(new) >= len(present.ranked) or ranks.renumbered
+    many = len(new.rows) >= len(present.ranked) or ranks.renumbered
     aside = await bulk_load.set_aside(conn) if many else []
     await bulk_load.move_ranks(conn, ranks.moves)
     refused = await _store(conn, new, ids, ranks.new, run, tell)
     tell("indexing", 0, 0)
-    entries = [(ranks.new[i], new[i].search_text) for i in ranks.order if ids[i] not in refused]
-    await bulk_load.fill_search_index(conn, (ids[0], ids[-1]), entries, everything=ranks.renumbered)
+    # SQLite reads the new rows back in rank order (a sort of its own, faster than handing
+    # a million entries over out of the rows' order); PostgreSQL fills its streams itself.
+    await bulk_load.fill_search_index(conn, (ids[0], ids[-1]), None, everything=ranks.renumbered)
     await bulk_load.put_back(conn, aside)
     await bulk_load.pause_search_triggers(conn, False)
-    return len(new) - len(refused), ranks.renumbered
+    return len(new.rows) - len(refused), ranks.renumbered
 
 
 async def _store(
     conn: BaseDBAsyncClient,
-    new: list[_New],
+    new: _New,
     ids: Sequence[int],
     ranks: list[int],
     run: _Run,
     tell: Progress,
 ) -> set[int]:
     """Insert the new companies in batches; only the rows the database refuses are skipped.
-    The ids of those."""
+    Their positions in `new`."""
     stamp = adapt(datetime.now(UTC), is_postgres(conn))
     refusals: list[tuple[Any, BaseException]] = []  # (id, the database's error)
-    for start in range(0, len(new), BATCH):
-        end = min(start + BATCH, len(new))
-        batch = [(ids[i], ranks[i], stamp, stamp) + new[i][1:] for i in range(start, end)]
+    rows = new.rows
+    for start in range(0, len(rows), BATCH):
+        end = min(start + BATCH, len(rows))
+        batch = [(ids[i], ranks[i], stamp, stamp, *rows[i]) for i in range(start, end)]
         refusals += await insert_rows(conn, "company", bulk_load.COLUMNS, batch)
-        tell("storing", end, len(new))
-    if refusals:
-        position = {company_id: i for i, company_id in enumerate(ids)}
-        for company_id, exc in refusals:
-            row = new[position[company_id]]
-            detail = (str(exc).strip().splitlines() or [""])[0][:200]
-            reason = f"the database refused it ({type(exc).__name__}: {detail})"
-            run.reject(row.line, row.code, row.name, reason)
-    return {company_id for company_id, _ in refusals}
+        tell("storing", end, len(rows))
+    position = {company_id: i for i, company_id in enumerate(ids)} if refusals else {}
+    for company_id, exc in refusals:
+        at = position[company_id]
+        detail = (str(exc).strip().splitlines() or [""])[0][:200]
+        reason = f"the database refused it ({type(exc).__name__}: {detail})"
+        run.reject(new.lines[at], rows[at][CODE], rows[at][NAME], reason)
+    return {position[company_id] for company_id, _ in refusals}

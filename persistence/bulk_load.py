@@ -7,7 +7,7 @@ given as `corpus`; companies by default."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -167,15 +167,17 @@ async def move_ranks(
 async def fill_search_index(
     conn: BaseDBAsyncClient,
     ids: tuple[int, int],
-    entries: Sequence[tuple[int, str]],
+    entries: Iterable[tuple[int, str]] | None,
     *,
     everything: bool,
     corpus: Corpus = COMPANIES,
 ) -> None:
     """The word index (SQLite's FTS5 table, PostgreSQL's prefix streams) of the new companies:
     those whose ids lie in `ids`, whose (sort_rank, search_text) are `entries` in rank order
-    (SQLite's FTS5 table takes them as they are: no sort of the table); or, `everything`, of
-    every company, the old entries removed."""
+    (SQLite's FTS5 table takes them as they are: no sort of the table), or read from the table
+    in rank order when `entries` is None (at a million companies, a second less of CPU than
+    handing them over from Python: SQLite sorts them faster than Python hands them out of
+    their order); or, `everything`, of every company, the old entries removed."""
     if is_postgres(conn):
         if everything:
             await run(conn, f"TRUNCATE {corpus.prefixes}")
@@ -186,6 +188,8 @@ async def fill_search_index(
     if everything:
         await run(conn, corpus.sqlite_fts_clear())
         await run(conn, corpus.sqlite_fts_fill_ids(), _EVERY_ID)
+    elif entries is None:
+        await run(conn, corpus.sqlite_fts_fill_ids(), ids)
     else:
         async with conn.acquire_connection() as raw:
             await raw.executemany(corpus.sqlite_fts_add(), entries)
