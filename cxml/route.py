@@ -46,6 +46,7 @@ from opsportal.config import CXML_PATH, Settings
 log = logging.getLogger("opsportal.cxml")
 PATHS = (CXML_PATH, "/punchout/setup", "/punchout/order")
 MEDIA_TYPE = "text/xml; charset=UTF-8"
+DROPPED_AT_MOST = 32 * 1024 * 1024  # of a refused body, read to answer cleanly (_drop_the_rest)
 
 
 @dataclass
@@ -73,18 +74,20 @@ Handler = Callable[[Envelope, Caller, InFlight], Awaitable[bytes]]
 async def _read_body(request: Request, limit: int) -> bytes:
     """The body, read no further than `limit` bytes."""
     declared = request.headers.get("content-length", "")
+    oversized = CxmlRefused(
+        Failure.OVERSIZED_BODY, f"The request body is over the limit of {limit} bytes."
+    )
     if declared.isdigit() and int(declared) > limit:
-        raise CxmlRefused(
-            Failure.OVERSIZED_BODY, f"The request body is over the limit of {limit} bytes."
-        )
+        await _drop_the_rest(request)
+        raise oversized
     received = bytearray()
     try:
         async for chunk in request.stream():
             received += chunk
             if len(received) > limit:
-                raise CxmlRefused(
-                    Failure.OVERSIZED_BODY, f"The request body is over the limit of {limit} bytes."
-                )
+                break
+        else:
+            return bytes(received)
     except ClientDisconnect:
         # Gone, or cut off by the body's deadline (opsportal/slow_clients.py): no one to answer.
         announced = (
@@ -95,7 +98,25 @@ async def _read_body(request: Request, limit: int) -> bytes:
             "The request body did not arrive whole.",
             f"The client closed the connection after sending {len(received):,} of {announced}.",
         ) from None
-    return bytes(received)
+    await _drop_the_rest(request)
+    raise oversized
+
+
+async def _drop_the_rest(request: Request) -> None:
+    """Read what is left of a refused body, up to DROPPED_AT_MOST bytes, and keep none of it.
+    The connection closes after the refusal; closed with the client's bytes unread, it is
+    reset, and a client still sending often loses the answer before reading it (a buyer would
+    see a broken connection, not the 413). The body's deadline bounds the time it takes."""
+    dropped = 0
+    try:
+        async for chunk in request.stream():
+            dropped += len(chunk)
+            if dropped > DROPPED_AT_MOST:
+                return
+    except ClientDisconnect:
+        return
+    except RuntimeError:  # Starlette's "Stream consumed": the last chunk was the one over
+        return
 
 
 def document_of(body: bytes, content_type: str) -> bytes:
