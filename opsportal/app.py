@@ -40,6 +40,7 @@ from pages.assets import ASSETS
 from pages.security_headers import SecurityHeaders
 from persistence.sql import is_postgres
 from persistence.sqlite_checkpoints import checkpoints_apart
+from persistence.sqlite_merges import merges_apart
 
 log = logging.getLogger("opsportal")
 
@@ -191,8 +192,9 @@ def create_app(settings: Settings | None = None, *, vault: KeyVault | None = Non
         async with started(settings.database_url, settings.key_vault(), STARTUP) as opened:
             app.state.vault = opened
             _freeze_startup_objects()
-            # Old log entries dropped, and SQLite's log checkpointed, in the background.
-            async with purging, checkpoints_apart():
+            # In the background: old log entries dropped, SQLite's log checkpointed and its
+            # word indexes merged.
+            async with purging, checkpoints_apart(), merges_apart():
                 yield
 
     graphql = GraphQLApp(settings)
