@@ -51,13 +51,22 @@ async def merge_round() -> int:
     return worked
 
 
+def _changes() -> int:
+    """Rows changed through the server's connection so far (its writes, and the merges')."""
+    return int(get_connection("default")._connection._conn.total_changes)
+
+
 async def _run(every: float) -> None:
+    merged_at = -1
     while True:
         await asyncio.sleep(every)
+        if _changes() == merged_at:
+            continue  # nothing written since the last round: nothing new to merge
         try:
             await merge_round()
         except Exception:  # noqa: BLE001 - the next round tries again; FTS5 merges itself
             log.exception("merging the word indexes failed")
+        merged_at = _changes()
 
 
 @asynccontextmanager

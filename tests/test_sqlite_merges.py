@@ -4,6 +4,8 @@ finds them and merges them, and the search finds every company afterwards."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from tortoise.connection import get_connection
 
@@ -46,6 +48,30 @@ async def test_inserts_leave_the_merging_to_the_background(db: str) -> None:
     assert [r["rowid"] for r in found] == [n * 1000 for n in range(1, 21)]
 
 
-async def test_the_background_merges_run_on_sqlite_only(db: str) -> None:
+async def test_the_server_merges_in_the_background_on_sqlite(db: str) -> None:
     async with merges_apart(every=0.01) as running:
         assert running is (db == "sqlite")
+        if not running:  # PostgreSQL: nothing to merge
+            return
+        for rank in range(1, 11):
+            keys = search_keys(f"Background {rank:02d} Ltd", f"BG{rank}")
+            await Company.create(
+                name=f"Background {rank:02d} Ltd",
+                code=f"BG{rank}",
+                code_key=f"bg{rank}",
+                name_key=keys.name_key,
+                search_text=keys.search_text,
+                sort_rank=rank * 1000,
+            )
+        written = changes()
+        for _ in range(200):  # the task's merge changes rows of the index
+            await asyncio.sleep(0.01)
+            if changes() > written:
+                break
+        assert changes() > written
+        await asyncio.sleep(0.1)
+        assert not await merge_step(COMPANIES.fts)  # the task had merged them all
+
+
+def changes() -> int:
+    return int(get_connection("default")._connection._conn.total_changes)
