@@ -60,13 +60,13 @@ async def _run(every: float) -> None:
     merged_at = -1
     while True:
         await asyncio.sleep(every)
-        if _changes() == merged_at:
-            continue  # nothing written since the last round: nothing new to merge
         try:
+            if _changes() == merged_at:
+                continue  # nothing written since the last round: nothing new to merge
             await merge_round()
+            merged_at = _changes()
         except Exception:  # noqa: BLE001 - the next round tries again; FTS5 merges itself
             log.exception("merging the word indexes failed")
-        merged_at = _changes()
 
 
 @asynccontextmanager
