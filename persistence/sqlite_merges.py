@@ -34,9 +34,9 @@ async def merge_step(index: str) -> bool:
     at least two rows when it does)."""
     connection = get_connection("default")
     async with connection.acquire_connection() as raw:
-        before = int(raw._conn.total_changes)
+        before = _changes()
         await raw.execute(f"INSERT INTO {index}({index}, rank) VALUES('merge', {PAGES})")
-        return int(raw._conn.total_changes) - before >= 2
+        return _changes() - before >= 2
 
 
 async def merge_round() -> int:

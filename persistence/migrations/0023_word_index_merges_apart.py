@@ -11,20 +11,22 @@ from tortoise.migrations import operations as ops
 TABLES = ("company_fts", "product_fts")
 
 
-async def merges_apart(apps, schema_editor) -> None:
+async def _automerge(schema_editor, segments: int) -> None:
     client = schema_editor.client
     if client.capabilities.dialect != "sqlite":
         return
     for table in TABLES:
-        await client.execute_script(f"INSERT INTO {table}({table}, rank) VALUES('automerge', 0)")
+        await client.execute_script(
+            f"INSERT INTO {table}({table}, rank) VALUES('automerge', {segments})"
+        )
+
+
+async def merges_apart(apps, schema_editor) -> None:
+    await _automerge(schema_editor, 0)
 
 
 async def merges_inside(apps, schema_editor) -> None:
-    client = schema_editor.client
-    if client.capabilities.dialect != "sqlite":
-        return
-    for table in TABLES:
-        await client.execute_script(f"INSERT INTO {table}({table}, rank) VALUES('automerge', 4)")
+    await _automerge(schema_editor, 4)  # FTS5's default
 
 
 class Migration(migrations.Migration):
